@@ -1,0 +1,67 @@
+# Two commands do everything:  `make book`  and  `make test`  (see README.md).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed
+
+# The book never needs the network at run time.
+export HF_HUB_OFFLINE = 1
+export TRANSFORMERS_OFFLINE = 1
+export HF_DATASETS_OFFLINE = 1
+export PYTHONHASHSEED = 0
+export TOKENIZERS_PARALLELISM = false
+export PYDEVD_DISABLE_FILE_VALIDATION = 1
+
+NOTEBOOKS = $(shell $(PYTHON) tools/toc_notebooks.py)
+NBVAL     = --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
+
+.PHONY: setup book execute html test test-lib test-notebooks kernel lab bench clean clean-cache
+
+setup: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+## make book: set up, execute every notebook (storing its outputs), build the HTML into _build/html
+book: setup execute html
+
+## make execute: run every notebook of the table of contents in place, storing fresh outputs
+execute: setup
+	$(BIN)/python tools/execute.py $(NOTEBOOKS)
+
+## make html: build the HTML book from the stored outputs (no execution)
+html: setup
+	$(BIN)/jupyter-book build . --warningiserror --keep-going
+
+## make test: pytest over lib (unit tests in tests/) and nbval over every chapter notebook
+test: setup
+	$(BIN)/python -m pytest tests $(NOTEBOOKS) $(NBVAL)
+
+test-lib: setup
+	$(BIN)/python -m pytest tests
+
+test-notebooks: setup
+	$(BIN)/python -m pytest $(NOTEBOOKS) $(NBVAL)
+
+## make kernel: register this environment as the Jupyter kernel "embeddings-book"
+kernel: setup
+	$(BIN)/python -m ipykernel install --user --name embeddings-book --display-name "Python (embeddings-book)"
+
+## make lab: open the notebooks in JupyterLab with this environment (installs JupyterLab once)
+lab: kernel
+	test -x $(BIN)/jupyter-lab || $(BIN)/python -m pip install --quiet jupyterlab
+	$(BIN)/jupyter-lab chapters
+
+## make bench: set-up time, wall time per notebook, encoder throughput -> benchmarks/results.md
+bench: setup
+	$(BIN)/python benchmarks/run.py $(NOTEBOOKS)
+
+clean:
+	rm -rf _build
+
+clean-cache:
+	rm -rf .cache

@@ -1,0 +1,262 @@
+"""A contextual encoder that exposes what a transformer computes.
+
+:class:`ContextualEncoder` wraps a Hugging Face encoder (all-MiniLM-L6-v2 by default,
+offline) and returns, for a batch of texts,
+
+* the hidden states of every layer for every token (layer 0 is the input embedding),
+* the alignment of words to their sub-word tokens,
+* pooled sentence vectors (mean, CLS or max) for any layer.
+
+Its mean-pooled, L2-normalised last layer is what ``SentenceTransformer.encode`` returns
+for the same model (the unit tests check this to 1e-5).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+
+from . import cache, checks
+from .models import default_device, quiet_loading, resolve_model
+
+POOLINGS = ("mean", "cls", "max")
+
+
+@dataclass
+class TokenStates:
+    """Every layer's state for every token of one text.
+
+    Attributes
+    ----------
+    text : str
+        The input text.
+    tokens : list of str
+        The sub-word tokens, special tokens included (``[CLS] ... [SEP]``).
+    word_ids : list of int or None
+        For each token, the index of the word it belongs to (``None`` for specials).
+    words : list of str
+        The words, as the tokenizer's pre-tokenizer splits the text.
+    hidden : ndarray, shape (n_layers + 1, n_tokens, d)
+        Hidden states; ``hidden[0]`` is the embedding layer, ``hidden[-1]`` the last layer.
+    """
+
+    text: str
+    tokens: list[str]
+    word_ids: list
+    words: list[str]
+    hidden: np.ndarray = field(repr=False)
+
+    def word_vectors(self, layer: int = -1, pooling: str = "mean") -> np.ndarray:
+        """Pool each word's sub-word vectors at ``layer``: shape ``(n_words, d)``.
+
+        ``pooling`` is ``"mean"``, ``"first"`` (the first piece) or ``"last"``.
+        """
+        if pooling not in ("mean", "first", "last"):
+            raise ValueError(f"unknown word pooling {pooling!r}; use 'mean', 'first' or 'last'")
+        states = self.hidden[layer]
+        out = np.zeros((len(self.words), states.shape[-1]), dtype=np.float32)
+        for w in range(len(self.words)):
+            idx = [i for i, wid in enumerate(self.word_ids) if wid == w]
+            if not idx:  # the word was cut off by truncation
+                out[w] = np.nan
+                continue
+            piece = {"mean": states[idx].mean(0), "first": states[idx[0]], "last": states[idx[-1]]}[pooling]
+            out[w] = piece
+        return out
+
+    def pieces(self, word_index: int) -> list[str]:
+        """The sub-word tokens of word ``word_index``."""
+        return [t for t, w in zip(self.tokens, self.word_ids) if w == word_index]
+
+
+class ContextualEncoder:
+    """Batched, gradient-free access to a transformer encoder's hidden states.
+
+    Parameters
+    ----------
+    model : str
+        ``"all-MiniLM-L6-v2"`` (packaged, offline), a model folder, or any Hugging Face name.
+    device : str, optional
+        ``"cuda"`` or ``"cpu"``; defaults to CUDA when present.
+    max_length : int, optional
+        Truncation length in tokens; defaults to the model's ``max_seq_length`` from its
+        sentence-transformers config, else 512.
+    batch_size : int
+        Texts per forward pass.
+
+    Examples
+    --------
+    >>> enc = ContextualEncoder()                                    # doctest: +SKIP
+    >>> enc.sentence_embeddings(["a cat", "a dog"]).shape            # doctest: +SKIP
+    (2, 384)
+    """
+
+    def __init__(self, model: str = "all-MiniLM-L6-v2", device: str | None = None,
+                 max_length: int | None = None, batch_size: int = 64):
+        import torch
+        from transformers import AutoModel, AutoTokenizer
+
+        self.name = str(model)
+        self.path = resolve_model(model)
+        self.device = device or default_device()
+        self.batch_size = int(batch_size)
+        if self.batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1; got {batch_size}")
+        with quiet_loading():
+            self.tokenizer = AutoTokenizer.from_pretrained(self.path)
+            self.model = AutoModel.from_pretrained(self.path).to(self.device).eval()
+        if not self.tokenizer.is_fast:
+            raise ValueError(f"{self.name}: word alignment needs a fast tokenizer")
+        self.max_length = int(max_length or self._default_max_length())
+        self._torch = torch
+
+    # ------------------------------------------------------------------ properties
+    def _default_max_length(self) -> int:
+        import json
+
+        cfg = os.path.join(self.path, "sentence_bert_config.json")
+        if os.path.exists(cfg):
+            with open(cfg) as fh:
+                return int(json.load(fh).get("max_seq_length", 512))
+        return int(min(getattr(self.tokenizer, "model_max_length", 512), 512))
+
+    @property
+    def n_layers(self) -> int:
+        """Number of transformer layers (hidden states have ``n_layers + 1`` entries)."""
+        return int(self.model.config.num_hidden_layers)
+
+    @property
+    def dim(self) -> int:
+        """Width of the hidden states."""
+        return int(self.model.config.hidden_size)
+
+    def cache_id(self) -> str:
+        """A name for cache keys: the model and its truncation length."""
+        return f"{os.path.basename(self.path.rstrip('/')) if os.path.isdir(self.path) else self.name}|{self.max_length}"
+
+    # ------------------------------------------------------------------ batching
+    def _batches(self, texts: list[str], show_progress: bool | None, desc: str):
+        """Yield ``(indices, batch_encoding)`` in order of decreasing length (less padding)."""
+        from tqdm import tqdm
+
+        lengths = [len(t) for t in texts]
+        order = np.argsort([-n for n in lengths], kind="stable")
+        starts = range(0, len(texts), self.batch_size)
+        if show_progress is None:
+            show_progress = len(texts) > 4 * self.batch_size and os.environ.get("EMBEDDINGS_BOOK_PROGRESS", "1") != "0"
+        for s in tqdm(starts, desc=desc, disable=not show_progress, unit="batch"):
+            idx = order[s:s + self.batch_size]
+            enc = self.tokenizer([texts[i] for i in idx], padding=True, truncation=True,
+                                 max_length=self.max_length, return_tensors="pt")
+            yield idx, enc
+
+    def _forward(self, enc, all_layers: bool):
+        inputs = {k: v.to(self.device) for k, v in enc.items()}
+        with self._torch.inference_mode():
+            out = self.model(**inputs, output_hidden_states=all_layers)
+        return out
+
+    # ------------------------------------------------------------------ public API
+    def encode_tokens(self, texts: Sequence[str], show_progress: bool | None = None) -> list[TokenStates]:
+        """Hidden states of every layer for every token, with word alignment.
+
+        Returns
+        -------
+        list of TokenStates
+            One per text, in input order; ``hidden`` has shape ``(n_layers + 1, n_tokens, d)``
+            without padding.
+        """
+        texts = checks.texts(texts)
+        result: list[TokenStates | None] = [None] * len(texts)
+        for idx, enc in self._batches(texts, show_progress, "token states"):
+            out = self._forward(enc, all_layers=True)
+            hs = self._torch.stack(out.hidden_states, 1).float().cpu().numpy()  # (b, L+1, T, d)
+            mask = enc["attention_mask"].numpy().astype(bool)
+            for row, i in enumerate(idx):
+                n = int(mask[row].sum())
+                ids = enc["input_ids"][row, :n].tolist()
+                word_ids = enc.word_ids(row)[:n]
+                n_words = max((w for w in word_ids if w is not None), default=-1) + 1
+                words = []
+                for w in range(n_words):
+                    span = enc.word_to_chars(row, w)
+                    words.append(texts[i][span.start:span.end] if span is not None else "")
+                result[i] = TokenStates(texts[i], self.tokenizer.convert_ids_to_tokens(ids),
+                                        word_ids, words, np.ascontiguousarray(hs[row, :, :n]))
+        return result  # type: ignore[return-value]
+
+    def pool(self, texts: Sequence[str], pooling: str = "mean", layers: int | Sequence[int] | None = None,
+             normalize: bool = False, show_progress: bool | None = None, use_cache: bool = False) -> np.ndarray:
+        """Pooled sentence vectors from one or several layers.
+
+        Parameters
+        ----------
+        texts : list of str
+        pooling : {"mean", "cls", "max"}
+            Mean over non-padding tokens (special tokens included, as sentence-transformers
+            does), the first ``[CLS]`` token, or the coordinate-wise maximum.
+        layers : int, list of int, or None
+            ``None`` returns every layer (0 = embeddings ... ``n_layers``); an int one layer
+            (negative counts from the end).
+        normalize : bool
+            L2-normalise each vector.
+        use_cache : bool
+            Store the result on disk (see :mod:`lib.cache`) keyed by model, texts and options.
+
+        Returns
+        -------
+        ndarray
+            Shape ``(n_texts, d)`` for an int ``layers``, else ``(n_layers_selected, n_texts, d)``.
+        """
+        texts = checks.texts(texts)
+        if pooling not in POOLINGS:
+            raise ValueError(f"unknown pooling {pooling!r}; use one of {POOLINGS}")
+        all_idx = list(range(self.n_layers + 1))
+        single = isinstance(layers, (int, np.integer))
+        sel = all_idx if layers is None else [layers] if single else list(layers)
+        for l in sel:
+            if not -len(all_idx) <= l < len(all_idx):
+                raise ValueError(f"layer {l} out of range for a model with {self.n_layers} layers (0..{self.n_layers})")
+        sel = [all_idx[l] for l in sel]
+
+        def compute():
+            out = np.zeros((len(sel), len(texts), self.dim), dtype=np.float32)
+            only_last = sel == [self.n_layers]
+            for idx, enc in self._batches(texts, show_progress, f"{pooling} pooling"):
+                res = self._forward(enc, all_layers=not only_last)
+                states = [res.last_hidden_state] if only_last else [res.hidden_states[l] for l in sel]
+                mask = enc["attention_mask"].to(self.device).unsqueeze(-1).to(states[0].dtype)
+                for j, h in enumerate(states):
+                    if pooling == "mean":
+                        v = (h * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+                    elif pooling == "cls":
+                        v = h[:, 0]
+                    else:
+                        v = h.masked_fill(mask == 0, float("-inf")).max(1).values
+                    out[j, idx] = v.float().cpu().numpy()
+            return out
+
+        if use_cache:
+            params = {"model": self.cache_id(), "texts": texts, "pooling": pooling, "layers": sel}
+            out = cache.cached_array("encoder-pool", params, compute)
+        else:
+            out = compute()
+        if normalize:
+            out = out / np.maximum(np.linalg.norm(out, axis=-1, keepdims=True), 1e-12)
+        return out[0] if single else out
+
+    def sentence_embeddings(self, texts: Sequence[str], normalize: bool = True,
+                            show_progress: bool | None = None, use_cache: bool = False) -> np.ndarray:
+        """Mean-pooled last layer, L2-normalised: the sentence-transformers embedding.
+
+        Returns
+        -------
+        ndarray, shape (n_texts, d)
+        """
+        return self.pool(texts, "mean", layers=-1, normalize=normalize,
+                         show_progress=show_progress, use_cache=use_cache)
+
+    def __repr__(self) -> str:
+        return f"ContextualEncoder({self.name!r}, layers={self.n_layers}, dim={self.dim}, device={self.device!r})"

@@ -1,0 +1,329 @@
+"""Evaluations shared by the chapters.
+
+* :func:`word_similarity` — Spearman correlation with human scores, with pair coverage.
+* :func:`analogy` — 3CosAdd / 3CosMul accuracy and mean reciprocal rank, semantic vs syntactic.
+* :func:`retrieval_scores` — recall@k, MRR and nDCG@k of ranked lists.
+* :func:`probe` — cross-validated logistic-regression accuracy of fixed features.
+
+Embeddings are anything with ``key_to_index`` (word -> row) and ``vectors`` (a 2-D
+array), e.g. gensim ``KeyedVectors``; :func:`lib.models.keyed_vectors` wraps a plain
+word list and matrix.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.stats import spearmanr
+
+from . import checks
+from .stats import Estimate, bootstrap, mean_ci
+
+
+def _table(emb) -> tuple[dict, np.ndarray]:
+    if not (hasattr(emb, "key_to_index") and hasattr(emb, "vectors")):
+        raise TypeError(f"expected KeyedVectors-like embeddings (key_to_index, vectors); got {type(emb).__name__}")
+    vecs = checks.as_matrix(emb.vectors, "embedding vectors")
+    return emb.key_to_index, vecs
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    return x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-12)
+
+
+# --------------------------------------------------------------------------- similarity
+@dataclass
+class SimilarityResult:
+    """Outcome of :func:`word_similarity`.
+
+    Attributes
+    ----------
+    dataset : str
+    spearman : float
+        Spearman rank correlation over the covered pairs.
+    coverage : float
+        Fraction of pairs whose two words are both in the vocabulary.
+    n_pairs, n_covered : int
+    ci : Estimate or None
+        Bootstrap interval on ``spearman`` (resampling pairs) when ``n_boot > 0``.
+    predicted : ndarray
+        Cosine similarity of each covered pair; ``covered`` is the boolean mask over pairs.
+    """
+
+    dataset: str
+    spearman: float
+    coverage: float
+    n_pairs: int
+    n_covered: int
+    ci: Estimate | None = None
+    predicted: np.ndarray = field(default=None, repr=False)
+    covered: np.ndarray = field(default=None, repr=False)
+
+    def __str__(self) -> str:
+        ci = f" [{self.ci.low:.3f}, {self.ci.high:.3f}]" if self.ci else ""
+        return f"{self.dataset}: Spearman {self.spearman:.3f}{ci}, coverage {self.n_covered}/{self.n_pairs}"
+
+
+def word_similarity(emb, dataset, n_boot: int = 0, seed: int = 0) -> SimilarityResult:
+    """Spearman correlation between cosine similarities and human scores.
+
+    Pairs with a word outside the vocabulary are skipped and reported through
+    ``coverage`` (comparing two embeddings on different coverage is unfair; see the
+    chapters).
+
+    Parameters
+    ----------
+    emb : KeyedVectors-like
+    dataset : lib.data.SimilarityDataset
+    n_boot : int
+        Bootstrap resamples for a 95% interval (0: none).
+    """
+    vocab, vecs = _table(emb)
+    covered = np.array([a in vocab and b in vocab for a, b in dataset.pairs])
+    if covered.sum() < 3:
+        raise ValueError(f"only {int(covered.sum())} pairs of {dataset.name} are in the vocabulary; need at least 3")
+    ia = np.array([vocab[a] for (a, b), c in zip(dataset.pairs, covered) if c])
+    ib = np.array([vocab[b] for (a, b), c in zip(dataset.pairs, covered) if c])
+    pred = (_unit(vecs[ia]) * _unit(vecs[ib])).sum(1)
+    gold = np.asarray(dataset.scores)[covered]
+    rho = float(spearmanr(pred, gold).statistic)
+    ci = None
+    if n_boot:
+        ci = bootstrap(lambda idx: spearmanr(pred[idx], gold[idx]).statistic, len(pred), n_boot, seed=seed)
+    return SimilarityResult(dataset.name, rho, float(covered.mean()), len(covered), int(covered.sum()), ci, pred, covered)
+
+
+# --------------------------------------------------------------------------- analogies
+@dataclass
+class AnalogyResult:
+    """Outcome of :func:`analogy`.
+
+    Attributes
+    ----------
+    method : str
+    accuracy, mrr : float
+        Over the covered questions.
+    n_questions, n_covered : int
+    semantic, syntactic : float
+        Accuracy on the semantic and the syntactic (``gram*``) sections.
+    per_section : dict of str -> (accuracy, mrr, n_covered)
+    correct, reciprocal_rank : ndarray
+        Per covered question; ``sections`` gives each one's section.
+    ci : Estimate or None
+        Bootstrap interval on the accuracy.
+    """
+
+    method: str
+    accuracy: float
+    mrr: float
+    n_questions: int
+    n_covered: int
+    semantic: float
+    syntactic: float
+    per_section: dict
+    correct: np.ndarray = field(repr=False)
+    reciprocal_rank: np.ndarray = field(repr=False)
+    sections: np.ndarray = field(repr=False)
+    ci: Estimate | None = None
+
+    @property
+    def coverage(self) -> float:
+        return self.n_covered / self.n_questions
+
+    def __str__(self) -> str:
+        return (f"{self.method}: accuracy {self.accuracy:.3f} (semantic {self.semantic:.3f}, "
+                f"syntactic {self.syntactic:.3f}), MRR {self.mrr:.3f}, {self.n_covered}/{self.n_questions} questions")
+
+
+def analogy(emb, dataset, method: str = "3cosadd", restrict_vocab: int | None = 30000,
+            batch: int = 512, n_boot: int = 0, seed: int = 0) -> AnalogyResult:
+    """Solve ``a : b :: c : ?`` for every question and score the answers.
+
+    Follows gensim's ``evaluate_word_analogies``: only the first ``restrict_vocab`` words
+    (the most frequent, for frequency-sorted vocabularies) are used, both as allowed
+    question words and as candidate answers; questions with a word outside them are
+    skipped; ``a``, ``b`` and ``c`` are never accepted as answers.
+
+    Parameters
+    ----------
+    method : {"3cosadd", "3cosmul"}
+        3CosAdd ranks ``cos(x, b) - cos(x, a) + cos(x, c)``; 3CosMul (Levy & Goldberg 2014)
+        ranks ``s(x, b) s(x, c) / (s(x, a) + 1e-6)`` with ``s = (1 + cos) / 2``.
+    restrict_vocab : int or None
+        Size of the vocabulary used (``None``: all words).
+    """
+    method = method.lower()
+    if method not in ("3cosadd", "3cosmul"):
+        raise ValueError(f"unknown analogy method {method!r}; use '3cosadd' or '3cosmul'")
+    vocab, vecs = _table(emb)
+    n_vocab = len(vecs) if restrict_vocab is None else min(int(restrict_vocab), len(vecs))
+    if n_vocab < 4:
+        raise ValueError(f"restrict_vocab={restrict_vocab} leaves fewer than 4 words")
+    W = _unit(vecs[:n_vocab])
+    qs, secs = [], []
+    for sec, questions in dataset.sections.items():
+        for q in questions:
+            qs.append(q)
+            secs.append(sec)
+    n_questions = len(qs)
+    if n_questions == 0:
+        raise ValueError("the analogy dataset has no questions")
+    keep = [i for i, q in enumerate(qs) if all(w in vocab and vocab[w] < n_vocab for w in q)]
+    if not keep:
+        raise ValueError("no analogy question has all four words in the (restricted) vocabulary")
+    ids = np.array([[vocab[w] for w in qs[i]] for i in keep])
+    sections = np.array([secs[i] for i in keep])
+    rr = np.empty(len(ids))
+    for s in range(0, len(ids), batch):
+        a, b, c, d = ids[s:s + batch].T
+        if method == "3cosadd":
+            scores = (W[b] - W[a] + W[c]) @ W.T
+        else:
+            sa, sb, sc = ((1 + W[x] @ W.T) / 2 for x in (a, b, c))
+            scores = sb * sc / (sa + 1e-6)
+        rows = np.arange(len(a))
+        gold = scores[rows, d].copy()
+        for x in (a, b, c):
+            scores[rows, x] = -np.inf
+        # a gold answer equal to a question word can never be returned: rank it last
+        gold[(d == a) | (d == b) | (d == c)] = -np.inf
+        rr[s:s + batch] = 1.0 / (1 + (scores > gold[:, None]).sum(1))
+    correct = rr == 1.0
+    syn = np.array([dataset.is_syntactic(x) for x in sections])
+    per_section = {}
+    for sec in dataset.sections:
+        m = sections == sec
+        if m.any():
+            per_section[sec] = (float(correct[m].mean()), float(rr[m].mean()), int(m.sum()))
+    ci = mean_ci(correct.astype(float), n_boot, seed=seed) if n_boot else None
+    return AnalogyResult(
+        method, float(correct.mean()), float(rr.mean()), n_questions, len(ids),
+        float(correct[~syn].mean()) if (~syn).any() else float("nan"),
+        float(correct[syn].mean()) if syn.any() else float("nan"),
+        per_section, correct, rr, sections, ci,
+    )
+
+
+# --------------------------------------------------------------------------- retrieval
+def _relevant_sets(relevant, n_queries: int) -> list[set]:
+    if len(relevant) != n_queries:
+        raise ValueError(f"{n_queries} ranked lists but {len(relevant)} relevance sets")
+    out = []
+    for i, r in enumerate(relevant):
+        s = {int(r)} if np.isscalar(r) else {int(x) for x in r}
+        if not s:
+            raise ValueError(f"query {i} has no relevant document")
+        out.append(s)
+    return out
+
+
+def retrieval_scores(ranked, relevant, ks=(1, 10, 100)) -> dict[str, np.ndarray]:
+    """Per-query recall@k, MRR and nDCG@k (binary relevance).
+
+    Parameters
+    ----------
+    ranked : array_like of int, shape (n_queries, depth)
+        Document ids, best first (e.g. the indices from :func:`lib.search.top_k`).
+    relevant : sequence of int or of sets of int
+        The relevant documents of each query.
+    ks : tuple of int
+        Cut-offs; each must be ``<= depth``.
+
+    Returns
+    -------
+    dict
+        ``"recall@k"`` and ``"ndcg@k"`` for each k, and ``"mrr"`` (over the full depth):
+        arrays of shape ``(n_queries,)``. Average them, or pass them to
+        :func:`lib.stats.mean_ci` for intervals.
+    """
+    ranked = np.asarray(ranked)
+    if ranked.ndim != 2:
+        raise ValueError(f"ranked must be 2-D (n_queries, depth); got shape {ranked.shape}")
+    if ranked.shape[0] == 0:
+        raise ValueError("ranked is empty")
+    rel = _relevant_sets(relevant, ranked.shape[0])
+    depth = ranked.shape[1]
+    for k in ks:
+        checks.check_k(k, depth, "ranked documents per query")
+    hits = np.array([[doc in r for doc in row] for row, r in zip(ranked, rel)], dtype=bool)
+    n_rel = np.array([len(r) for r in rel])
+    out = {}
+    discounts = 1.0 / np.log2(np.arange(2, depth + 2))
+    for k in ks:
+        out[f"recall@{k}"] = hits[:, :k].sum(1) / n_rel
+        dcg = (hits[:, :k] * discounts[:k]).sum(1)
+        ideal = np.array([discounts[:min(n, k)].sum() for n in n_rel])
+        out[f"ndcg@{k}"] = dcg / ideal
+    first = np.where(hits.any(1), hits.argmax(1) + 1, np.inf)
+    out["mrr"] = 1.0 / first
+    return out
+
+
+# --------------------------------------------------------------------------- probe
+@dataclass
+class ProbeResult:
+    """Cross-validated accuracy of a logistic-regression probe."""
+
+    accuracy: float
+    std: float
+    folds: np.ndarray = field(repr=False)
+
+    def __str__(self) -> str:
+        return f"accuracy {self.accuracy:.3f} ± {self.std:.3f} over {len(self.folds)} folds"
+
+
+def probe(X, y, cv: int = 5, C: float = 1.0, seed: int = 0) -> ProbeResult:
+    """Stratified ``cv``-fold accuracy of standardised logistic regression on features ``X``.
+
+    Parameters
+    ----------
+    X : array_like, shape (n_samples, d)
+    y : array_like, shape (n_samples,)
+    cv : int
+        Number of folds (at most the size of the smallest class).
+    C : float
+        Inverse regularisation strength.
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X = checks.as_matrix(X, "X", dtype=np.float64)
+    y = np.asarray(y)
+    if y.shape != (X.shape[0],):
+        raise ValueError(f"shape mismatch: X has {X.shape[0]} rows but y has shape {y.shape}")
+    classes, counts = np.unique(y, return_counts=True)
+    if len(classes) < 2:
+        raise ValueError("y has a single class; a probe needs at least two")
+    if not 2 <= cv <= counts.min():
+        raise ValueError(f"cv={cv} must be between 2 and the smallest class size ({counts.min()})")
+    model = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=5000))
+    folds = cross_val_score(model, X, y, cv=StratifiedKFold(cv, shuffle=True, random_state=seed))
+    return ProbeResult(float(folds.mean()), float(folds.std()), folds)
+
+
+def average_word_vectors(emb, texts, tokenizer=None) -> tuple[np.ndarray, np.ndarray]:
+    """Mean of the in-vocabulary word vectors of each text.
+
+    Returns
+    -------
+    X : ndarray, shape (n_texts, d)
+        Zero for a text with no known word.
+    coverage : ndarray, shape (n_texts,)
+        Fraction of each text's tokens found in the vocabulary.
+    """
+    from .data import tokenize
+
+    tok = tokenizer or tokenize
+    vocab, vecs = _table(emb)
+    texts = checks.texts(texts)
+    X = np.zeros((len(texts), vecs.shape[1]), dtype=np.float32)
+    cov = np.zeros(len(texts))
+    for i, t in enumerate(texts):
+        words = tok(t)
+        ids = [vocab[w] for w in words if w in vocab]
+        if ids:
+            X[i] = vecs[ids].mean(0)
+        cov[i] = len(ids) / max(len(words), 1)
+    return X, cov

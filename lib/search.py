@@ -1,0 +1,86 @@
+"""Exact nearest-neighbour search.
+
+:func:`top_k` computes similarities in blocks of queries (one matrix product each) and
+keeps the best ``k`` per query with a partial sort (``argpartition``), so memory stays
+bounded and no full sort of the ``n_docs`` scores is made.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import checks
+
+METRICS = ("cosine", "dot", "euclidean")
+
+
+def normalize(x: np.ndarray, eps: float = 1e-12) -> np.ndarray:
+    """Rows scaled to unit L2 norm (zero rows stay zero). Shape is kept."""
+    x = checks.as_matrix(x, "x")
+    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), eps)
+
+
+def top_k(queries, docs, k: int = 10, metric: str = "cosine", block: int = 1024,
+          exclude_self: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` most similar documents for each query, best first.
+
+    Parameters
+    ----------
+    queries : array_like, shape (n_queries, d)
+    docs : array_like, shape (n_docs, d)
+    k : int
+        Neighbours per query, ``1 <= k <= n_docs``.
+    metric : {"cosine", "dot", "euclidean"}
+        Cosine similarity, inner product, or (negated) Euclidean distance.
+    block : int
+        Queries per matrix product.
+    exclude_self : bool
+        When queries and docs are the same set, drop each query's own row
+        (row ``i`` of the queries is document ``i``).
+
+    Returns
+    -------
+    indices : ndarray of int64, shape (n_queries, k)
+    scores : ndarray of float32, shape (n_queries, k)
+        Similarities (for ``"euclidean"``: minus the distance), descending.
+    """
+    if metric not in METRICS:
+        raise ValueError(f"unknown metric {metric!r}; use one of {METRICS}")
+    q = checks.as_matrix(queries, "queries")
+    d = checks.as_matrix(docs, "docs")
+    checks.same_dim(q, d)
+    n = d.shape[0] - (1 if exclude_self else 0)
+    k = checks.check_k(k, n, "documents")
+    if metric == "cosine":
+        q, d = normalize(q), normalize(d)
+    d_sq = (d * d).sum(1) if metric == "euclidean" else None
+    idx_out = np.empty((q.shape[0], k), dtype=np.int64)
+    val_out = np.empty((q.shape[0], k), dtype=np.float32)
+    for s in range(0, q.shape[0], block):
+        qb = q[s:s + block]
+        scores = qb @ d.T
+        if metric == "euclidean":
+            scores = -np.sqrt(np.maximum((qb * qb).sum(1, keepdims=True) - 2 * scores + d_sq, 0))
+        if exclude_self:
+            rows = np.arange(qb.shape[0])
+            scores[rows, s + rows] = -np.inf
+        part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+        part_scores = np.take_along_axis(scores, part, 1)
+        order = np.argsort(-part_scores, axis=1, kind="stable")
+        idx_out[s:s + block] = np.take_along_axis(part, order, 1)
+        val_out[s:s + block] = np.take_along_axis(part_scores, order, 1)
+    return idx_out, val_out
+
+
+def neighbours(kv, word: str, k: int = 10, restrict: int | None = None) -> list[tuple[str, float]]:
+    """Cosine nearest neighbours of ``word`` in a gensim ``KeyedVectors`` (the word itself excluded).
+
+    Parameters
+    ----------
+    restrict : int, optional
+        Search only the ``restrict`` first (most frequent) words.
+    """
+    checks.known_words([word], kv.key_to_index, "the embedding's vocabulary")
+    vecs = kv.vectors if restrict is None else kv.vectors[:restrict]
+    idx, sc = top_k(kv[word], vecs, k + 1)
+    out = [(kv.index_to_key[i], float(s)) for i, s in zip(idx[0], sc[0]) if kv.index_to_key[i] != word]
+    return out[:k]
