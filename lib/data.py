@@ -40,7 +40,7 @@ def tokenize(text: str) -> list[str]:
     """Lowercase word tokens (letters and digits, with an inner apostrophe kept).
 
     This matches the lowercased vocabulary of GloVe 6B, e.g.
-    ``tokenize("Rock'n'roll isn't dead!") == ['rock', "n'roll", "isn't", 'dead']``.
+    ``tokenize("Rock'n'roll isn't dead!") == ["rock'n", 'roll', "isn't", 'dead']``.
     """
     return _TOKEN.findall(text.lower())
 

@@ -1,0 +1,56 @@
+import numpy as np
+import pytest
+
+from lib import search, stats
+
+
+def test_top_k_matches_full_sort():
+    rng = np.random.default_rng(0)
+    q, d = rng.normal(size=(37, 8)), rng.normal(size=(500, 8))
+    for metric in search.METRICS:
+        idx, sc = search.top_k(q, d, k=5, metric=metric, block=10)
+        if metric == "cosine":
+            full = search.normalize(q) @ search.normalize(d).T
+        elif metric == "dot":
+            full = q @ d.T
+        else:
+            full = -np.linalg.norm(q[:, None] - d[None], axis=2)
+        ref = np.argsort(-full, axis=1)[:, :5]
+        assert np.array_equal(idx, ref), metric
+        assert np.allclose(sc, np.take_along_axis(full, ref, 1), atol=1e-4)
+
+
+def test_top_k_exclude_self_and_errors():
+    x = np.random.default_rng(1).normal(size=(20, 4))
+    idx, _ = search.top_k(x, x, k=3, exclude_self=True)
+    assert not (idx == np.arange(20)[:, None]).any()
+    with pytest.raises(ValueError, match="larger than"):
+        search.top_k(x, x, k=21)
+    with pytest.raises(ValueError, match="dimension mismatch"):
+        search.top_k(x, x[:, :3], k=1)
+    with pytest.raises(ValueError, match="unknown metric"):
+        search.top_k(x, x, metric="manhattan")
+    with pytest.raises(ValueError, match="NaN"):
+        search.top_k(np.full((1, 4), np.nan), x)
+
+
+def test_neighbours(glove):
+    nn = search.neighbours(glove, "frog", k=5)
+    assert len(nn) == 5 and "frog" not in [w for w, _ in nn]
+    assert nn[0][1] >= nn[-1][1]
+    with pytest.raises(KeyError, match="unknown word"):
+        search.neighbours(glove, "qwzxqwzx")
+
+
+def test_bootstrap_intervals():
+    v = np.r_[np.ones(70), np.zeros(30)]
+    est = stats.mean_ci(v, n_boot=500)
+    assert est.value == 0.7 and est.low < 0.7 < est.high
+    assert 0.05 < est.high - est.low < 0.25
+    assert stats.mean_ci(v, n_boot=200, seed=3) == stats.mean_ci(v, n_boot=200, seed=3)
+    diff = stats.paired_difference(v, np.zeros(100), n_boot=200)
+    assert diff.low > 0
+    with pytest.raises(ValueError, match="shape mismatch"):
+        stats.paired_difference(v, v[:5])
+    with pytest.raises(ValueError, match="at least 2"):
+        stats.bootstrap(lambda i: 0.0, 1)
