@@ -1,0 +1,99 @@
+"""Unit tests for lib.hyperbolic."""
+import numpy as np
+import pytest
+from gensim.test.utils import datapath
+from scipy.spatial.distance import cdist
+
+from lib import hyperbolic as H
+
+
+def test_balanced_tree_and_distances():
+    t = H.balanced_tree(2, 3)
+    assert len(t) == 15 and t.depth().max() == 3
+    D = H.tree_distances(t)
+    assert D.max() == 6 and (D == D.T).all() and (np.diag(D) == 0).all()
+    with pytest.raises(ValueError):
+        H.balanced_tree(0, 2)
+
+
+def test_tree_validation():
+    with pytest.raises(ValueError, match="exactly one root"):
+        H.Tree(["a", "b"], [-1, -1])
+    with pytest.raises(ValueError, match="shape mismatch"):
+        H.Tree(["a", "b"], [-1])
+    with pytest.raises(ValueError, match="cycle"):
+        H.Tree(["a", "b", "c"], [-1, 2, 1])
+    with pytest.raises(ValueError, match="at least one node"):
+        H.Tree([], [])
+
+
+def test_tree_from_closure():
+    pairs = [("b", "a"), ("c", "a"), ("d", "b"), ("d", "a")]
+    t = H.tree_from_closure(pairs)
+    assert t.nodes[t.parent[t.nodes.index("d")]] == "b" and t.nodes[t.root] == "a"
+    with pytest.raises(ValueError, match="not a chain"):
+        H.tree_from_closure(pairs + [("d", "c")])
+    with pytest.raises(ValueError, match="roots"):
+        H.tree_from_closure([("b", "a"), ("d", "c")])
+    with pytest.raises(KeyError, match="root"):
+        H.tree_from_closure(pairs, root="zebra")
+    mammals = H.tree_from_closure(H.read_closure(datapath("poincare_hypernyms_large.tsv")),
+                                  strict=False, root="mammal.n.01")
+    assert mammals.nodes[mammals.root] == "mammal.n.01" and len(mammals) > 100
+
+
+def test_poincare_distance():
+    assert np.isclose(H.poincare_distance([0, 0], [np.tanh(0.5), 0]), 1.0)
+    X = np.array([[0, 0], [0.5, 0], [0, -0.9]])
+    D = H.poincare_distances(X)
+    assert np.isclose(D[1, 2], H.poincare_distance(X[1], X[2]))
+    with pytest.raises(ValueError, match="outside the unit ball"):
+        H.poincare_distance([1.0, 0], [0, 0])
+    with pytest.raises(ValueError, match="dimension mismatch"):
+        H.poincare_distance([0.1, 0], [0, 0, 0])
+
+
+def test_sala_embedding_low_distortion_and_perfect_map():
+    t = H.balanced_tree(3, 3)
+    D = H.tree_distances(t)
+    Z = H.sala_embedding(t, tau=6)
+    E = H.poincare_distances(Z)
+    # each edge has hyperbolic length exactly tau
+    for i, p in t.edges():
+        assert np.isclose(E[i, p], 6, atol=1e-6)
+    assert H.mean_average_precision(E, t) == 1.0
+    assert H.distortion(E, D, scale=1 / 6) < 0.1
+    with pytest.raises(ValueError, match="tau"):
+        H.sala_embedding(t, 0)
+    with pytest.raises(ValueError, match="boundary"):
+        H.sala_embedding(t, 200)
+
+
+def test_mds_recovers_euclidean_points():
+    X = np.random.default_rng(0).standard_normal((20, 3))
+    Y = H.mds_embedding(cdist(X, X), 3)
+    assert np.allclose(cdist(Y, Y), cdist(X, X), atol=1e-8)
+    with pytest.raises(ValueError, match="square"):
+        H.mds_embedding(np.ones((3, 4)), 2)
+    with pytest.raises(ValueError, match="dim"):
+        H.mds_embedding(cdist(X, X), 30)
+
+
+def test_map_and_distortion_errors():
+    t = H.balanced_tree(2, 2)
+    D = H.tree_distances(t)
+    assert H.mean_average_precision(D.astype(float), t) == 1.0
+    assert H.distortion(2.0 * D, D) < 1e-12
+    with pytest.raises(ValueError, match="shape mismatch"):
+        H.mean_average_precision(np.ones((3, 3)), t)
+    with pytest.raises(ValueError, match="shape mismatch"):
+        H.distortion(np.ones((3, 3)), D)
+
+
+def test_train_poincare_small(tmp_path, monkeypatch):
+    monkeypatch.setenv("EMBEDDINGS_BOOK_CACHE", str(tmp_path))
+    t = H.balanced_tree(2, 2)
+    P = H.train_poincare(t, dim=2, epochs=5)
+    assert P.shape == (7, 2) and (np.linalg.norm(P, axis=1) < 1).all()
+    with pytest.raises(ValueError):
+        H.train_poincare(t, dim=0)
