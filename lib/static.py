@@ -19,6 +19,7 @@ function                           what it does
 :func:`numerical_gradient`         central finite differences (for gradient checks)
 :func:`train_sgns`                 SGNS from scratch in numpy (cached)
 :func:`random_walk_corpus`         Arora et al.'s generative model: a synthetic corpus
+:func:`window_counts`              dense co-occurrence counts of a synthetic corpus
 :func:`procrustes`                 orthogonal Procrustes alignment and its error
 =================================  ======================================================
 
@@ -39,8 +40,8 @@ from . import cache, checks
 __all__ = [
     "default_sentences", "corpus_fingerprint", "subsample_corpus", "build_vocab", "cooccurrence", "ppmi",
     "pmi_dense", "svd_embeddings", "ppmi_svd", "train_word2vec", "word2vec_with_contexts",
-    "train_fasttext", "sgns_loss_and_grads", "numerical_gradient", "train_sgns", "SGNSModel",
-    "random_walk_corpus", "procrustes", "char_ngrams", "glove_weight",
+    "train_fasttext", "sgns_loss_and_grads", "sgns_step", "numerical_gradient", "train_sgns", "SGNSModel",
+    "random_walk_corpus", "window_counts", "procrustes", "char_ngrams", "glove_weight",
 ]
 
 
@@ -469,6 +470,44 @@ def numerical_gradient(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
     return g
 
 
+def sgns_step(W, C, centres, contexts, negatives, rate: float, with_loss: bool = False):
+    """One in-place SGD step of SGNS on a batch (torch tensors), the trainer's inner loop.
+
+    ``W -= rate * dL/dW`` and ``C -= rate * dL/dC`` with the gradients of
+    :func:`sgns_loss_and_grads`, summed over repeated rows.
+
+    Parameters
+    ----------
+    W, C : torch.Tensor, shape (V, d)
+        Word and context vectors, updated in place.
+    centres, contexts : torch.Tensor of int64, shape (B,)
+    negatives : torch.Tensor of int64, shape (B, k)
+    rate : float
+        Learning rate.
+    with_loss : bool
+        Also return the batch loss (summed), computed before the update.
+    """
+    import torch
+
+    if centres.shape != contexts.shape or negatives.ndim != 2 or negatives.shape[0] != centres.shape[0]:
+        raise ValueError(f"shape mismatch: centres {tuple(centres.shape)}, contexts {tuple(contexts.shape)}, "
+                         f"negatives {tuple(negatives.shape)} (need (B,), (B,), (B, k))")
+    dim = W.shape[1]
+    w, cp, cn = W[centres], C[contexts], C[negatives]          # (B,d) (B,d) (B,k,d)
+    s_pos = (w * cp).sum(1)
+    s_neg = torch.einsum("bd,bkd->bk", w, cn)
+    g_pos = torch.sigmoid(s_pos) - 1.0                          # dL/ds_pos
+    g_neg = torch.sigmoid(s_neg)                                # dL/ds_neg
+    loss = None
+    if with_loss:
+        loss = float(-(torch.nn.functional.logsigmoid(s_pos).sum() + torch.nn.functional.logsigmoid(-s_neg).sum()))
+    grad_w = g_pos[:, None] * cp + torch.einsum("bk,bkd->bd", g_neg, cn)
+    C.index_add_(0, contexts, g_pos[:, None] * w, alpha=-rate)
+    C.index_add_(0, negatives.reshape(-1), (g_neg[:, :, None] * w[:, None, :]).reshape(-1, dim), alpha=-rate)
+    W.index_add_(0, centres, grad_w, alpha=-rate)
+    return loss
+
+
 class SGNSModel:
     """Result of :func:`train_sgns`: word vectors ``W``, context vectors ``C`` and the loss curve."""
 
@@ -575,22 +614,13 @@ def train_sgns(sentences=None, dim: int = 50, window: int = 5, negative: int = 5
                     ci, oi, ni = centres[sl], contexts[sl], negatives[sl]
                     frac = (done_tokens + epoch_tokens * bi / n_batches) / total_tokens
                     rate = max(min_lr, lr - (lr - min_lr) * frac)
-                    w, cp, cn = W[ci], C[oi], C[ni]                       # (B,d) (B,d) (B,k,d)
-                    s_pos = (w * cp).sum(1)
-                    s_neg = torch.einsum("bd,bkd->bk", w, cn)
-                    g_pos = torch.sigmoid(s_pos) - 1.0                      # dL/ds_pos
-                    g_neg = torch.sigmoid(s_neg)                            # dL/ds_neg
-                    if bi % 20 == 0:
-                        acc += float(-(torch.nn.functional.logsigmoid(s_pos).sum()
-                                       + torch.nn.functional.logsigmoid(-s_neg).sum()))
+                    loss = sgns_step(W, C, ci, oi, ni, rate, with_loss=bi % 20 == 0)
+                    if loss is not None:
+                        acc += loss
                         acc_n += len(ci)
                         if bi % 200 == 0:
                             losses.append(acc / acc_n)
                             acc, acc_n = 0.0, 0
-                    grad_w = g_pos[:, None] * cp + torch.einsum("bk,bkd->bd", g_neg, cn)
-                    C.index_add_(0, oi, g_pos[:, None] * w, alpha=-rate)
-                    C.index_add_(0, ni.reshape(-1), (g_neg[:, :, None] * w[:, None, :]).reshape(-1, dim), alpha=-rate)
-                    W.index_add_(0, ci, grad_w, alpha=-rate)
                 done_tokens += epoch_tokens
                 if bar is not None:
                     bar.update(1)
@@ -675,3 +705,35 @@ def procrustes(A, B, scale: bool = True) -> tuple[np.ndarray, float]:
     s = S.sum() / (A ** 2).sum() if scale else 1.0
     aligned = s * A @ R
     return aligned, float(np.linalg.norm(aligned - B) / np.linalg.norm(B))
+
+
+def window_counts(docs, vocab_size: int, window: int = 5) -> np.ndarray:
+    """Dense symmetric co-occurrence counts of integer-coded documents (for small vocabularies).
+
+    Parameters
+    ----------
+    docs : ndarray of int, shape (n_docs, length)
+        Word ids in ``[0, vocab_size)``, e.g. from :func:`random_walk_corpus`.
+    vocab_size : int
+    window : int
+        Pairs at distance ``1..window`` inside the same document are counted.
+
+    Returns
+    -------
+    ndarray, shape (vocab_size, vocab_size), float64
+    """
+    docs = np.asarray(docs)
+    if docs.ndim != 2 or docs.size == 0:
+        raise ValueError(f"docs must be a non-empty 2-D array of word ids; got shape {docs.shape}")
+    if not np.issubdtype(docs.dtype, np.integer):
+        raise ValueError(f"docs must hold integer word ids; got dtype {docs.dtype}")
+    if docs.min() < 0 or docs.max() >= vocab_size:
+        raise ValueError(f"word ids must be in [0, {vocab_size}); got range [{docs.min()}, {docs.max()}]")
+    if not 1 <= window < docs.shape[1]:
+        raise ValueError(f"window must be in [1, {docs.shape[1] - 1}]; got {window}")
+    X = np.zeros(vocab_size * vocab_size)
+    for d in range(1, window + 1):
+        a, b = docs[:, :-d].ravel().astype(np.int64), docs[:, d:].ravel().astype(np.int64)
+        X += np.bincount(a * vocab_size + b, minlength=vocab_size * vocab_size)
+        X += np.bincount(b * vocab_size + a, minlength=vocab_size * vocab_size)
+    return X.reshape(vocab_size, vocab_size)
