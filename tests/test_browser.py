@@ -1,0 +1,210 @@
+"""The rendered book, checked the way a reader meets it: every page loaded in headless Chromium.
+
+* ``test_built_book`` serves ``_build/html`` (run ``make html`` first) on 127.0.0.1 and loads
+  every page; it fails on a page of ``_toc.yml`` that was not built, a broken internal link or
+  anchor, a stored error output, untypeset math or MathJax not loaded from ``_static``, a
+  missing image or any 4xx response, a request leaving 127.0.0.1 (a CDN), an interactive figure
+  that did not draw, a JavaScript exception, or unreadable dark-mode text. Screenshots are
+  saved under ``_build/screenshots/`` as build artefacts.
+* ``test_checker_catches_*`` run the same checker on a tiny hand-made site with one planted
+  fault of each kind, so that a green ``test_built_book`` means something.
+
+Both are skipped (with the reason) when Chromium is not installed or the book has not been
+built, unless ``BOOK_REQUIRE_BROWSER=1`` is set (as in CI), which turns the skip into a failure.
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+HTML = ROOT / "_build" / "html"
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+
+_spec = importlib.util.spec_from_file_location("serve_and_check", ROOT / "tools" / "serve_and_check.py")
+sac = importlib.util.module_from_spec(_spec)
+sys.modules.setdefault("serve_and_check", sac)
+_spec.loader.exec_module(sac)
+
+pytestmark = pytest.mark.browser
+REQUIRE = os.environ.get("BOOK_REQUIRE_BROWSER") == "1"
+
+
+def _skip(reason: str):
+    if REQUIRE:
+        pytest.fail(f"{reason} (BOOK_REQUIRE_BROWSER=1)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    path = sac.find_chromium()
+    if path is None:
+        _skip("Chromium is not installed (apt-get install -y chromium)")
+    return path
+
+
+# --------------------------------------------------------------------------- the real book
+def test_built_book(chromium):
+    if not (HTML / "index.html").exists():
+        _skip(f"the book is not built: no {HTML.relative_to(ROOT)}/index.html (run `make html` first)")
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+    report = sac.check_site(HTML, toc=ROOT / "_toc.yml", screenshots=SCREENSHOTS, chromium=chromium)
+    print(report.summary())
+    assert report.ok, report.summary()
+    built = [t for t in sac.toc_files(ROOT / "_toc.yml")]
+    loaded = {p.path for p in report.pages}
+    for f in built:
+        assert f + ".html" in loaded, f"{f} was not loaded"
+    assert report.n_links > 0
+    assert len(report.screenshots) >= 3
+    for shot in report.screenshots:
+        assert shot.stat().st_size > 5000, f"screenshot {shot} is (nearly) empty"
+    # MathJax and plotly.js are in the book itself, not on a CDN
+    assert (HTML / "_static" / "mathjax" / "tex-chtml.js").exists()
+    assert (HTML / "_static" / "plotly.min.js").exists()
+
+
+# --------------------------------------------------------------------------- the checker itself
+def _mathjax_dir() -> Path | None:
+    spec = importlib.util.find_spec("sphinx-mathjax-offline")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(list(spec.submodule_search_locations)[0]) / "static" / "mathjax"
+    return path if (path / "tex-chtml.js").exists() else None
+
+
+PAGE = """<!DOCTYPE html><html data-content_root="./"><head><meta charset="utf-8"><title>{title}</title>
+<link rel="icon" href="data:,">{head}</head><body><main><p>{body}</p></main></body></html>"""
+
+
+@pytest.fixture(scope="module")
+def fault_site(tmp_path_factory, chromium):
+    """A five-page site: two good pages and one page per family of faults."""
+    root = tmp_path_factory.mktemp("site")
+    mj = _mathjax_dir()
+    if mj is None:
+        pytest.skip("sphinx-mathjax-offline is not installed")
+    shutil.copytree(mj, root / "_static" / "mathjax")
+    png = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+           b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84"
+           b"\x00\x00\x00\x00IEND\xaeB`\x82")
+    (root / "ok.png").write_bytes(png)
+    mathjax = '<script defer src="_static/mathjax/tex-chtml.js"></script>'
+    pages = {
+        "index.html": PAGE.format(title="home", head="", body=(
+            '<a href="good.html#sec">good anchor</a> <a href="good.html">good page</a>'
+            '<img src="ok.png" alt="ok">')),
+        "good.html": PAGE.format(title="good", head=mathjax, body=(
+            '<span id="sec">Math: </span><span class="math notranslate">\\(x^2 + \\alpha\\)</span>'
+            '<div class="math notranslate">\\[\\sum_i w_i\\]</div><a href="index.html">home</a>')),
+        "links.html": PAGE.format(title="links", head="", body=(
+            '<a href="good.html#no-such-anchor">bad anchor</a> <a href="missing.html">gone</a>')),
+        "errors.html": PAGE.format(title="errors", head="", body=(
+            '<div class="cell_output"><div class="output traceback">Traceback (most recent call last):'
+            '\nValueError: boom</div></div><img src="no-such.png" alt="x">'
+            '<script>throw new Error("planted exception")</script>')),
+        "math.html": PAGE.format(title="math", head="", body=(
+            'Untypeset: <span class="math notranslate">\\(y = Wx\\)</span> and $$E = mc^2$$')),
+        "cdn.html": PAGE.format(title="cdn", head='<script src="http://cdn.invalid/lib.js"></script>',
+                                body="A page that needs the network."),
+        "badtex.html": PAGE.format(title="badtex", head=mathjax,
+                                   body='<span class="math notranslate">\\(\\frac{1}{\\nosuchmacro}\\)</span>'),
+    }
+    for name, text in pages.items():
+        (root / name).write_text(text)
+    (root / "_toc.yml").write_text("format: jb-book\nroot: index\nchapters:\n- file: good\n- file: never_built\n")
+    report = sac.check_site(root, toc=root / "_toc.yml", screenshots=root / "_shots",
+                            shots={"good": ("good.html", False), "good-dark": ("good.html", True)},
+                            chromium=chromium)
+    return report
+
+
+def _problems(report, page):
+    return [p for p in report.problems if p.startswith(page + ":")]
+
+
+def test_checker_passes_good_pages(fault_site):
+    assert _problems(fault_site, "index.html") == []
+    assert _problems(fault_site, "good.html") == []
+    good = next(p for p in fault_site.pages if p.path == "good.html")
+    assert good.data["mathjax"]["present"] and good.data["mathjax"]["version"].startswith("3")
+    assert len(fault_site.screenshots) == 2
+
+
+def test_checker_catches_missing_toc_page(fault_site):
+    assert any("never_built" in p and "was not built" in p for p in fault_site.problems)
+
+
+def test_checker_catches_broken_links(fault_site):
+    probs = _problems(fault_site, "links.html")
+    assert any("no anchor #no-such-anchor on good.html" in p for p in probs), probs
+    assert any("missing.html -> no such file" in p for p in probs), probs
+
+
+def test_checker_catches_error_output_image_and_js(fault_site):
+    probs = " | ".join(_problems(fault_site, "errors.html"))
+    assert "stored error output" in probs
+    assert "image did not load" in probs and "no-such.png" in probs
+    assert "HTTP 404" in probs
+    assert "planted exception" in probs
+
+
+def test_checker_catches_untypeset_math(fault_site):
+    probs = " | ".join(_problems(fault_site, "math.html"))
+    assert "MathJax did not start" in probs
+    assert "untypeset TeX" in probs and "$$E = mc^2$$" in probs
+    assert "not typeset by MathJax" in probs
+    assert "MathJax is not loaded from the book's _static folder" in probs
+
+
+def test_checker_catches_tex_errors(fault_site):
+    probs = " | ".join(_problems(fault_site, "badtex.html"))
+    assert "MathJax error" in probs and "nosuchmacro" in probs
+
+
+def test_checker_catches_network_requests(fault_site):
+    probs = " | ".join(_problems(fault_site, "cdn.html"))
+    assert "cdn.invalid" in probs and "outside the book" in probs
+
+
+# --------------------------------------------------------------------------- helpers, no browser
+def test_toc_files_reads_nested_parts(tmp_path):
+    toc = tmp_path / "_toc.yml"
+    toc.write_text("format: jb-book\nroot: a/intro\nparts:\n- caption: P\n  chapters:\n"
+                   "  - file: a/one\n    sections:\n    - file: a/one_b\n- caption: Q\n  chapters:\n  - file: z\n")
+    assert sac.toc_files(toc) == ["a/intro", "a/one", "a/one_b", "z"]
+
+
+def test_check_site_rejects_missing_folder(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no built HTML"):
+        sac.check_site(tmp_path / "nope")
+
+
+def test_server_serves_and_logs(tmp_path):
+    import urllib.request
+
+    (tmp_path / "a.html").write_text("<p>hi</p>")
+    with sac.Server(tmp_path) as server:
+        assert urllib.request.urlopen(server.base + "a.html").read() == b"<p>hi</p>"
+        with pytest.raises(Exception):
+            urllib.request.urlopen(server.base + "b.html")
+    assert ("/a.html", 200) in server.requests and ("/b.html", 404) in server.requests
+
+
+def test_server_rejects_missing_folder(tmp_path):
+    with pytest.raises(FileNotFoundError, match="not a folder"):
+        sac.Server(tmp_path / "nope")
+
+
+def test_redirect_target(tmp_path):
+    page = tmp_path / "index.html"
+    page.write_text('<meta http-equiv="Refresh" content="0; url=chapters/preface.html" />')
+    assert sac._redirect_target(page) == "chapters/preface.html"
+    page.write_text("<p>no redirect</p>")
+    assert sac._redirect_target(page) is None
