@@ -1,0 +1,180 @@
+"""Checks for the exercises of Part II (static embeddings).
+
+Each ``check_*`` takes the learner's function, runs it on fresh inputs, compares it with
+the library version in :mod:`lib.static`, :mod:`lib.evaluate` or :mod:`lib.stats`, and
+prints ``PASSED ...`` or raises :class:`~lib.exercises.ExerciseError` saying what is off.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import ExerciseError, close, expect, implemented, passed
+
+
+def _call(fn, *args, what: str):
+    try:
+        out = fn(*args)
+    except ExerciseError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - report any learner error clearly
+        raise ExerciseError(f"{what} raised {type(exc).__name__}: {exc}") from exc
+    implemented(out, what)
+    return out
+
+
+# ----------------------------------------------------------------------------- chapter 1
+def check_ppmi(fn) -> str:
+    """``fn(counts) -> PPMI`` (dense, no smoothing, no shift) against :func:`lib.static.ppmi`."""
+    from .. import static
+
+    rng = np.random.default_rng(7)
+    for shape in [(4, 5), (9, 9)]:
+        X = rng.integers(0, 6, shape).astype(float)
+        X[0, :] = np.maximum(X[0, :], 1)            # no all-zero row
+        got = _call(fn, X.copy(), what="your ppmi(counts)")
+        close(got, static.ppmi(X).toarray(), 1e-6, f"ppmi of a {shape} count matrix")
+    got = np.asarray(fn(np.array([[2.0, 0.0], [0.0, 2.0]])))
+    expect(np.isfinite(got).all(), "a zero count must give PPMI 0, not -inf or NaN (clip log 0 at 0)")
+    return passed("ex-p2-c1-ppmi", 2)
+
+
+def check_sgns_optimum(fn) -> str:
+    """``fn(n_wc, n_w, n_c, total, k)``: the dot product SGNS converges to for one pair."""
+    cases = [(10, 100, 50, 10_000, 5), (3, 40, 400, 1_000_000, 1), (1, 2, 2, 4, 15)]
+    for n_wc, n_w, n_c, total, k in cases:
+        got = _call(fn, n_wc, n_w, n_c, total, k, what="your sgns_optimum(...)")
+        expected = np.log(n_wc * total / (n_w * n_c)) - np.log(k)
+        close(got, expected, 1e-9, f"the optimum for #(w,c)={n_wc}, #w={n_w}, #c={n_c}, D={total}, k={k}")
+    return passed("ex-p2-c1-shift", 2)
+
+
+def check_rotation(fn) -> str:
+    """``fn(A, B) -> R``, the orthogonal matrix minimising ``||A R - B||``."""
+    from .. import static
+
+    rng = np.random.default_rng(3)
+    A = rng.standard_normal((40, 5))
+    Q, _ = np.linalg.qr(rng.standard_normal((5, 5)))
+    B = A @ Q + 0.05 * rng.standard_normal((40, 5))
+    R = np.asarray(_call(fn, A, B, what="your rotation(A, B)"), dtype=float)
+    expect(R.shape == (5, 5), f"R should be d x d = (5, 5); got shape {R.shape}")
+    close(R.T @ R, np.eye(5), 1e-6, "R^T R (R must be orthogonal)")
+    aligned, _ = static.procrustes(A, B, scale=False)
+    close(A @ R, aligned, 1e-6, "A @ R (compared with the optimal rotation)")
+    return passed("ex-p2-c1-procrustes", 3)
+
+
+# ----------------------------------------------------------------------------- chapter 2
+def check_sgns_pair(fn) -> str:
+    """``fn(w, c_pos, c_neg) -> (loss, grad_w)`` for one centre word."""
+    from .. import static
+
+    rng = np.random.default_rng(11)
+    for k in (1, 5):
+        w, cp, cn = rng.standard_normal(6), rng.standard_normal(6), rng.standard_normal((k, 6))
+        out = _call(fn, w.copy(), cp.copy(), cn.copy(), what="your sgns_pair(w, c_pos, c_neg)")
+        expect(isinstance(out, tuple) and len(out) == 2, "return a tuple (loss, grad_w)")
+        loss, gw, _, _ = static.sgns_loss_and_grads(w[None], cp[None], cn[None])
+        close(out[0], loss, 1e-6, f"the loss (k={k})")
+        close(np.asarray(out[1]).reshape(-1), gw[0], 1e-6, f"the gradient with respect to w (k={k})")
+    return passed("ex-p2-c2-sgns", 3)
+
+
+def check_char_ngrams(fn) -> str:
+    """``fn(word, min_n, max_n)`` against :func:`lib.static.char_ngrams` (fastText's n-grams)."""
+    from .. import static
+
+    for word, lo, hi in [("where", 3, 3), ("embedding", 3, 6), ("ox", 3, 6), ("a", 1, 2)]:
+        got = _call(fn, word, lo, hi, what=f"your char_ngrams({word!r}, {lo}, {hi})")
+        exp = static.char_ngrams(word, lo, hi)
+        expect(list(got) == exp, f"char_ngrams({word!r}, {lo}, {hi}) should be {exp}; got {list(got)}")
+    return passed("ex-p2-c2-ngrams", 2)
+
+
+def glove_loss_reference(W, W_ctx, b, b_ctx, X, x_max: float = 100.0, alpha: float = 0.75) -> float:
+    """GloVe's weighted least-squares loss over the non-zero cells of ``X`` (the checker's reference)."""
+    from .. import static
+
+    i, j = np.nonzero(X)
+    err = (W[i] * W_ctx[j]).sum(1) + b[i] + b_ctx[j] - np.log(X[i, j])
+    return float((static.glove_weight(X[i, j], x_max, alpha) * err ** 2).sum())
+
+
+def check_glove_loss(fn) -> str:
+    """``fn(W, W_ctx, b, b_ctx, X) -> float``, GloVe's objective."""
+    rng = np.random.default_rng(5)
+    V, d = 12, 4
+    X = rng.integers(0, 300, (V, V)).astype(float) * (rng.random((V, V)) < 0.5)
+    W, Wc = rng.standard_normal((V, d)) * 0.3, rng.standard_normal((V, d)) * 0.3
+    b, bc = rng.standard_normal(V) * 0.1, rng.standard_normal(V) * 0.1
+    got = _call(fn, W, Wc, b, bc, X, what="your glove_loss(...)")
+    expected = glove_loss_reference(W, Wc, b, bc, X)
+    expect(np.isfinite(float(got)), "the loss is not finite: skip the cells where X is 0 (log 0 = -inf)")
+    close(float(got), expected, 1e-6 * max(1.0, abs(expected)), "the GloVe loss")
+    return passed("ex-p2-c2-glove", 2)
+
+
+# ----------------------------------------------------------------------------- chapter 3
+def check_3cosmul(fn) -> str:
+    """``fn(W, a, b, c) -> index`` of the 3CosMul answer, against :func:`lib.evaluate.analogy`."""
+    from .. import evaluate, models
+    from ..data import AnalogyDataset
+
+    rng = np.random.default_rng(2)
+    V, d = 60, 8
+    W = rng.standard_normal((V, d))
+    words = [f"w{i}" for i in range(V)]
+    kv = models.keyed_vectors(words, W)
+    qs = [tuple(rng.choice(V, 3, replace=False)) for _ in range(40)]
+    Wn = W / np.linalg.norm(W, axis=1, keepdims=True)
+    answers = []
+    for a, b, c in qs:
+        got = int(_call(fn, Wn.copy(), int(a), int(b), int(c), what="your three_cos_mul(W, a, b, c)"))
+        expect(got not in (a, b, c), f"the answer for ({a}, {b}, {c}) is one of the question words; exclude a, b and c")
+        answers.append(got)
+    ds = AnalogyDataset({"gram-test": [(words[a], words[b], words[c], words[x]) for (a, b, c), x in zip(qs, answers)]})
+    res = evaluate.analogy(kv, ds, method="3cosmul", restrict_vocab=None)
+    wrong = int((~res.correct).sum())
+    expect(wrong == 0, f"{wrong} of {len(qs)} answers differ from lib.evaluate.analogy(method='3cosmul'); "
+                       "score s(x,b) s(x,c) / (s(x,a) + 1e-6) with s = (1 + cos) / 2")
+    return passed("ex-p2-c3-3cosmul", 3)
+
+
+def check_paired_interval(fn) -> str:
+    """``fn(a, b, n_boot, seed) -> (low, high)``: paired bootstrap interval of ``mean(a - b)``."""
+    from .. import stats
+
+    rng = np.random.default_rng(4)
+    a = (rng.random(300) < 0.55).astype(float)
+    b = (rng.random(300) < 0.45).astype(float)
+    out = _call(fn, a, b, 2000, 0, what="your paired_interval(a, b, n_boot, seed)")
+    expect(len(out) == 2, "return a pair (low, high)")
+    ref = stats.paired_difference(a, b, n_boot=2000, seed=0)
+    low, high = float(out[0]), float(out[1])
+    expect(low < high, f"low ({low:.3f}) must be below high ({high:.3f})")
+    close([low, high], [ref.low, ref.high], 0.015,
+          "(low, high); resample the *pairs* (one index array for both systems), not a and b separately")
+    return passed("ex-p2-c3-paired", 2)
+
+
+def check_shared_pairs(fn) -> str:
+    """``fn(emb_a, emb_b, dataset) -> (rho_a, rho_b, n)``: Spearman of both on the pairs both cover."""
+    from .. import data, evaluate, models
+
+    rng = np.random.default_rng(9)
+    ds = data.wordsim353()
+    vocab = sorted({w for p in ds.pairs for w in p})
+    a_words = [w for w in vocab if rng.random() < 0.8]
+    b_words = [w for w in vocab if rng.random() < 0.7]
+    ea = models.keyed_vectors(a_words, rng.standard_normal((len(a_words), 5)))
+    eb = models.keyed_vectors(b_words, rng.standard_normal((len(b_words), 5)))
+    out = _call(fn, ea, eb, ds, what="your shared_pairs(emb_a, emb_b, dataset)")
+    expect(len(out) == 3, "return (rho_a, rho_b, n_shared)")
+    both = [(x, y) for x, y in ds.pairs if x in ea.key_to_index and y in ea.key_to_index
+            and x in eb.key_to_index and y in eb.key_to_index]
+    keep = [p in set(both) for p in ds.pairs]
+    sub = data.SimilarityDataset("shared", [p for p, k in zip(ds.pairs, keep) if k], ds.scores[np.array(keep)])
+    expect(int(out[2]) == len(sub), f"{len(sub)} pairs are covered by both vocabularies; you report {out[2]}")
+    close([out[0], out[1]], [evaluate.word_similarity(ea, sub).spearman, evaluate.word_similarity(eb, sub).spearman],
+          1e-6, "(rho_a, rho_b) on the shared pairs")
+    return passed("ex-p2-c3-shared", 2)

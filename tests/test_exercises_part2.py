@@ -1,0 +1,108 @@
+"""The Part II checkers accept a correct solution and reject a wrong one with a clear message."""
+import numpy as np
+import pytest
+
+from lib import static, stats
+from lib.exercises import ExerciseError, part2
+
+
+def test_ppmi_checker():
+    def good(X):
+        with np.errstate(divide="ignore"):
+            P = np.log(X) + np.log(X.sum()) - np.log(X.sum(1, keepdims=True)) - np.log(X.sum(0, keepdims=True))
+        return np.where(np.isfinite(P), np.maximum(P, 0), 0)
+
+    assert part2.check_ppmi(good).startswith("PASSED")
+    with pytest.raises(ExerciseError, match="off by"):
+        part2.check_ppmi(lambda X: good(X) + 0.1)
+    with pytest.raises(ExerciseError, match="not implemented"):
+        part2.check_ppmi(lambda X: ...)
+
+
+def test_shift_checker():
+    assert part2.check_sgns_optimum(lambda a, b, c, D, k: np.log(a * D / (b * c)) - np.log(k)).startswith("PASSED")
+    with pytest.raises(ExerciseError):
+        part2.check_sgns_optimum(lambda a, b, c, D, k: np.log(a * D / (b * c)))
+
+
+def test_rotation_checker():
+    def good(A, B):
+        U, _, Vt = np.linalg.svd(A.T @ B)
+        return U @ Vt
+
+    assert part2.check_rotation(good).startswith("PASSED")
+    with pytest.raises(ExerciseError, match="orthogonal"):
+        part2.check_rotation(lambda A, B: np.linalg.lstsq(A, B, rcond=None)[0])
+
+
+def test_sgns_pair_checker():
+    def good(w, cp, cn):
+        loss, gw, _, _ = static.sgns_loss_and_grads(w[None], cp[None], cn[None])
+        return loss, gw[0]
+
+    assert part2.check_sgns_pair(good).startswith("PASSED")
+    with pytest.raises(ExerciseError, match="gradient"):
+        part2.check_sgns_pair(lambda w, cp, cn: (good(w, cp, cn)[0], -good(w, cp, cn)[1]))
+    with pytest.raises(ExerciseError, match="tuple"):
+        part2.check_sgns_pair(lambda w, cp, cn: 1.0)
+
+
+def test_ngram_checker():
+    assert part2.check_char_ngrams(static.char_ngrams).startswith("PASSED")
+    with pytest.raises(ExerciseError, match="should be"):
+        part2.check_char_ngrams(lambda w, a, b: [w[i:i + a] for i in range(len(w) - a + 1)])
+
+
+def test_glove_checker():
+    assert part2.check_glove_loss(part2.glove_loss_reference).startswith("PASSED")
+    with pytest.raises(ExerciseError):
+        part2.check_glove_loss(lambda W, Wc, b, bc, X: part2.glove_loss_reference(W, Wc, b, bc, X, alpha=1.0))
+
+
+def test_3cosmul_checker():
+    def good(W, a, b, c):
+        s = lambda i: (1 + W @ W[i]) / 2  # noqa: E731
+        sc = s(b) * s(c) / (s(a) + 1e-6)
+        sc[[a, b, c]] = -np.inf
+        return int(np.argmax(sc))
+
+    def add(W, a, b, c):
+        sc = W @ (W[b] - W[a] + W[c])
+        sc[[a, b, c]] = -np.inf
+        return int(np.argmax(sc))
+
+    assert part2.check_3cosmul(good).startswith("PASSED")
+    with pytest.raises(ExerciseError):
+        part2.check_3cosmul(add)
+
+
+def test_paired_checker():
+    def good(a, b, n_boot, seed):
+        e = stats.paired_difference(a, b, n_boot=n_boot, seed=seed)
+        return e.low, e.high
+
+    def unpaired(a, b, n_boot, seed):
+        rng = np.random.default_rng(seed)
+        d = [a[rng.integers(0, len(a), len(a))].mean() - b[rng.integers(0, len(b), len(b))].mean()
+             for _ in range(n_boot)]
+        return np.quantile(d, 0.025), np.quantile(d, 0.975)
+
+    assert part2.check_paired_interval(good).startswith("PASSED")
+    # resampling a and b independently ignores the pairing; with independent systems the interval
+    # is similar, so the check only rejects clearly wrong answers such as a one-sided interval
+    with pytest.raises(ExerciseError):
+        part2.check_paired_interval(lambda a, b, n, s: (0.0, 0.01))
+
+
+def test_shared_pairs_checker():
+    from lib import data, evaluate
+
+    def good(ea, eb, ds):
+        keep = np.array([x in ea.key_to_index and y in ea.key_to_index and x in eb.key_to_index
+                         and y in eb.key_to_index for x, y in ds.pairs])
+        sub = data.SimilarityDataset("s", [p for p, k in zip(ds.pairs, keep) if k], ds.scores[keep])
+        return evaluate.word_similarity(ea, sub).spearman, evaluate.word_similarity(eb, sub).spearman, len(sub)
+
+    assert part2.check_shared_pairs(good).startswith("PASSED")
+    with pytest.raises(ExerciseError, match="covered by both"):
+        part2.check_shared_pairs(lambda ea, eb, ds: (0.0, 0.0, len(ds)))
