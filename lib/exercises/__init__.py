@@ -46,3 +46,67 @@ def passed(label: str, points: int | None = None) -> str:
     line = f"PASSED {label}" + (f" ({points} points)" if points is not None else "")
     print(line)
     return line
+
+
+def call(fn, *args, what: str | None = None, **kwargs):
+    """Call the learner's function ``fn``, turning a crash into an :class:`ExerciseError`.
+
+    A stub that still raises ``NotImplementedError`` gives "not implemented yet"; any other
+    exception gives its type and message together with the call that raised it.
+    """
+    name = what or getattr(fn, "__name__", "your function")
+    implemented(fn, name)
+    expect(callable(fn), f"{name} should be a function; got {type(fn).__name__}")
+    try:
+        return fn(*args, **kwargs)
+    except NotImplementedError:
+        raise ExerciseError(f"{name} is not implemented yet: replace `raise NotImplementedError()` "
+                            f"with your code") from None
+    except ExerciseError:
+        raise
+    except Exception as err:  # the learner's bug: say which call raised what
+        shown = ", ".join([_short(a) for a in args] + [f"{k}={_short(v)}" for k, v in kwargs.items()])
+        raise ExerciseError(f"{name}({shown}) raised {type(err).__name__}: {err}") from err
+
+
+def _short(value, width: int = 40) -> str:
+    if isinstance(value, np.ndarray):
+        return f"<array shape {value.shape}>"
+    text = repr(value)
+    return text if len(text) <= width else text[:width - 3] + "..."
+
+
+def check_function(fn, cases, label: str, *, tol: float = 1e-6, points: int | None = None,
+                   name: str | None = None) -> str:
+    """Check ``fn`` on ``cases``, a list of ``(args, expected)`` pairs, then print PASSED.
+
+    ``args`` is a tuple of positional arguments. Numbers and arrays are compared with
+    :func:`close` (tolerance ``tol``), anything else with ``==``. The first wrong case
+    raises :class:`ExerciseError` naming the call, the expected and the returned value.
+
+    Raises
+    ------
+    ValueError
+        If ``cases`` is empty or a case is not an ``(args, expected)`` pair (an author's
+        mistake, not the learner's).
+    """
+    cases = list(cases)
+    if not cases:
+        raise ValueError("check_function needs at least one (args, expected) case")
+    for case in cases:
+        if not (isinstance(case, tuple) and len(case) == 2 and isinstance(case[0], tuple)):
+            raise ValueError(f"each case must be a pair (args_tuple, expected); got {_short(case)}")
+    if not (isinstance(tol, (int, float)) and tol >= 0):
+        raise ValueError(f"tol must be a non-negative number; got {tol!r}")
+    name = name or getattr(fn, "__name__", "your function")
+    for args, expected in cases:
+        got = call(fn, *args, what=name)
+        shown = f"{name}({', '.join(_short(a) for a in args)})"
+        numeric = isinstance(expected, (int, float, np.ndarray, np.number)) and not isinstance(expected, bool)
+        if numeric or (isinstance(expected, (list, tuple)) and expected
+                       and all(isinstance(x, (int, float, np.number)) and not isinstance(x, bool) for x in expected)):
+            implemented(got, f"the value returned by {shown}")
+            close(got, expected, tol, shown)
+        else:
+            expect(got == expected, f"{shown} returned {_short(got)}; expected {_short(expected)}")
+    return passed(label, points)

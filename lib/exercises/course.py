@@ -1,0 +1,611 @@
+"""Course use of the chapters: read the exercise markup, make student notebooks, grade.
+
+The exercise convention (AUTHORING.md) is:
+
+* a markdown cell holding a sphinx-exercise ``{exercise}`` (or ``{exercise-start}``)
+  directive with ``:label: ex-...``;
+* code cells the learner edits, with the solution between ``### BEGIN SOLUTION`` and
+  ``### END SOLUTION`` (nbgrader markup);
+* check cells whose first line is ``# CHECK ex-<label> points=<n>``; hidden tests, kept
+  from students, sit between ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS``;
+* the worked solution for the reader in a ``{solution}`` directive (or a gated
+  ``{solution-start}`` ... ``{solution-end}`` block).
+
+:func:`parse` reads that markup (raising :class:`MarkupError` naming every problem),
+:func:`student_notebook` turns an instructor's notebook into the notebook a student gets
+(solutions replaced by stubs as nbgrader does, hidden tests and solutions removed,
+outputs cleared, nbgrader cell metadata added), :func:`nbgrader_source` adds the same
+metadata but keeps the solutions (what ``nbgrader generate_assignment`` imports),
+:func:`merge_submission` rebuilds the notebook to grade from a submission (the
+instructor's check cells, hidden tests included, replace whatever the student's copy
+holds) and :func:`score` turns the executed cells into points and feedback.
+
+Executing the notebooks is the job of ``tools/autograde.py``; everything here is pure
+(notebook in, notebook or numbers out) so that it can be unit-tested quickly.
+"""
+from __future__ import annotations
+
+import ast
+import copy
+import re
+import textwrap
+from dataclasses import dataclass, field
+
+import nbformat
+
+BEGIN_SOLUTION = "### BEGIN SOLUTION"
+END_SOLUTION = "### END SOLUTION"
+BEGIN_HIDDEN = "### BEGIN HIDDEN TESTS"
+END_HIDDEN = "### END HIDDEN TESTS"
+STUB_COMMENT = "# YOUR CODE HERE"
+ANSWER_TEXT = "YOUR ANSWER HERE"
+META = "embeddings_book"          # our own cell / notebook metadata key
+
+_CHECK_RE = re.compile(r"^#\s*CHECK\s+(ex-[\w.:-]+)\s+points\s*=\s*(\d+)\s*$")
+_CHECK_LOOSE = re.compile(r"^#\s*CHECK\b")
+_LABEL_RE = re.compile(r"^\s*:label:\s*(\S+)\s*$", re.M)
+_FENCE_RE = re.compile(r"^(\s*)(`{3,}|:{3,})\s*\{([\w-]+)\}\s*(.*?)\s*$")
+
+
+class MarkupError(ValueError):
+    """The exercise markup of a notebook breaks the convention of AUTHORING.md."""
+
+
+@dataclass
+class Exercise:
+    """One exercise of a notebook: its label, title and the cells that belong to it."""
+    label: str
+    title: str
+    cell: int                                   # index of the {exercise} markdown cell
+    solution_cells: list = field(default_factory=list)
+    check_cells: list = field(default_factory=list)   # (cell index, points)
+    has_worked_solution: bool = False
+
+    @property
+    def points(self) -> int:
+        return sum(p for _, p in self.check_cells)
+
+    @property
+    def autograded(self) -> bool:
+        return bool(self.check_cells)
+
+
+@dataclass
+class Markup:
+    """What :func:`parse` finds: exercises in order and the role of every cell."""
+    exercises: dict                              # label -> Exercise, in notebook order
+    roles: list                                  # per cell: see ROLES
+    labels: list                                 # per cell: the exercise label or None
+    warnings: list
+
+    @property
+    def total_points(self) -> int:
+        return sum(e.points for e in self.exercises.values())
+
+
+ROLES = ("exercise", "answer", "check", "solution-text", "gated-solution", None)
+
+
+def _source(cell) -> str:
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else src
+
+
+def _directive_blocks(text: str):
+    """Yield (name, argument, first line, last line, body) of each fenced MyST directive."""
+    lines = text.split("\n")
+    i = 0
+    while i < len(lines):
+        m = _FENCE_RE.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        fence, name, arg = m.group(2), m.group(3), m.group(4)
+        close = None
+        for j in range(i + 1, len(lines)):
+            s = lines[j].strip()
+            if s and set(s) == {fence[0]} and len(s) >= len(fence):
+                close = j
+                break
+        if close is None:
+            yield name, arg, i, None, "\n".join(lines[i + 1:])
+            return
+        yield name, arg, i, close, "\n".join(lines[i + 1:close])
+        i = close + 1
+
+
+def _regions(lines, begin, end, where):
+    """Pairs (start, stop) of line indices of begin/end markers; raises on bad nesting."""
+    out, start = [], None
+    for n, line in enumerate(lines):
+        s = line.strip()
+        if s == begin:
+            if start is not None:
+                raise MarkupError(f"{where}: '{begin}' on line {n + 1} opens a region inside another one "
+                                  f"(opened on line {start + 1}); close it with '{end}' first")
+            start = n
+        elif s == end:
+            if start is None:
+                raise MarkupError(f"{where}: '{end}' on line {n + 1} has no '{begin}' before it")
+            out.append((start, n))
+            start = None
+    if start is not None:
+        raise MarkupError(f"{where}: '{begin}' on line {start + 1} is never closed with '{end}'")
+    return out
+
+
+def _check_header(cell):
+    """(label, points) if the cell is a check cell, else None; raises on a malformed header."""
+    if cell.get("cell_type") != "code":
+        return None
+    first = _source(cell).split("\n", 1)[0].strip()
+    if not _CHECK_LOOSE.match(first):
+        return None
+    m = _CHECK_RE.match(first)
+    if not m:
+        raise MarkupError(f"malformed check header {first!r}: write '# CHECK ex-<label> points=<n>'")
+    points = int(m.group(2))
+    if points < 1:
+        raise MarkupError(f"check cell {first!r}: points must be a positive integer")
+    return m.group(1), points
+
+
+def parse(nb) -> Markup:
+    """Read the exercise markup of notebook ``nb`` (an nbformat notebook).
+
+    Raises
+    ------
+    MarkupError
+        Listing every cell that breaks the convention: unbalanced or nested solution /
+        hidden-test markers, hidden tests outside a check cell, a malformed check header,
+        a check or solution referring to an unknown exercise, a duplicate label, a
+        solution cell before any exercise, learner code inside a gated solution.
+    """
+    if not hasattr(nb, "get") or "cells" not in nb:
+        raise MarkupError(f"expected an nbformat notebook, got {type(nb).__name__}")
+    problems, warnings = [], []
+    exercises: dict = {}
+    roles, labels = [], []
+    current = None
+    in_gated = None
+    for index, cell in enumerate(nb["cells"]):
+        where = f"cell {index}"
+        role, label = None, None
+        src = _source(cell)
+        lines = src.split("\n")
+        try:
+            if cell.get("cell_type") == "markdown":
+                for name, arg, start, stop, body in _directive_blocks(src):
+                    if stop is None:
+                        raise MarkupError(f"{where}: the {{{name}}} directive opened on line {start + 1} is never closed")
+                    if name in ("exercise", "exercise-start"):
+                        found = _LABEL_RE.search(body)
+                        if not found or not found.group(1).startswith("ex-"):
+                            raise MarkupError(f"{where}: the {{{name}}} directive needs a ':label: ex-...' option")
+                        lab = found.group(1)
+                        if lab in exercises:
+                            raise MarkupError(f"{where}: exercise label {lab!r} is used twice "
+                                              f"(first in cell {exercises[lab].cell})")
+                        exercises[lab] = Exercise(lab, arg, index)
+                        current = lab
+                        role, label = "exercise", lab
+                    elif name in ("solution", "solution-start"):
+                        target = arg.split()[0] if arg else ""
+                        if target not in exercises:
+                            raise MarkupError(f"{where}: {{{name}}} refers to {target!r}, which is not the label "
+                                              f"of an exercise above it")
+                        exercises[target].has_worked_solution = True
+                        label = target
+                        if name == "solution-start":
+                            in_gated = target
+                            role = "gated-solution"
+                        elif role is None:
+                            role = "solution-text"
+                    elif name == "solution-end":
+                        if in_gated is None:
+                            raise MarkupError(f"{where}: {{solution-end}} without a {{solution-start}} before it")
+                        role, label, in_gated = "gated-solution", in_gated, None
+                if role is None and in_gated is not None:
+                    role, label = "gated-solution", in_gated
+                if BEGIN_SOLUTION in src or BEGIN_HIDDEN in src:
+                    raise MarkupError(f"{where}: solution / hidden-test markers belong in code cells; "
+                                      f"prose exercises put their answer in a {{solution}} directive")
+            elif cell.get("cell_type") == "code":
+                header = _check_header(cell)
+                sol = _regions(lines, BEGIN_SOLUTION, END_SOLUTION, where)
+                hidden = _regions(lines, BEGIN_HIDDEN, END_HIDDEN, where)
+                if in_gated is not None and (header or sol):
+                    raise MarkupError(f"{where}: learner code or a check sits inside the gated solution of "
+                                      f"{in_gated!r}; put it before the {{solution-start}}")
+                if hidden and not header:
+                    raise MarkupError(f"{where}: hidden tests are only allowed in a check cell "
+                                      f"(first line '# CHECK ex-<label> points=<n>')")
+                if header:
+                    lab, points = header
+                    if lab not in exercises:
+                        raise MarkupError(f"{where}: check for {lab!r}, but no exercise with that label comes before it")
+                    if sol:
+                        raise MarkupError(f"{where}: a check cell must not hold a solution region; "
+                                          f"put the learner's code in its own cell above")
+                    exercises[lab].check_cells.append((index, points))
+                    role, label = "check", lab
+                elif sol:
+                    if current is None:
+                        raise MarkupError(f"{where}: a solution region comes before any {{exercise}} cell")
+                    exercises[current].solution_cells.append(index)
+                    role, label = "answer", current
+                elif in_gated is not None:
+                    role, label = "gated-solution", in_gated
+        except MarkupError as err:
+            problems.append(str(err))
+        roles.append(role)
+        labels.append(label)
+    if in_gated is not None:
+        problems.append(f"the {{solution-start}} of {in_gated!r} is never closed with {{solution-end}}")
+    for ex in exercises.values():
+        if not ex.has_worked_solution:
+            warnings.append(f"{ex.label}: no {{solution}} for the reader")
+        if ex.solution_cells and not ex.check_cells:
+            warnings.append(f"{ex.label}: asks for code but has no '# CHECK {ex.label} points=<n>' cell")
+    kernel = nb.get("metadata", {}).get("kernelspec", {}).get("name")
+    if kernel not in (None, "python3"):
+        warnings.append(f"kernelspec name is {kernel!r}; the book uses 'python3'")
+    if problems:
+        raise MarkupError("the exercise markup is broken:\n  - " + "\n  - ".join(problems))
+    return Markup(exercises, roles, labels, warnings)
+
+
+def stub(region: list, indent: str) -> list:
+    """The stub that replaces a solution region (a list of its lines, markers excluded).
+
+    At the top level of a cell, a region made only of assignments to names becomes
+    ``name = ...`` for each name (so a check can say "not implemented yet"); anything
+    else becomes ``# YOUR CODE HERE`` / ``raise NotImplementedError()``, as nbgrader
+    writes it, at the indentation of the ``### BEGIN SOLUTION`` line.
+    """
+    if indent == "":
+        try:
+            tree = ast.parse(textwrap.dedent("\n".join(region)))
+        except SyntaxError:
+            tree = None
+        if tree is not None and tree.body and all(
+                isinstance(s, (ast.Assign, ast.AnnAssign)) for s in tree.body):
+            names = []
+            for s in tree.body:
+                targets = s.targets if isinstance(s, ast.Assign) else [s.target]
+                for t in targets:
+                    parts = t.elts if isinstance(t, (ast.Tuple, ast.List)) else [t]
+                    if not all(isinstance(p, ast.Name) for p in parts):
+                        names = None
+                        break
+                    names.extend(p.id for p in parts if p.id not in names)
+                if names is None:
+                    break
+            if names:
+                return [f"{n} = ...  {STUB_COMMENT}" for n in names]
+    return [f"{indent}{STUB_COMMENT}", f"{indent}raise NotImplementedError()"]
+
+
+def strip_solutions(source: str) -> str:
+    """Replace every ``### BEGIN SOLUTION`` ... ``### END SOLUTION`` region by its stub."""
+    lines = source.split("\n")
+    out, last = [], 0
+    for start, stop in _regions(lines, BEGIN_SOLUTION, END_SOLUTION, "cell"):
+        out.extend(lines[last:start])
+        indent = re.match(r"\s*", lines[start]).group(0)
+        out.extend(stub(lines[start + 1:stop], indent))
+        last = stop + 1
+    out.extend(lines[last:])
+    return "\n".join(out)
+
+
+def strip_hidden_tests(source: str) -> str:
+    """Remove every ``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN TESTS`` region."""
+    lines = source.split("\n")
+    keep = [True] * len(lines)
+    for start, stop in _regions(lines, BEGIN_HIDDEN, END_HIDDEN, "cell"):
+        for n in range(start, stop + 1):
+            keep[n] = False
+    return "\n".join(l for l, k in zip(lines, keep) if k).rstrip("\n")
+
+
+def strip_solution_directives(source: str) -> str:
+    """Remove ``{solution}`` directive blocks from a markdown cell's text."""
+    lines = source.split("\n")
+    drop = [False] * len(lines)
+    for name, _, start, stop, _ in _directive_blocks(source):
+        if name == "solution" and stop is not None:
+            for n in range(start, stop + 1):
+                drop[n] = True
+    return "\n".join(l for l, d in zip(lines, drop) if not d).strip("\n")
+
+
+def _nbgrader(grade_id: str, *, solution=False, grade=False, locked=False, points=None) -> dict:
+    meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3,
+            "solution": solution, "task": False}
+    if grade:
+        meta["points"] = points
+    return meta
+
+
+def _grade_ids(markup: Markup) -> list:
+    """A stable nbgrader ``grade_id`` for each cell that has a role."""
+    ids, seen = [], {}
+    suffix = {"exercise": "text", "answer": "answer", "check": "check"}
+    for role, label in zip(markup.roles, markup.labels):
+        if role in suffix:
+            base = f"{label}-{suffix[role]}"
+            seen[base] = seen.get(base, 0) + 1
+            ids.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
+        else:
+            ids.append(None)
+    return ids
+
+
+def _annotated(nb, markup: Markup, *, keep_solutions: bool, keep_hidden: bool, assignment: str | None):
+    out = copy.deepcopy(nb)
+    ids = _grade_ids(markup)
+    cells = []
+    for index, (cell, role, label, gid) in enumerate(zip(out.cells, markup.roles, markup.labels, ids)):
+        cell.metadata.pop("nbgrader", None)
+        cell.metadata.pop(META, None)
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+        if role == "gated-solution" and not keep_solutions:
+            continue
+        if cell.cell_type == "markdown" and not keep_solutions and "{solution" in _source(cell):
+            # a {solution} may share a cell with other text or with the next {exercise}
+            cell.source = strip_solution_directives(_source(cell))
+            if not cell.source.strip():
+                continue
+        if role == "exercise":
+            cell.metadata["nbgrader"] = _nbgrader(gid, locked=True)
+        elif role == "answer":
+            if not keep_solutions:
+                cell.source = strip_solutions(_source(cell))
+            cell.metadata["nbgrader"] = _nbgrader(gid, solution=True)
+        elif role == "check":
+            if not keep_hidden:
+                cell.source = strip_hidden_tests(_source(cell))
+            points = dict(markup.exercises[label].check_cells)[index]
+            cell.metadata["nbgrader"] = _nbgrader(gid, grade=True, locked=True, points=points)
+            cell.metadata["editable"] = False
+            cell.metadata["deletable"] = False
+        if role in ("exercise", "answer", "check"):
+            cell.metadata[META] = {"role": role, "label": label}
+        cells.append(cell)
+        ex = markup.exercises.get(label) if role == "exercise" else None
+        if ex is not None and not ex.solution_cells and not ex.check_cells and not keep_solutions:
+            answer = nbformat.v4.new_markdown_cell(ANSWER_TEXT)
+            # nbgrader: a manually graded answer (markdown solution cells must be graded)
+            answer.metadata["nbgrader"] = _nbgrader(f"{label}-prose", solution=True, grade=True, points=0)
+            answer.metadata[META] = {"role": "prose-answer", "label": label}
+            cells.append(answer)
+    out.cells = cells
+    out.metadata.setdefault("kernelspec", {"name": "python3", "display_name": "Python 3", "language": "python"})
+    out.metadata[META] = {"assignment": assignment,
+                          "exercises": {e.label: e.points for e in markup.exercises.values()}}
+    for cell in out.cells:          # new cells need ids; copies keep theirs
+        if "id" not in cell:
+            cell["id"] = nbformat.v4.new_code_cell().id
+    return out
+
+
+def student_notebook(nb, assignment: str | None = None, *, keep_hidden: bool = False):
+    """The notebook a student gets from instructor's notebook ``nb``.
+
+    Solution regions become stubs (:func:`stub`), hidden tests, ``{solution}`` blocks and
+    gated solutions are removed, outputs cleared; exercise, answer and check cells get
+    nbgrader metadata (``solution``/``grade``/``grade_id``/``points``/``locked``), and a
+    prose-only exercise gets a markdown answer cell. With ``keep_hidden=True`` the hidden
+    tests stay: that is the reference the autograder restores check cells from.
+    """
+    markup = parse(nb)
+    return _annotated(nb, markup, keep_solutions=False, keep_hidden=keep_hidden, assignment=assignment)
+
+
+def nbgrader_source(nb, assignment: str | None = None):
+    """Instructor's notebook with nbgrader metadata and solutions kept (nbgrader's ``source/``)."""
+    markup = parse(nb)
+    return _annotated(nb, markup, keep_solutions=True, keep_hidden=True, assignment=assignment)
+
+
+def _submission_keys(cells, reference_ids: set) -> list:
+    """The reference ``grade_id`` each submitted cell stands for (None: added by the student).
+
+    nbgrader metadata decides; where an editor dropped it, a check cell is known by its
+    ``# CHECK`` header, an exercise cell by its ``:label:``, and the code cells right after
+    an exercise's text (up to as many as the reference has) are its answer cells.
+    """
+    keys, counts, current = [], {}, None
+
+    def split(key):
+        m = re.match(r"^(.*)-(text|answer|check|prose)(?:-(\d+))?$", key)
+        return (m.group(1), m.group(2)) if m else (None, None)
+
+    for cell in cells:
+        meta = cell.get("metadata", {})
+        nbg = meta.get("nbgrader") if isinstance(meta.get("nbgrader"), dict) else {}
+        gid = nbg.get("grade_id")
+        key = None
+        if gid in reference_ids:
+            key = gid
+        elif cell.get("cell_type") == "markdown" and "{exercise" in _source(cell):
+            found = _LABEL_RE.search(_source(cell))
+            if found:
+                key = f"{found.group(1)}-text"
+        elif cell.get("cell_type") == "code":
+            try:
+                header = _check_header(cell)
+            except MarkupError:
+                header = None
+            if header:
+                n = counts.get((header[0], "check"), 0) + 1
+                key = f"{header[0]}-check" + ("" if n == 1 else f"-{n}")
+            elif current is not None and not gid:
+                n = counts.get((current, "answer"), 0) + 1
+                key = f"{current}-answer" + ("" if n == 1 else f"-{n}")
+        if key not in reference_ids:
+            key = None
+        if key is not None:
+            label, kind = split(key)
+            counts[(label, kind)] = counts.get((label, kind), 0) + 1
+            if kind == "text":
+                current = label
+        keys.append(key)
+    return keys
+
+
+def merge_submission(reference, submission):
+    """The notebook to grade: the student's cells with the instructor's locked cells restored.
+
+    ``reference`` is ``student_notebook(source, keep_hidden=True)``. Every locked cell of
+    the reference (exercise text, check cells with their hidden tests) replaces the
+    submission's copy, matched by nbgrader ``grade_id`` (or by the ``# CHECK`` header
+    when the metadata was lost); a locked or answer cell the student deleted is put back
+    (an answer as its stub) in reference order; a duplicated check cell is dropped;
+    cells the student added are kept where they are.
+
+    Returns ``(notebook, notes)`` where ``notes`` lists what was restored.
+    """
+    if "cells" not in submission:
+        raise MarkupError(f"the submission is not a notebook (no cells); got {type(submission).__name__}")
+    ref_cells = {}
+    order = []
+    for cell in reference.cells:
+        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if gid:
+            ref_cells[gid] = cell
+            order.append(gid)
+    position = {gid: i for i, gid in enumerate(order)}
+    notes, out, used = [], [], set()
+    emitted = set()
+
+    def emit_missing(upto: int):
+        for gid in order[:upto]:
+            if gid in emitted:
+                continue
+            emitted.add(gid)
+            cell = copy.deepcopy(ref_cells[gid])
+            kind = cell.metadata.get(META, {}).get("role", "cell")
+            if not cell.metadata["nbgrader"].get("locked"):
+                # never put a stub back: it would overwrite the student's code elsewhere
+                notes.append(f"{gid}: this {kind} cell is missing from the submission")
+                continue
+            out.append(cell)
+            notes.append(f"{gid}: the {kind} cell was missing from the submission and was put back")
+
+    keys = _submission_keys(submission.cells, set(ref_cells))
+    present = {k for k in keys if k is not None}
+    emitted.update(gid for gid in order if gid in present)   # placed where the student has them
+    for cell, key in zip(submission.cells, keys):
+        if key is None:
+            cell = copy.deepcopy(cell)
+            cell.metadata.pop("nbgrader", None)     # only the reference decides what is graded
+            cell.metadata.pop(META, None)
+            if cell.get("cell_type") == "code":
+                cell["outputs"], cell["execution_count"] = [], None
+            if _source(cell).lstrip().startswith("# CHECK"):
+                notes.append("a cell that looked like a check cell but matched none was ignored")
+                continue
+            out.append(cell)
+            continue
+        if key in used:
+            notes.append(f"{key}: a second copy of this cell was ignored")
+            continue
+        used.add(key)
+        emit_missing(position[key])
+        ref = ref_cells[key]
+        if ref.metadata["nbgrader"].get("locked"):
+            restored = copy.deepcopy(ref)
+            if ref.metadata["nbgrader"].get("grade") and \
+                    strip_hidden_tests(_source(ref)).strip() != strip_hidden_tests(_source(cell)).strip():
+                notes.append(f"{key}: the check cell had been edited; the instructor's version was used")
+            out.append(restored)
+        else:
+            mine = copy.deepcopy(cell)
+            mine.metadata = copy.deepcopy(ref.metadata)
+            if mine.get("cell_type") == "code":
+                mine["outputs"], mine["execution_count"] = [], None
+            out.append(mine)
+    emit_missing(len(order))
+    seen_ids = set()
+    for cell in out:                 # restored cells may repeat the student's cell ids
+        if cell.get("id") in seen_ids or "id" not in cell:
+            cell["id"] = nbformat.v4.new_code_cell().id
+        seen_ids.add(cell["id"])
+    merged = copy.deepcopy(reference)
+    merged.cells = out
+    return merged, notes
+
+
+@dataclass
+class CellResult:
+    """What executing one cell gave: ``status`` is ok, error, timeout or not-run."""
+    status: str
+    ename: str = ""
+    evalue: str = ""
+    stdout: str = ""
+
+
+def explain(result: CellResult, cell_timeout: float | None = None) -> str:
+    """One line for a learner saying what a failed cell reported."""
+    if result.status == "not-run":
+        return "not run: grading of this notebook stopped before this cell (time limit or crash)"
+    if result.status == "timeout" or result.ename in ("CellTimeoutError", "KeyboardInterrupt"):
+        limit = f" within {cell_timeout:g} s" if cell_timeout else ""
+        return f"did not finish{limit} (an infinite loop, or far too slow) and was interrupted"
+    if result.ename == "ExerciseError":
+        return result.evalue
+    if result.ename == "NotImplementedError":
+        return "not implemented yet: the stub still raises NotImplementedError"
+    return f"{result.ename}: {result.evalue}".strip(": ")
+
+
+def score(graded, results: dict, cell_timeout: float | None = None) -> dict:
+    """Points and feedback per exercise of an executed, merged notebook.
+
+    Parameters
+    ----------
+    graded : notebook
+        The merged notebook (:func:`merge_submission`) that was executed.
+    results : dict
+        Cell index -> :class:`CellResult`; a code cell missing from it counts as not run.
+
+    Returns
+    -------
+    dict
+        label -> {"points", "max_points", "messages"}; a check cell earns its points when
+        it ran without an error.
+    """
+    report: dict = {}
+    exercises = graded.metadata.get(META, {}).get("exercises")
+    if exercises is None:
+        raise MarkupError("the notebook has no exercise list in its metadata; grade a notebook made by merge_submission")
+    for label, points in exercises.items():
+        report[label] = {"points": 0, "max_points": points, "messages": []}
+    for index, cell in enumerate(graded.cells):
+        meta = cell.get("metadata", {}).get(META, {})
+        label, role = meta.get("label"), meta.get("role")
+        if label not in report:
+            continue
+        if role == "prose-answer":
+            text = _source(cell).strip()
+            report[label]["messages"].append(
+                "written answer (graded by hand): " + ("(left blank)" if text in ("", ANSWER_TEXT) else
+                                                       textwrap.shorten(text, 300)))
+        if cell.cell_type != "code" or role not in ("answer", "check"):
+            continue
+        res = results.get(index, CellResult("not-run"))
+        if role == "answer" and res.status not in ("ok", "not-run"):
+            report[label]["messages"].append("your code cell: " + explain(res, cell_timeout))
+        if role == "check":
+            points = cell.metadata["nbgrader"]["points"]
+            if res.status == "ok":
+                report[label]["points"] += points
+                line = next((l for l in res.stdout.splitlines() if l.startswith("PASSED")), "PASSED")
+                report[label]["messages"].append(line)
+            else:
+                report[label]["messages"].append("check: " + explain(res, cell_timeout))
+    return report

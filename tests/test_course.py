@@ -1,0 +1,377 @@
+"""Course tooling: exercise markup, student notebooks, merging, scoring, autograding.
+
+The end-to-end test grades a folder of submissions made from tests/fixtures/course_fixture.ipynb:
+the generated student notebook (stubs: zero points), the instructor's notebook (full marks),
+and bad submissions (an infinite loop, one that ignores interrupts and hits the notebook
+time limit, one that raises, one that deletes files, one that edits its check cell, one
+that is not a notebook) that must not stop the grading of the others.
+"""
+from __future__ import annotations
+
+import copy
+import csv
+import importlib.util
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from lib.exercises import ExerciseError, call, check_function, course
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE = ROOT / "tests" / "fixtures" / "course_fixture.ipynb"
+
+
+def _tool(name):
+    spec = importlib.util.spec_from_file_location(f"tool_{name}", ROOT / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+autograde = _tool("autograde")
+assignments = _tool("assignments")
+
+
+@pytest.fixture
+def source():
+    return nbformat.read(FIXTURE, as_version=4)
+
+
+def _nb(*cells):
+    out = []
+    for c in cells:
+        out.append(new_markdown_cell(c[3:]) if c.startswith("md:") else new_code_cell(c))
+    return new_notebook(cells=out, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}})
+
+
+EX = "md:```{exercise} T\n:label: ex-a\nDo it.\n```"
+
+
+def _find(nb, text):
+    return next(c for c in nb.cells if text in c.source)
+
+
+# ----------------------------------------------------------------------------- parse
+def test_parse_fixture(source):
+    markup = course.parse(source)
+    assert list(markup.exercises) == ["ex-fix-cosine", "ex-fix-topk", "ex-fix-centroid", "ex-fix-why"]
+    assert [e.points for e in markup.exercises.values()] == [2, 3, 1, 0]
+    assert markup.total_points == 6
+    assert all(e.has_worked_solution for e in markup.exercises.values())
+    assert not markup.exercises["ex-fix-why"].autograded
+    assert markup.warnings == []
+    assert markup.roles.count("check") == 3 and markup.roles.count("answer") == 3
+
+
+@pytest.mark.parametrize("cells, message", [
+    ([EX, "x = 1\n### BEGIN SOLUTION\nx = 2"], "never closed"),
+    ([EX, "x = 1\n### END SOLUTION"], "has no '### BEGIN SOLUTION'"),
+    ([EX, "### BEGIN SOLUTION\n### BEGIN SOLUTION\nx=1\n### END SOLUTION\n### END SOLUTION"], "inside another"),
+    ([EX, "x = 1\n### BEGIN HIDDEN TESTS\nassert x\n### END HIDDEN TESTS"], "only allowed in a check cell"),
+    ([EX, "# CHECK ex-a 2 points"], "malformed check header"),
+    ([EX, "# CHECK ex-a points=0\nprint(1)"], "positive integer"),
+    ([EX, "# CHECK ex-b points=1\nprint(1)"], "no exercise with that label"),
+    (["# CHECK ex-a points=1\nprint(1)", EX], "no exercise with that label"),
+    ([EX, EX], "used twice"),
+    (["### BEGIN SOLUTION\nx = 1\n### END SOLUTION", EX], "before any {exercise}"),
+    ([EX, "md:```{solution} ex-zzz\nx\n```"], "not the label of an exercise"),
+    (["md:```{exercise} T\nno label here\n```"], "needs a ':label: ex-...'"),
+    ([EX, "md:### BEGIN SOLUTION\nx\n### END SOLUTION"], "belong in code cells"),
+    ([EX, "# CHECK ex-a points=1\n### BEGIN SOLUTION\nx = 1\n### END SOLUTION"], "must not hold a solution"),
+    ([EX, "md:```{solution-start} ex-a\n```", "def f():\n    ### BEGIN SOLUTION\n    pass\n    ### END SOLUTION",
+      "md:```{solution-end}\n```"], "inside the gated solution"),
+    ([EX, "md:```{solution-start} ex-a\n```"], "never closed with {solution-end}"),
+    ([EX, "md:```{solution-end}\n```"], "without a {solution-start}"),
+    (["md:```{exercise} T\n:label: ex-a\nnever closed"], "never closed"),
+])
+def test_parse_errors(cells, message):
+    with pytest.raises(course.MarkupError, match=re.escape(message)):
+        course.parse(_nb(*cells))
+
+
+def test_parse_lists_every_problem_and_rejects_non_notebooks():
+    with pytest.raises(course.MarkupError) as err:
+        course.parse(_nb(EX, "# CHECK ex-b points=1", "x\n### END SOLUTION"))
+    assert "cell 1" in str(err.value) and "cell 2" in str(err.value)
+    with pytest.raises(course.MarkupError, match="expected an nbformat notebook"):
+        course.parse([1, 2])
+
+
+def test_parse_warnings():
+    markup = course.parse(_nb(EX, "def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION"))
+    assert any("no '# CHECK ex-a" in w for w in markup.warnings)
+    assert any("no {solution}" in w for w in markup.warnings)
+
+
+# ----------------------------------------------------------------------------- stubs
+def test_stub_in_function_keeps_indentation():
+    src = "def f(x):\n    ### BEGIN SOLUTION\n    y = x + 1\n    return y\n    ### END SOLUTION\n"
+    assert course.strip_solutions(src) == "def f(x):\n    # YOUR CODE HERE\n    raise NotImplementedError()\n"
+
+
+def test_stub_for_top_level_values_and_statements():
+    src = "### BEGIN SOLUTION\na, b = 1, 2\nc: int = a + b\n### END SOLUTION\nprint(c)"
+    assert course.strip_solutions(src) == ("a = ...  # YOUR CODE HERE\nb = ...  # YOUR CODE HERE\n"
+                                           "c = ...  # YOUR CODE HERE\nprint(c)")
+    src = "### BEGIN SOLUTION\nfor i in range(3):\n    print(i)\n### END SOLUTION"
+    assert course.strip_solutions(src) == "# YOUR CODE HERE\nraise NotImplementedError()"
+    src = "### BEGIN SOLUTION\nx[0] = 1\n### END SOLUTION"          # not a plain name: nbgrader's stub
+    assert "raise NotImplementedError()" in course.strip_solutions(src)
+
+
+def test_strip_hidden_tests_and_solution_directives():
+    src = "check()\n### BEGIN HIDDEN TESTS\nassert secret\n### END HIDDEN TESTS\n"
+    assert course.strip_hidden_tests(src) == "check()"
+    md = "```{solution} ex-a\n:class: dropdown\nthe answer\n```\n\n```{exercise} Next\n:label: ex-b\nq\n```"
+    assert course.strip_solution_directives(md) == "```{exercise} Next\n:label: ex-b\nq\n```"
+    md = "````{solution} ex-a\n```python\ncode\n```\n````"
+    assert course.strip_solution_directives(md) == ""
+
+
+# ------------------------------------------------------------------- student notebook
+def test_student_notebook(source):
+    student = course.student_notebook(source, "fixture")
+    nbformat.validate(student)
+    text = "\n".join(c.source for c in student.cells)
+    for hidden in ("### BEGIN SOLUTION", "### BEGIN HIDDEN TESTS", "{solution}", "np.argsort", "X.mean(axis=0)\n"):
+        assert hidden not in text, hidden
+    assert "centroid = ...  # YOUR CODE HERE" in text
+    assert all(c.get("outputs", []) == [] and c.get("execution_count") is None
+               for c in student.cells if c.cell_type == "code")
+    graded = [c for c in student.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    assert sorted(c.metadata.nbgrader.points for c in graded) == [0, 1, 2, 3]   # 0: the prose answer
+    ids = [c.metadata.nbgrader.grade_id for c in student.cells if "nbgrader" in c.metadata]
+    assert len(ids) == len(set(ids)) == 11
+    for c in student.cells:
+        if "nbgrader" in c.metadata:
+            m = c.metadata.nbgrader
+            assert set(m) >= {"grade", "grade_id", "locked", "solution", "schema_version"}
+            assert m["locked"] != m["solution"] or c.cell_type == "markdown"
+    check = _find(student, "# CHECK ex-fix-topk")
+    assert check.metadata.nbgrader.locked and check.metadata.editable is False
+    assert student.metadata[course.META] == {"assignment": "fixture", "exercises": {
+        "ex-fix-cosine": 2, "ex-fix-topk": 3, "ex-fix-centroid": 1, "ex-fix-why": 0}}
+    assert _find(student, course.ANSWER_TEXT).metadata.nbgrader.solution
+    assert student.metadata.kernelspec.name == "python3"
+    reference = course.student_notebook(source, "fixture", keep_hidden=True)
+    assert "### BEGIN HIDDEN TESTS" in _find(reference, "# CHECK ex-fix-topk").source
+    assert "raise NotImplementedError()" in _find(reference, "def top_k").source
+
+
+def test_nbgrader_source_keeps_solutions(source):
+    src = course.nbgrader_source(source, "fixture")
+    assert "### BEGIN SOLUTION" in _find(src, "def top_k").source
+    assert _find(src, "def top_k").metadata.nbgrader.solution
+    assert any("{solution}" in c.source for c in src.cells)
+
+
+# ------------------------------------------------------------------------- merging
+def test_merge_restores_check_cells_and_keeps_student_cells(source):
+    reference = course.student_notebook(source, "fixture", keep_hidden=True)
+    sub = course.student_notebook(source, "fixture")
+    _find(sub, "# CHECK ex-fix-topk").source = 'print("PASSED ex-fix-topk")'     # tampered
+    sub.cells.remove(_find(sub, "# CHECK ex-fix-cosine"))                         # deleted
+    sub.cells.append(copy.deepcopy(_find(sub, "# CHECK ex-fix-centroid")))       # duplicated
+    forged = new_code_cell("print('PASSED')")
+    forged.metadata["nbgrader"] = {"grade": True, "points": 99, "grade_id": "mine", "locked": True}
+    forged.metadata[course.META] = {"role": "check", "label": "ex-fix-cosine"}
+    sub.cells.insert(2, forged)
+    merged, notes = course.merge_submission(reference, sub)
+    text = [c.source for c in merged.cells]
+    assert sum(t.startswith("# CHECK ex-fix-cosine") for t in text) == 1
+    assert sum(t.startswith("# CHECK ex-fix-centroid") for t in text) == 1
+    topk = _find(merged, "ex-fix-topk points=3")
+    assert "### BEGIN HIDDEN TESTS" in topk.source
+    i_check = text.index(_find(merged, "# CHECK ex-fix-cosine").source)
+    assert text[i_check - 1].startswith("def cosine")              # put back in its place
+    assert "nbgrader" not in merged.cells[2].metadata and course.META not in merged.cells[2].metadata
+    assert any("edited" in n for n in notes) and any("put back" in n for n in notes)
+    assert any("second copy" in n for n in notes)
+    ids = [c.id for c in merged.cells]
+    assert len(ids) == len(set(ids))
+
+
+def test_merge_matches_cells_without_metadata(source):
+    """An editor that drops cell metadata (or the instructor's own notebook) still grades."""
+    reference = course.student_notebook(source, "fixture", keep_hidden=True)
+    merged, _ = course.merge_submission(reference, copy.deepcopy(source))
+    answer = _find(merged, "def top_k")
+    assert "np.argsort" in answer.source and answer.metadata.nbgrader.grade_id == "ex-fix-topk-answer"
+    assert sum(c.source.startswith("def top_k") for c in merged.cells) == 1   # no stub put back
+    with pytest.raises(course.MarkupError, match="not a notebook"):
+        course.merge_submission(reference, {"metadata": {}})
+
+
+# -------------------------------------------------------------------------- scoring
+def test_score_and_explain(source):
+    reference = course.student_notebook(source, "fixture", keep_hidden=True)
+    merged, _ = course.merge_submission(reference, course.student_notebook(source, "fixture"))
+    index = {c.metadata.get(course.META, {}).get("label") + "/" + c.metadata[course.META]["role"]: i
+             for i, c in enumerate(merged.cells) if course.META in c.metadata}
+    results = {index["ex-fix-cosine/check"]: course.CellResult("ok", stdout="PASSED ex-fix-cosine (2 points)\n"),
+               index["ex-fix-topk/answer"]: course.CellResult("error", "SyntaxError", "invalid syntax"),
+               index["ex-fix-topk/check"]: course.CellResult("error", "ExerciseError", "top_k is off by 1")}
+    report = course.score(merged, results, cell_timeout=5)
+    assert report["ex-fix-cosine"] == {"points": 2, "max_points": 2, "messages": ["PASSED ex-fix-cosine (2 points)"]}
+    assert report["ex-fix-topk"]["points"] == 0
+    assert report["ex-fix-topk"]["messages"] == ["your code cell: SyntaxError: invalid syntax", "check: top_k is off by 1"]
+    assert "not run" in report["ex-fix-centroid"]["messages"][0]
+    assert "graded by hand" in report["ex-fix-why"]["messages"][0]
+    assert "within 5 s" in course.explain(course.CellResult("timeout", "CellTimeoutError"), 5)
+    assert "NotImplementedError" in course.explain(course.CellResult("error", "NotImplementedError"))
+    with pytest.raises(course.MarkupError, match="no exercise list"):
+        course.score(source, {})
+
+
+# ------------------------------------------------------------------ checker helpers
+def test_call_and_check_function():
+    assert check_function(lambda x: 2 * x, [((1,), 2), ((np.ones(2),), np.full(2, 2.0))], "ex-a") == "PASSED ex-a"
+    assert check_function(str.upper, [(("a",), "A")], "ex-a", points=1) == "PASSED ex-a (1 points)"
+
+    def stub(x):
+        raise NotImplementedError()
+    with pytest.raises(ExerciseError, match="stub is not implemented yet"):
+        check_function(stub, [((1,), 2)], "ex-a")
+    with pytest.raises(ExerciseError, match=r"off by 1 .*expected 3\.0, got 2\.0"):
+        check_function(lambda x: x + 1, [((1,), 3)], "ex-a", name="f")
+    with pytest.raises(ExerciseError, match=r"f\(1\) raised ZeroDivisionError"):
+        check_function(lambda x: x / 0, [((1,), 3)], "ex-a", name="f")
+    with pytest.raises(ExerciseError, match=r"returned 'b'; expected 'a'"):
+        check_function(lambda x: "b", [((1,), "a")], "ex-a", name="f")
+    with pytest.raises(ExerciseError, match="not implemented yet"):
+        check_function(lambda x: ..., [((1,), 3.0)], "ex-a", name="f")
+    with pytest.raises(ExerciseError, match="should be a function"):
+        call(3, what="f")
+    with pytest.raises(ExerciseError, match="not implemented yet"):
+        call(..., what="f")
+    with pytest.raises(ValueError, match="at least one"):
+        check_function(abs, [], "ex-a")
+    with pytest.raises(ValueError, match="pair"):
+        check_function(abs, [(1, 1)], "ex-a")
+    with pytest.raises(ValueError, match="non-negative"):
+        check_function(abs, [((1,), 1)], "ex-a", tol=-1)
+
+
+# ---------------------------------------------------------------------------- tools
+def test_assignments_generate(tmp_path):
+    entries = assignments.generate([FIXTURE], tmp_path, quiet=True)
+    assert entries[0]["assignment"] == "course_fixture" and entries[0]["autograded_points"] == 6
+    release = nbformat.read(tmp_path / "release" / "course_fixture" / "course_fixture.ipynb", as_version=4)
+    assert "raise NotImplementedError()" in _find(release, "def cosine").source
+    src = nbformat.read(tmp_path / "source" / "course_fixture" / "course_fixture.ipynb", as_version=4)
+    assert "### BEGIN SOLUTION" in _find(src, "def cosine").source
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["assignments"][0]["exercises"]["ex-fix-topk"] == 3
+    with pytest.raises(SystemExit, match="not found"):
+        assignments.generate([tmp_path / "nope.ipynb"], tmp_path, quiet=True)
+    with pytest.raises(SystemExit, match="both named"):
+        assignments.generate([FIXTURE, FIXTURE], tmp_path, quiet=True)
+    broken = tmp_path / "broken.ipynb"
+    nbformat.write(_nb(EX, "x\n### END SOLUTION"), broken)
+    with pytest.raises(SystemExit, match="cell 1"):
+        assignments.generate([broken], tmp_path, quiet=True)
+    assert assignments.lint([broken]) == 1 and assignments.lint([FIXTURE]) == 0
+
+
+def test_autograde_bad_arguments(tmp_path):
+    sources = autograde.load_sources([FIXTURE])
+    with pytest.raises(SystemExit, match="no submissions folder"):
+        autograde.grade(tmp_path / "missing", sources, tmp_path / "out")
+    with pytest.raises(SystemExit, match="no .ipynb files"):
+        autograde.grade(tmp_path, sources, tmp_path / "out")
+    with pytest.raises(SystemExit, match="must be positive"):
+        autograde.grade(tmp_path, sources, tmp_path / "out", timeout=0)
+    with pytest.raises(SystemExit, match="not found"):
+        autograde.load_sources([tmp_path / "nope.ipynb"])
+
+
+# ----------------------------------------------------------------------- end to end
+def _variant(nb, answer_start, new_source):
+    nb = copy.deepcopy(nb)
+    _find(nb, answer_start).source = new_source
+    return nb
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    base = tmp_path_factory.mktemp("course")
+    assignments.generate([FIXTURE], base / "assignments", quiet=True)
+    release = nbformat.read(base / "assignments" / "release" / "course_fixture" / "course_fixture.ipynb",
+                            as_version=4)
+    solved = nbformat.read(FIXTURE, as_version=4)
+    subs, out = base / "submitted", base / "graded"
+    for student in ("stub", "solved", "loops", "stubborn", "raises", "deletes", "cheats"):
+        (subs / student).mkdir(parents=True)
+    write = lambda nb, student: nbformat.write(nb, subs / student / "course_fixture.ipynb")
+    write(release, "stub")
+    write(solved, "solved")
+    write(_variant(solved, "def top_k", "def top_k(scores, k):\n    while True:\n        pass"), "loops")
+    stubborn = _variant(solved, "### BEGIN SOLUTION\ncentroid",
+                        "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass")
+    stubborn.cells.extend(new_code_cell(f"x = {i}") for i in range(4))
+    write(stubborn, "stubborn")
+    write(_variant(solved, "def cosine", "def cosine(u, v):\n    raise ValueError('cosine is broken')"), "raises")
+    write(_variant(solved, "### BEGIN SOLUTION\ncentroid",
+                   "import os, shutil\n"
+                   "for name in os.listdir('.'):\n    os.remove(name) if os.path.isfile(name) else None\n"
+                   f"shutil.rmtree({str(subs)!r}, ignore_errors=True)\n"
+                   f"shutil.rmtree({str(out)!r}, ignore_errors=True)\n"
+                   "centroid = X.mean(axis=0)"), "deletes")
+    cheats = _variant(release, "def top_k", "def top_k(scores, k):\n    return np.argsort(-np.asarray(scores))[:k]")
+    _find(cheats, "def cosine").source = solved.cells[3].source
+    _find(cheats, "# CHECK ex-fix-topk").source = 'print("PASSED ex-fix-topk")'
+    write(cheats, "cheats")
+    (subs / "garbage.ipynb").write_text("this is not a notebook")
+    rows = autograde.grade(subs, autograde.load_sources([FIXTURE]), out,
+                           timeout=30, cell_timeout=8, jobs=2, quiet=True)
+    return {r["student"]: r for r in rows}, out
+
+
+def _fb(out, student):
+    return (out / "feedback" / f"{student}.md").read_text()
+
+
+def test_end_to_end_stub_scores_zero_and_runs(graded):
+    rows, out = graded
+    assert rows["stub"]["total"] == 0 and rows["stub"]["max"] == 6 and rows["stub"]["status"] == "ok"
+    fb = _fb(out, "stub")
+    assert "cosine is not implemented yet" in fb and "centroid is not implemented yet" in fb
+    executed = nbformat.read(out / "executed" / "stub" / "course_fixture.ipynb", as_version=4)
+    for cell in executed.cells:      # the stubs fail only in exercise cells; the rest runs
+        errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
+        if errors:
+            assert cell.metadata[course.META]["role"] in ("answer", "check"), cell.source
+    assert executed.cells[1].outputs[0].text == "(5, 3)\n"
+
+
+def test_end_to_end_solved_gets_full_marks(graded):
+    rows, out = graded
+    assert rows["solved"]["total"] == 6 and rows["solved"]["status"] == "ok"
+    assert [rows["solved"][k] for k in ("ex-fix-cosine", "ex-fix-topk", "ex-fix-centroid")] == [2, 3, 1]
+    assert "PASSED ex-fix-topk (3 points)" in _fb(out, "solved")
+
+
+def test_end_to_end_bad_submissions_do_not_stop_others(graded):
+    rows, out = graded
+    assert set(rows) == {"stub", "solved", "loops", "stubborn", "raises", "deletes", "cheats", "garbage"}
+    assert (rows["loops"]["total"], rows["loops"]["ex-fix-topk"], rows["loops"]["status"]) == (3, 0, "ok")
+    assert "did not finish within 8 s" in _fb(out, "loops")
+    s = rows["stubborn"]
+    assert (s["status"], s["ex-fix-cosine"], s["ex-fix-topk"], s["ex-fix-centroid"]) == ("timeout", 2, 3, 0)
+    assert "did not finish within 30 s" in _fb(out, "stubborn")
+    assert rows["raises"]["total"] == 4
+    assert "raised ValueError: cosine is broken" in _fb(out, "raises")
+    assert rows["deletes"]["total"] == 6
+    assert rows["cheats"]["ex-fix-topk"] == 0 and rows["cheats"]["total"] == 2   # cosine solved, centroid stub
+    assert "should raise ValueError" in _fb(out, "cheats") and "edited" in _fb(out, "cheats")
+    assert rows["garbage"]["status"] == "unreadable" and "not a readable notebook" in _fb(out, "garbage")
+    with open(out / "grades.csv") as fh:
+        table = list(csv.DictReader(fh))
+    assert len(table) == 8
+    assert {r["student"]: r["total"] for r in table}["solved"] == "6"
+    assert table[0].keys() >= {"ex-fix-cosine", "ex-fix-topk", "ex-fix-centroid", "total", "max", "status"}
