@@ -233,6 +233,10 @@ def parse(nb) -> Markup:
                     if current is None:
                         raise MarkupError(f"{where}: a solution region comes before any {{exercise}} cell")
                     exercises[current].solution_cells.append(index)
+                    tags = set(cell.get("metadata", {}).get("tags", []))
+                    if not tags & {"hide-input", "hide-cell", "remove-input", "remove-cell"}:
+                        warnings.append(f"{current}: {where} shows its solution code in the rendered book; "
+                                        f"give it the cell tag 'hide-input' so readers reveal it on demand")
                     role, label = "answer", current
                 elif in_gated is not None:
                     role, label = "gated-solution", in_gated
