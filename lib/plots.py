@@ -216,11 +216,11 @@ _LOADER = """<script type="text/javascript">
     plot.style.display = "block";
     window.Plotly.newPlot(plot, spec.data, spec.layout, {responsive: true, displaylogo: false})
       .then(function () { fallback.style.display = "none"; box.setAttribute("data-plotly-drawn", "1"); })
-      .catch(function () { plot.style.display = "none"; });
+      .catch(function (e) { plot.style.display = "none"; box.setAttribute("data-plotly-failed", String(e)); });
   }
   if (window.Plotly) { draw(); return; }
   var root = document.documentElement.getAttribute("data-content_root");
-  if (root === null) { return; }  /* not in the HTML book: keep the static image */
+  if (root === null) { box.setAttribute("data-plotly-failed", "no content root"); return; }  /* not in the book: keep the image */
   var src = root + "_static/plotly.min.js";
   var s = document.querySelector('script[data-plotly-offline]');
   if (!s) {
@@ -229,6 +229,7 @@ _LOADER = """<script type="text/javascript">
     document.head.appendChild(s);
   }
   s.addEventListener("load", draw);
+  s.addEventListener("error", function () { box.setAttribute("data-plotly-failed", "plotly.js did not load"); });
 })();
 </script>"""
 

@@ -79,8 +79,12 @@ def _mathjax_dir() -> Path | None:
     return path if (path / "tex-chtml.js").exists() else None
 
 
-PAGE = """<!DOCTYPE html><html data-content_root="./"><head><meta charset="utf-8"><title>{title}</title>
+PAGE = """<!DOCTYPE html><html data-content_root="{root}"><head><meta charset="utf-8"><title>{title}</title>
 <link rel="icon" href="data:,">{head}</head><body><main><p>{body}</p></main></body></html>"""
+
+
+def page(title, body, head="", root="./"):
+    return PAGE.format(title=title, head=head, body=body, root=root)
 
 
 @pytest.fixture(scope="module")
@@ -97,25 +101,39 @@ def fault_site(tmp_path_factory, chromium):
     (root / "ok.png").write_bytes(png)
     mathjax = '<script defer src="_static/mathjax/tex-chtml.js"></script>'
     pages = {
-        "index.html": PAGE.format(title="home", head="", body=(
+        "index.html": page(title="home", head="", body=(
             '<a href="good.html#sec">good anchor</a> <a href="good.html">good page</a>'
             '<img src="ok.png" alt="ok">')),
-        "good.html": PAGE.format(title="good", head=mathjax, body=(
+        "good.html": page(title="good", head=mathjax, body=(
             '<span id="sec">Math: </span><span class="math notranslate">\\(x^2 + \\alpha\\)</span>'
             '<div class="math notranslate">\\[\\sum_i w_i\\]</div><a href="index.html">home</a>')),
-        "links.html": PAGE.format(title="links", head="", body=(
+        "links.html": page(title="links", head="", body=(
             '<a href="good.html#no-such-anchor">bad anchor</a> <a href="missing.html">gone</a>')),
-        "errors.html": PAGE.format(title="errors", head="", body=(
+        "errors.html": page(title="errors", head="", body=(
             '<div class="cell_output"><div class="output traceback">Traceback (most recent call last):'
             '\nValueError: boom</div></div><img src="no-such.png" alt="x">'
             '<script>throw new Error("planted exception")</script>')),
-        "math.html": PAGE.format(title="math", head="", body=(
+        "math.html": page(title="math", head="", body=(
             'Untypeset: <span class="math notranslate">\\(y = Wx\\)</span> and $$E = mc^2$$')),
-        "cdn.html": PAGE.format(title="cdn", head='<script src="http://cdn.invalid/lib.js"></script>',
+        "cdn.html": page(title="cdn", head='<script src="http://cdn.invalid/lib.js"></script>',
                                 body="A page that needs the network."),
-        "badtex.html": PAGE.format(title="badtex", head=mathjax,
+        "badtex.html": page(title="badtex", head=mathjax,
                                    body='<span class="math notranslate">\\(\\frac{1}{\\nosuchmacro}\\)</span>'),
     }
+    # an interactive figure made by lib.plots, with plotly.js in _static (as _ext/book_html.py
+    # puts it), and the same figure on a page whose content root has no plotly.js
+    import numpy as np
+
+    from lib import models, plots
+    sys.path.insert(0, str(ROOT / "_ext"))
+    import book_html
+
+    shutil.copyfile(book_html.plotly_js_path(), root / "_static" / "plotly.min.js")
+    words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta"]
+    kv = models.keyed_vectors(words, np.random.default_rng(0).normal(size=(6, 5)))
+    fig_html = plots.interactive_html(plots.word_map_figure(kv, words, n_neighbours=2, restrict=None))
+    pages["plot.html"] = page(title="plot", body="</p>" + fig_html + "<p>")
+    pages["plotbroken.html"] = page(title="plotbroken", body="</p>" + fig_html + "<p>", root="nowhere/")
     for name, text in pages.items():
         (root / name).write_text(text)
     (root / "_toc.yml").write_text("format: jb-book\nroot: index\nchapters:\n- file: good\n- file: never_built\n")
@@ -134,7 +152,20 @@ def test_checker_passes_good_pages(fault_site):
     assert _problems(fault_site, "good.html") == []
     good = next(p for p in fault_site.pages if p.path == "good.html")
     assert good.data["mathjax"]["present"] and good.data["mathjax"]["version"].startswith("3")
-    assert len(fault_site.screenshots) == 2
+    assert {s.name for s in fault_site.screenshots} >= {"good.png", "good-dark.png"}
+
+
+def test_checker_draws_and_hovers_interactive_figure(fault_site):
+    assert _problems(fault_site, "plot.html") == []
+    plot = next(p for p in fault_site.pages if p.path == "plot.html")
+    assert any(i.startswith("plotly-offline-") for i in plot.data["ids"])
+    assert any(s.name == "figure-plot.png" for s in fault_site.screenshots)
+
+
+def test_checker_catches_figure_that_does_not_draw(fault_site):
+    probs = " | ".join(_problems(fault_site, "plotbroken.html"))
+    assert "interactive figure did not draw" in probs
+    assert "HTTP 404 for nowhere/_static/plotly.min.js" in probs
 
 
 def test_checker_catches_missing_toc_page(fault_site):

@@ -19,7 +19,8 @@ the network log and the JavaScript exceptions are inspected. Problems reported:
   with no MathJax output, a MathJax error) or MathJax not loaded from the book's own files;
 * an image that did not load (``naturalWidth`` 0), any request answered 4xx/5xx or failing;
 * any request that leaves 127.0.0.1 (the book must read offline: no CDN);
-* an interactive (plotly) figure that did not draw; an uncaught JavaScript exception;
+* an interactive (plotly) figure that did not draw, or whose points show no label when the
+  mouse is moved onto them; an uncaught JavaScript exception;
 * body text below WCAG contrast 4.5:1 in dark mode (on the pages screenshot in dark mode).
 """
 from __future__ import annotations
@@ -284,7 +285,8 @@ INSPECT_JS = r"""
   const hasMath = !!document.querySelector('.math, script[src*="mathjax" i]');
   let mathjax = {present: false, version: null, error: null};
   if (hasMath) {
-    await until(() => window.MathJax && MathJax.startup && MathJax.startup.promise, 10000);
+    if (document.querySelector('script[src*="mathjax" i]'))  /* no MathJax script: nothing to wait for */
+      await until(() => window.MathJax && MathJax.startup && MathJax.startup.promise, 10000);
     if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
       try { await MathJax.startup.promise; } catch (e) { mathjax.error = String(e); }
       mathjax.present = true; mathjax.version = MathJax.version || null;
@@ -293,7 +295,7 @@ INSPECT_JS = r"""
   for (const img of document.images) { if (img.loading === 'lazy') img.loading = 'eager'; }
   await until(() => Array.from(document.images).every(i => i.complete), 10000);
   await until(() => Array.from(document.querySelectorAll('.plotly-offline'))
-                       .every(b => b.getAttribute('data-plotly-drawn')), 15000);
+                       .every(b => b.getAttribute('data-plotly-drawn') || b.getAttribute('data-plotly-failed')), 15000);
   await until(() => Array.from(document.querySelectorAll('.js-plotly-plot, .plotly-graph-div'))
                        .every(d => d.querySelector('.main-svg')), 5000);
   const skip = 'script, style, pre, code, textarea, mjx-container, .highlight, .MathJax, noscript';
@@ -333,7 +335,8 @@ INSPECT_JS = r"""
   const ids = Array.from(document.querySelectorAll('[id]')).map(e => e.id)
       .concat(Array.from(document.querySelectorAll('a[name]')).map(a => a.name));
   const plotly = Array.from(document.querySelectorAll('.plotly-offline'))
-      .filter(b => !b.getAttribute('data-plotly-drawn')).map(b => b.id)
+      .filter(b => !b.getAttribute('data-plotly-drawn'))
+      .map(b => b.id + (b.getAttribute('data-plotly-failed') ? ' (' + b.getAttribute('data-plotly-failed') + ')' : ''))
       .concat(Array.from(document.querySelectorAll('.js-plotly-plot, .plotly-graph-div'))
       .filter(d => !d.querySelector('.main-svg') && !d.closest('.plotly-offline'))
       .map(d => d.id || '(plotly div)'));
@@ -364,6 +367,41 @@ DARK_JS = r"""
   return JSON.stringify({ratio: (Math.max(L1, L2) + 0.05) / (Math.min(L1, L2) + 0.05), fg, bg: b});
 })()
 """
+
+
+HOVER_POS_JS = r"""
+(async () => {
+  const box = document.getElementById(%s);
+  box.scrollIntoView({block: "center"});
+  await new Promise(r => setTimeout(r, 300));
+  const pt = box.querySelector('.scatterlayer path.point');
+  if (!pt) return null;
+  const r = pt.getBoundingClientRect();
+  return [r.x + r.width / 2, r.y + r.height / 2];
+})()
+"""
+
+HOVER_TEXT_JS = r"""
+(async () => {
+  const box = document.getElementById(%s);
+  for (let i = 0; i < 40; i++) {
+    const h = box.querySelector('.hoverlayer .hovertext');
+    if (h && h.textContent.trim()) return h.textContent.trim();
+    await new Promise(r => setTimeout(r, 50));
+  }
+  return "";
+})()
+"""
+
+
+def hover_label(browser: "Browser", figure_id: str) -> str:
+    """Move the mouse onto the first point of a drawn plotly figure; return its hover text."""
+    pos = browser.evaluate(HOVER_POS_JS % json.dumps(figure_id))
+    if not pos:
+        return ""
+    browser.send("Input.dispatchMouseEvent", {"type": "mouseMoved", "x": pos[0] - 1, "y": pos[1] - 1})
+    browser.send("Input.dispatchMouseEvent", {"type": "mouseMoved", "x": pos[0], "y": pos[1]})
+    return browser.evaluate(HOVER_TEXT_JS % json.dumps(figure_id)) or ""
 
 
 class _IdParser(HTMLParser):
@@ -555,12 +593,14 @@ def check_site(root: str | Path, toc: str | Path | None = None, screenshots: str
                     report.screenshots.append(browser.screenshot(Path(screenshots) / f"{name}.png"))
                     if dark:
                         browser.navigate(url)  # back to light for any further shot
-            fig = data["plotly"] == [] and ("plotly-offline" in " ".join(data["ids"]))
-            if fig and screenshots is not None:
-                browser.evaluate("document.querySelector('.plotly-offline').scrollIntoView(); true")
-                time.sleep(0.3)
-                stem = page.replace("/", "_").removesuffix(".html")
-                report.screenshots.append(browser.screenshot(Path(screenshots) / f"figure-{stem}.png"))
+            figures = [i for i in data["ids"] if i.startswith("plotly-offline-")]
+            for k, fid in enumerate(figures if not data["plotly"] else []):
+                label = hover_label(browser, fid)
+                if not label:
+                    pr.append(f"hovering a point of interactive figure {fid} shows no label")
+                if k == 0 and screenshots is not None:
+                    stem = page.replace("/", "_").removesuffix(".html")
+                    report.screenshots.append(browser.screenshot(Path(screenshots) / f"figure-{stem}.png"))
             report.pages.append(result)
 
     # internal links and anchors
