@@ -152,6 +152,14 @@ def test_student_notebook(source):
             m = c.metadata.nbgrader
             assert set(m) >= {"grade", "grade_id", "locked", "solution", "schema_version"}
             assert m["locked"] != m["solution"] or c.cell_type == "markdown"
+    for c in student.cells:          # what nbgrader's CheckCellMetadata requires
+        m = c.metadata.get("nbgrader")
+        if m and (m["grade"] or m["solution"]):
+            assert re.fullmatch(r"[a-zA-Z0-9_\-]+", m["grade_id"])
+        if m and m["grade"]:
+            float(m["points"])
+        if m and c.cell_type == "markdown":
+            assert m["grade"] == m["solution"]
     check = _find(student, "# CHECK ex-fix-topk")
     assert check.metadata.nbgrader.locked and check.metadata.editable is False
     assert student.metadata[course.META] == {"assignment": "fixture", "exercises": {
@@ -194,6 +202,21 @@ def test_merge_restores_check_cells_and_keeps_student_cells(source):
     assert any("second copy" in n for n in notes)
     ids = [c.id for c in merged.cells]
     assert len(ids) == len(set(ids))
+
+
+def test_grade_ids_are_valid_for_labels_with_other_characters():
+    nb = _nb("md:```{exercise} T\n:label: ex-a.b\nq\n```",
+             "def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION",
+             "# CHECK ex-a.b points=1\nassert f() == 1")
+    student = course.student_notebook(nb, "x")
+    assert [c.metadata.nbgrader.grade_id for c in student.cells] == ["ex-a_b-text", "ex-a_b-answer", "ex-a_b-check"]
+    reference = course.student_notebook(nb, "x", keep_hidden=True)
+    bare = copy.deepcopy(student)
+    for c in bare.cells:
+        c.metadata = {}
+    merged, notes = course.merge_submission(reference, bare)
+    assert len(merged.cells) == 3 and notes == []
+    assert merged.cells[2].metadata.nbgrader.points == 1
 
 
 def test_merge_matches_cells_without_metadata(source):

@@ -45,6 +45,7 @@ import concurrent.futures as cf
 import csv
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -275,6 +276,7 @@ def find_submissions(folder: Path):
         if any(part.startswith(".") for part in rel.parts):
             continue
         student = rel.parts[0] if len(rel.parts) > 1 else path.stem
+        student = re.sub(r"[^\w.@+-]", "_", student).lstrip(".") or "student"   # a safe file name
         found.append((student, path))
     return found
 

@@ -332,15 +332,21 @@ def _nbgrader(grade_id: str, *, solution=False, grade=False, locked=False, point
     return meta
 
 
+def _gid(label: str, kind: str, n: int = 1) -> str:
+    """nbgrader grade_id for the n-th cell of ``kind`` of exercise ``label`` (nbgrader allows [A-Za-z0-9_-])."""
+    base = re.sub(r"[^A-Za-z0-9_-]", "_", f"{label}-{kind}")
+    return base if n == 1 else f"{base}-{n}"
+
+
 def _grade_ids(markup: Markup) -> list:
     """A stable nbgrader ``grade_id`` for each cell that has a role."""
     ids, seen = [], {}
     suffix = {"exercise": "text", "answer": "answer", "check": "check"}
     for role, label in zip(markup.roles, markup.labels):
         if role in suffix:
-            base = f"{label}-{suffix[role]}"
-            seen[base] = seen.get(base, 0) + 1
-            ids.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
+            key = (label, suffix[role])
+            seen[key] = seen.get(key, 0) + 1
+            ids.append(_gid(label, suffix[role], seen[key]))
         else:
             ids.append(None)
     return ids
@@ -383,7 +389,7 @@ def _annotated(nb, markup: Markup, *, keep_solutions: bool, keep_hidden: bool, a
         if ex is not None and not ex.solution_cells and not ex.check_cells and not keep_solutions:
             answer = nbformat.v4.new_markdown_cell(ANSWER_TEXT)
             # nbgrader: a manually graded answer (markdown solution cells must be graded)
-            answer.metadata["nbgrader"] = _nbgrader(f"{label}-prose", solution=True, grade=True, points=0)
+            answer.metadata["nbgrader"] = _nbgrader(_gid(label, "prose"), solution=True, grade=True, points=0)
             answer.metadata[META] = {"role": "prose-answer", "label": label}
             cells.append(answer)
     out.cells = cells
@@ -415,7 +421,7 @@ def nbgrader_source(nb, assignment: str | None = None):
     return _annotated(nb, markup, keep_solutions=True, keep_hidden=True, assignment=assignment)
 
 
-def _submission_keys(cells, reference_ids: set) -> list:
+def _submission_keys(cells, reference_ids: dict) -> list:
     """The reference ``grade_id`` each submitted cell stands for (None: added by the student).
 
     nbgrader metadata decides; where an editor dropped it, a check cell is known by its
@@ -423,37 +429,32 @@ def _submission_keys(cells, reference_ids: set) -> list:
     an exercise's text (up to as many as the reference has) are its answer cells.
     """
     keys, counts, current = [], {}, None
-
-    def split(key):
-        m = re.match(r"^(.*)-(text|answer|check|prose)(?:-(\d+))?$", key)
-        return (m.group(1), m.group(2)) if m else (None, None)
-
     for cell in cells:
         meta = cell.get("metadata", {})
         nbg = meta.get("nbgrader") if isinstance(meta.get("nbgrader"), dict) else {}
         gid = nbg.get("grade_id")
-        key = None
+        key, label, kind = None, None, None
         if gid in reference_ids:
             key = gid
+            label, kind = reference_ids[gid]
         elif cell.get("cell_type") == "markdown" and "{exercise" in _source(cell):
             found = _LABEL_RE.search(_source(cell))
             if found:
-                key = f"{found.group(1)}-text"
+                label, kind = found.group(1), "text"
         elif cell.get("cell_type") == "code":
             try:
                 header = _check_header(cell)
             except MarkupError:
                 header = None
             if header:
-                n = counts.get((header[0], "check"), 0) + 1
-                key = f"{header[0]}-check" + ("" if n == 1 else f"-{n}")
+                label, kind = header[0], "check"
             elif current is not None and not gid:
-                n = counts.get((current, "answer"), 0) + 1
-                key = f"{current}-answer" + ("" if n == 1 else f"-{n}")
+                label, kind = current, "answer"
+        if key is None and label is not None:
+            key = _gid(label, kind, counts.get((label, kind), 0) + 1)
         if key not in reference_ids:
             key = None
-        if key is not None:
-            label, kind = split(key)
+        if key is not None and label is not None and kind is not None:
             counts[(label, kind)] = counts.get((label, kind), 0) + 1
             if kind == "text":
                 current = label
@@ -500,7 +501,10 @@ def merge_submission(reference, submission):
             out.append(cell)
             notes.append(f"{gid}: the {kind} cell was missing from the submission and was put back")
 
-    keys = _submission_keys(submission.cells, set(ref_cells))
+    kinds = {"exercise": "text", "answer": "answer", "check": "check", "prose-answer": "prose"}
+    info = {gid: (c.metadata.get(META, {}).get("label"), kinds.get(c.metadata.get(META, {}).get("role")))
+            for gid, c in ref_cells.items()}
+    keys = _submission_keys(submission.cells, info)
     present = {k for k in keys if k is not None}
     emitted.update(gid for gid in order if gid in present)   # placed where the student has them
     for cell, key in zip(submission.cells, keys):
@@ -510,9 +514,6 @@ def merge_submission(reference, submission):
             cell.metadata.pop(META, None)
             if cell.get("cell_type") == "code":
                 cell["outputs"], cell["execution_count"] = [], None
-            if _source(cell).lstrip().startswith("# CHECK"):
-                notes.append("a cell that looked like a check cell but matched none was ignored")
-                continue
             out.append(cell)
             continue
         if key in used:
