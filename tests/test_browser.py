@@ -57,10 +57,16 @@ def test_built_book(chromium):
     report = sac.check_site(HTML, toc=ROOT / "_toc.yml", screenshots=SCREENSHOTS, chromium=chromium)
     print(report.summary())
     assert report.ok, report.summary()
-    built = [t for t in sac.toc_files(ROOT / "_toc.yml")]
-    loaded = {p.path for p in report.pages}
-    for f in built:
-        assert f + ".html" in loaded, f"{f} was not loaded"
+    pages = {p.path: p for p in report.pages}
+    for f in sac.toc_files(ROOT / "_toc.yml"):
+        assert f + ".html" in pages, f"{f} was not loaded"
+        # the download button offers the notebook itself, and the file is there
+        if (ROOT / (f + ".ipynb")).exists():
+            source = HTML / "_sources" / (f + ".ipynb")
+            assert source.exists(), f"no downloadable notebook {source.relative_to(HTML)}"
+            links = pages[f + ".html"].data["links"]
+            assert any(link.endswith("_sources/" + f + ".ipynb") for link in links), \
+                f"{f}.html has no download link to its .ipynb"
     assert report.n_links > 0
     assert len(report.screenshots) >= 3
     for shot in report.screenshots:
