@@ -41,7 +41,7 @@ __all__ = [
     "default_sentences", "corpus_fingerprint", "subsample_corpus", "build_vocab", "cooccurrence", "ppmi",
     "pmi_dense", "svd_embeddings", "ppmi_svd", "train_word2vec", "word2vec_with_contexts",
     "train_fasttext", "sgns_loss_and_grads", "sgns_step", "numerical_gradient", "train_sgns", "SGNSModel",
-    "random_walk_corpus", "window_counts", "procrustes", "char_ngrams", "glove_weight",
+    "keep_probability", "noise_distribution", "random_walk_corpus", "window_counts", "procrustes", "char_ngrams", "glove_weight",
 ]
 
 
@@ -508,6 +508,36 @@ def sgns_step(W, C, centres, contexts, negatives, rate: float, with_loss: bool =
     return loss
 
 
+def keep_probability(counts, sample: float = 1e-3) -> np.ndarray:
+    """word2vec's sub-sampling: the probability of keeping each occurrence of a word.
+
+    ``min(1, sqrt(t / f) + t / f)`` with ``f`` the word's relative frequency and ``t = sample``
+    (gensim's formula); ``sample=0`` keeps everything.
+    """
+    counts = np.asarray(counts, dtype=np.float64)
+    if counts.ndim != 1 or counts.size == 0:
+        raise ValueError(f"counts must be a non-empty 1-D array; got shape {counts.shape}")
+    if (counts <= 0).any() or not np.isfinite(counts).all():
+        raise ValueError("counts must be finite and positive")
+    if sample < 0:
+        raise ValueError(f"sample must be >= 0; got {sample}")
+    if sample == 0:
+        return np.ones_like(counts)
+    f = counts / counts.sum()
+    return np.minimum(1.0, np.sqrt(sample / f) + sample / f)
+
+
+def noise_distribution(counts, power: float = 0.75) -> np.ndarray:
+    """The negative-sampling distribution: unigram counts raised to ``power``, normalised."""
+    counts = np.asarray(counts, dtype=np.float64)
+    if counts.ndim != 1 or counts.size == 0:
+        raise ValueError(f"counts must be a non-empty 1-D array; got shape {counts.shape}")
+    if (counts < 0).any() or not np.isfinite(counts).all() or counts.sum() == 0:
+        raise ValueError("counts must be finite, non-negative and not all zero")
+    q = counts ** power
+    return q / q.sum()
+
+
 class SGNSModel:
     """Result of :func:`train_sgns`: word vectors ``W``, context vectors ``C`` and the loss curve."""
 
@@ -586,10 +616,8 @@ def train_sgns(sentences=None, dim: int = 50, window: int = 5, negative: int = 5
         torch.set_num_threads(1)                      # one core, like gensim's workers=1
         try:
             W, C = torch.from_numpy(W0), torch.zeros((V, dim), dtype=torch.float32)
-            noise = counts ** 0.75
-            noise_cdf = np.cumsum(noise / noise.sum())
-            freq = counts / counts.sum()
-            keep_p = np.minimum(1.0, np.sqrt(sample / freq) + sample / freq) if sample > 0 else np.ones(V)
+            noise_cdf = np.cumsum(noise_distribution(counts, 0.75))
+            keep_p = keep_probability(counts, sample)
             epoch_tokens = sum(len(s) for s in seqs)
             total_tokens = epoch_tokens * epochs
             losses, done_tokens = [], 0

@@ -106,3 +106,12 @@ def test_shared_pairs_checker():
     assert part2.check_shared_pairs(good).startswith("PASSED")
     with pytest.raises(ExerciseError, match="covered by both"):
         part2.check_shared_pairs(lambda ea, eb, ds: (0.0, 0.0, len(ds)))
+
+
+def test_hyperparameter_checkers():
+    assert part2.check_keep_probability(static.keep_probability).startswith("PASSED")
+    with pytest.raises(ExerciseError):
+        part2.check_keep_probability(lambda c, t: np.sqrt(t / (c / c.sum())))     # not clipped at 1
+    assert part2.check_noise_distribution(static.noise_distribution).startswith("PASSED")
+    with pytest.raises(ExerciseError):
+        part2.check_noise_distribution(lambda c, p: c ** p)                        # not normalised

@@ -271,3 +271,22 @@ def test_procrustes_recovers_rotation():
     assert err_noscale > 1
     with pytest.raises(ValueError, match="shape mismatch"):
         static.procrustes(B, B[:, :3])
+
+
+def test_keep_probability_and_noise():
+    counts = np.array([1000, 100, 10, 1])
+    kp = static.keep_probability(counts, 1e-2)
+    f = counts / counts.sum()
+    assert np.allclose(kp, np.minimum(1, np.sqrt(1e-2 / f) + 1e-2 / f))
+    assert kp[0] < kp[1] <= kp[-1] == 1
+    assert np.all(static.keep_probability(counts, 0) == 1)
+    q = static.noise_distribution(counts)
+    assert q.sum() == pytest.approx(1) and q[-1] > counts[-1] / counts.sum()
+    with pytest.raises(ValueError, match="positive"):
+        static.keep_probability(np.array([1, 0]))
+    with pytest.raises(ValueError, match="sample"):
+        static.keep_probability(counts, -1)
+    with pytest.raises(ValueError, match="1-D"):
+        static.noise_distribution(np.ones((2, 2)))
+    with pytest.raises(ValueError, match="not all zero"):
+        static.noise_distribution(np.zeros(3))

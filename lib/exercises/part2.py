@@ -114,6 +114,30 @@ def check_glove_loss(fn) -> str:
     return passed("ex-p2-c2-glove", 2)
 
 
+# ----------------------------------------------------------------------------- hyperparameters
+def check_keep_probability(fn) -> str:
+    """``fn(counts, t) -> keep probabilities`` against :func:`lib.static.keep_probability`."""
+    from .. import static
+
+    rng = np.random.default_rng(1)
+    for t in (1e-3, 1e-5):
+        counts = np.sort(rng.zipf(1.3, 500))[::-1].astype(float)
+        got = _call(fn, counts.copy(), t, what="your keep_probability(counts, t)")
+        close(got, static.keep_probability(counts, t), 1e-9, f"the keep probabilities (t={t:g})")
+    return passed("ex-p2-c4-subsample", 2)
+
+
+def check_noise_distribution(fn) -> str:
+    """``fn(counts, power) -> probabilities`` against :func:`lib.static.noise_distribution`."""
+    from .. import static
+
+    counts = np.array([5000.0, 800, 120, 30, 7, 1])
+    for power in (1.0, 0.75, 0.0):
+        got = _call(fn, counts.copy(), power, what="your noise_distribution(counts, power)")
+        close(got, static.noise_distribution(counts, power), 1e-9, f"the noise distribution (power={power})")
+    return passed("ex-p2-c4-noise", 2)
+
+
 # ----------------------------------------------------------------------------- chapter 3
 def check_3cosmul(fn) -> str:
     """``fn(W, a, b, c) -> index`` of the 3CosMul answer, against :func:`lib.evaluate.analogy`."""
