@@ -398,3 +398,17 @@ def test_end_to_end_bad_submissions_do_not_stop_others(graded):
     assert len(table) == 8
     assert {r["student"]: r["total"] for r in table}["solved"] == "6"
     assert table[0].keys() >= {"ex-fix-cosine", "ex-fix-topk", "ex-fix-centroid", "total", "max", "status"}
+
+
+# ------------------------------------------------------------- the book's chapters
+@pytest.mark.parametrize("chapter", assignments.toc_notebooks(), ids=lambda p: p.stem)
+def test_toc_chapter_follows_the_exercise_convention(chapter):
+    """Every chapter ends with >= 3 exercises, each with a worked solution, code ones checked."""
+    nb = nbformat.read(chapter, as_version=4)
+    markup = course.parse(nb)
+    assert len(markup.exercises) >= 3, f"{chapter.name} has {len(markup.exercises)} exercises; AUTHORING asks for 3"
+    problems = [w for w in markup.warnings if "hide-input" not in w]
+    assert not problems, problems
+    student = course.student_notebook(nb, chapter.stem)
+    text = "\n".join(c.source for c in student.cells)
+    assert "### BEGIN SOLUTION" not in text and "{solution" not in text and "HIDDEN TESTS" not in text
