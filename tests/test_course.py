@@ -338,7 +338,12 @@ def graded(tmp_path_factory):
                         "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass")
     stubborn.cells.extend(new_code_cell(f"x = {i}") for i in range(4))
     write(stubborn, "stubborn")
-    write(_variant(solved, "def cosine", "def cosine(u, v):\n    raise ValueError('cosine is broken')"), "raises")
+    raises = _variant(solved, "def cosine", "def cosine(u, v):\n    raise ValueError('cosine is broken')")
+    raises = _variant(raises, "### BEGIN SOLUTION\ncentroid",       # and tries the network
+                      "import socket\ntry:\n    socket.create_connection(('192.0.2.1', 80), timeout=2)\n"
+                      "    print('network open')\nexcept OSError as err:\n    print(err)\n"
+                      "centroid = X.mean(axis=0)")
+    write(raises, "raises")
     write(_variant(solved, "### BEGIN SOLUTION\ncentroid",
                    "import os, shutil\n"
                    "for name in os.listdir('.'):\n    os.remove(name) if os.path.isfile(name) else None\n"
@@ -389,6 +394,8 @@ def test_end_to_end_bad_submissions_do_not_stop_others(graded):
     assert "did not finish within 30 s" in _fb(out, "stubborn")
     assert rows["raises"]["total"] == 4
     assert "raised ValueError: cosine is broken" in _fb(out, "raises")
+    executed = nbformat.read(out / "executed" / "raises" / "course_fixture.ipynb", as_version=4)
+    assert "network access is disabled while grading" in _find(executed, "import socket").outputs[0].text
     assert rows["deletes"]["total"] == 6
     assert rows["cheats"]["ex-fix-topk"] == 0 and rows["cheats"]["total"] == 2   # cosine solved, centroid stub
     assert "should raise ValueError" in _fb(out, "cheats") and "edited" in _fb(out, "cheats")
