@@ -33,6 +33,9 @@ import numpy as np
 from . import checks
 
 METHODS = ("pca", "tsne")
+# matplotlib's "tab10": the interactive figure and its static fallback use the same colours
+PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+           "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
 
 
 def _words_matrix(kv, words) -> tuple[list[str], np.ndarray]:
@@ -150,13 +153,14 @@ def word_map_figure(kv, words: Sequence[str], groups: Sequence[str] | None = Non
 
     fig = go.Figure()
     order = list(dict.fromkeys(groups))
-    for g in order:
+    for k, g in enumerate(order):
         rows = [i for i, gi in enumerate(groups) if gi == g]
         fig.add_trace(go.Scatter(
             x=xy[rows, 0].round(4).tolist(), y=xy[rows, 1].round(4).tolist(),
             mode="markers+text", name=g, text=[words[i] for i in rows],
             textposition="top center", customdata=[hover[i] for i in rows],
-            hovertemplate="%{customdata}<extra></extra>", marker=dict(size=9)))
+            hovertemplate="%{customdata}<extra></extra>",
+            marker=dict(size=9, color=PALETTE[k % len(PALETTE)])))
     axis = "PC" if method == "pca" else "t-SNE "
     fig.update_layout(
         title=title or f"{len(words)} words, projected to 2-D ({method.upper()}); hover for neighbours",
@@ -172,7 +176,6 @@ def static_png(fig, dpi: int = 100) -> bytes:
     Markers, their text labels, trace names (legend), axis titles and the title are drawn;
     other trace types raise ``ValueError``. Used as the static fallback of :func:`interactive`.
     """
-    import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -186,10 +189,10 @@ def static_png(fig, dpi: int = 100) -> bytes:
     mfig = Figure(figsize=(9, height / 80), dpi=dpi)
     FigureCanvasAgg(mfig)
     ax = mfig.add_subplot()
-    colours = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
     for k, t in enumerate(traces):
         x, y = np.asarray(t.x, dtype=float), np.asarray(t.y, dtype=float)
-        ax.scatter(x, y, s=25, color=colours[k % len(colours)], label=t.name)
+        colour = t.marker.color if isinstance(t.marker.color, str) else PALETTE[k % len(PALETTE)]
+        ax.scatter(x, y, s=25, color=colour, label=t.name)
         for xi, yi, label in zip(x, y, t.text or []):
             ax.annotate(str(label), (xi, yi), textcoords="offset points", xytext=(0, 4),
                         ha="center", fontsize=8)

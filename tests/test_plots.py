@@ -46,6 +46,7 @@ def test_tsne_coordinates_keep_neighbours_close(kv):
 def test_word_map_figure_traces_and_hover(kv):
     fig = plots.word_map_figure(kv, WORDS, groups=GROUPS, n_neighbours=3)
     assert [t.name for t in fig.data] == ["royal", "people", "places", "animals"]
+    assert [t.marker.color for t in fig.data] == list(plots.PALETTE[:4])
     assert sum(len(t.x) for t in fig.data) == len(WORDS)
     royal = fig.data[0]
     assert list(royal.text) == ["king", "queen"]

@@ -20,7 +20,8 @@ the network log and the JavaScript exceptions are inspected. Problems reported:
 * an image that did not load (``naturalWidth`` 0), any request answered 4xx/5xx or failing;
 * any request that leaves 127.0.0.1 (the book must read offline: no CDN);
 * an interactive (plotly) figure that did not draw, or whose points show no label when the
-  mouse is moved onto them; an uncaught JavaScript exception;
+  mouse is moved onto them, or that shows no static image when JavaScript is off; an
+  uncaught JavaScript exception;
 * body text below WCAG contrast 4.5:1 in dark mode (on the pages screenshot in dark mode).
 """
 from __future__ import annotations
@@ -394,6 +395,19 @@ HOVER_TEXT_JS = r"""
 """
 
 
+FALLBACK_JS = r"""
+(async () => {
+  const imgs = Array.from(document.querySelectorAll('.plotly-offline .plotly-offline-fallback'));
+  const t0 = Date.now();
+  while (!imgs.every(i => i.complete) && Date.now() - t0 < 5000) await new Promise(r => setTimeout(r, 50));
+  if (imgs.length) imgs[0].scrollIntoView({block: "center"});
+  const visible = imgs.filter(i => i.complete && i.naturalWidth > 0 && i.offsetParent !== null
+                                   && i.getBoundingClientRect().height > 50).length;
+  return JSON.stringify({visible, total: imgs.length});
+})()
+"""
+
+
 def hover_label(browser: "Browser", figure_id: str) -> str:
     """Move the mouse onto the first point of a drawn plotly figure; return its hover text."""
     pos = browser.evaluate(HOVER_POS_JS % json.dumps(figure_id))
@@ -601,6 +615,20 @@ def check_site(root: str | Path, toc: str | Path | None = None, screenshots: str
                 if k == 0 and screenshots is not None:
                     stem = page.replace("/", "_").removesuffix(".html")
                     report.screenshots.append(browser.screenshot(Path(screenshots) / f"figure-{stem}.png"))
+            if figures:  # the static fallback: the same page with JavaScript switched off
+                browser.send("Emulation.setScriptExecutionDisabled", {"value": True})
+                try:
+                    browser.navigate(url)
+                    shown = json.loads(browser.evaluate(FALLBACK_JS))
+                    if shown["visible"] < len(figures):
+                        pr.append(f"without JavaScript only {shown['visible']} of {len(figures)} "
+                                  "interactive figures show their static image")
+                    if screenshots is not None:
+                        stem = page.replace("/", "_").removesuffix(".html")
+                        report.screenshots.append(
+                            browser.screenshot(Path(screenshots) / f"figure-nojs-{stem}.png"))
+                finally:
+                    browser.send("Emulation.setScriptExecutionDisabled", {"value": False})
             report.pages.append(result)
 
     # internal links and anchors
