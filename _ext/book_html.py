@@ -6,6 +6,9 @@
    made by :func:`lib.plots.interactive` load it from there on demand (only pages that hold
    a figure download it), so they work with no network, and the plotly.js version always
    matches the Python package that made the figure.
+3. "Cited in" back-links. sphinxcontrib-bibtex lists each paper on the bibliography page but
+   does not say where it is cited; each entry gets a line "Cited in: <chapter>, <chapter>"
+   linking to the pages that cite it (in table-of-contents order).
 2. No duplicated inline scripts. With Sphinx 7.4, sphinx-thebe 0.3.1 registers its inline
    configuration script (``const THEBE_JS_URL = ...``) twice, so every page raised
    "SyntaxError: Identifier 'THEBE_JS_URL' has already been declared" in the browser. Exact
@@ -58,8 +61,55 @@ def dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
         scripts[:] = kept
 
 
+def _toc_order(app) -> list[str]:
+    """Docnames in reading order (root first, then the table of contents depth-first)."""
+    includes = app.env.toctree_includes
+    order, stack, seen = [], [app.config.root_doc], set()
+    while stack:
+        doc = stack.pop()
+        if doc in seen:
+            continue
+        seen.add(doc)
+        order.append(doc)
+        stack.extend(reversed(includes.get(doc, [])))
+    return order
+
+
+def add_cited_in(app, doctree, docname) -> None:
+    if app.builder.format != "html" or "cite" not in app.env.domains:
+        return
+    from docutils import nodes
+
+    domain = app.env.get_domain("cite")
+    key_of = {c.citation_id: c.key for c in domain.citations if c.bibliography_key.docname == docname}
+    if not key_of:
+        return
+    order = {d: i for i, d in enumerate(_toc_order(app))}
+    cited_in: dict[str, list[str]] = {}
+    for ref in domain.citation_refs:
+        for target in ref.targets:
+            docs = cited_in.setdefault(target.key, [])
+            if ref.docname not in docs:
+                docs.append(ref.docname)
+    for node in list(doctree.findall(nodes.citation)):
+        key = next((key_of[i] for i in node["ids"] if i in key_of), None)
+        docs = sorted(cited_in.get(key, []), key=lambda d: (order.get(d, len(order)), d))
+        if not docs:
+            continue
+        para = nodes.paragraph(classes=["cited-in"])
+        para += nodes.emphasis(text="Cited in: ")
+        for k, doc in enumerate(docs):
+            if k:
+                para += nodes.Text(", ")
+            title = app.env.titles[doc].astext() if doc in app.env.titles else doc
+            para += nodes.reference("", title, internal=True,
+                                    refuri=app.builder.get_relative_uri(docname, doc))
+        node += para
+
+
 def setup(app):
     plotly_js_path()  # fail early, with a clear message, if plotly is missing
     app.connect("build-finished", copy_plotly_js)
     app.connect("html-page-context", dedupe_scripts, priority=900)
+    app.connect("doctree-resolved", add_cited_in)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
