@@ -120,6 +120,10 @@ def test_stub_for_top_level_values_and_statements():
                                            "c = ...  # YOUR CODE HERE\nprint(c)")
     src = "### BEGIN SOLUTION\nfor i in range(3):\n    print(i)\n### END SOLUTION"
     assert course.strip_solutions(src) == "# YOUR CODE HERE\nraise NotImplementedError()"
+    src = ("### BEGIN SOLUTION\nk = 3\nW = X.copy()\nW[:, k] = 0\nscore = W.sum()\n### END SOLUTION\n"
+           "print(score)")                 # mixed: stub the names read afterwards (here or below)
+    assert course.strip_solutions(src, later="check(k, score)") == ("k = ...  # YOUR CODE HERE\n"
+                                                                    "score = ...  # YOUR CODE HERE\nprint(score)")
     src = "### BEGIN SOLUTION\nx[0] = 1\n### END SOLUTION"          # not a plain name: nbgrader's stub
     assert "raise NotImplementedError()" in course.strip_solutions(src)
 

@@ -259,45 +259,64 @@ def parse(nb) -> Markup:
     return Markup(exercises, roles, labels, warnings)
 
 
-def stub(region: list, indent: str) -> list:
+def _assigned_names(tree) -> tuple:
+    """(names bound by top-level assignments in order, whether every statement is such one)."""
+    names, simple = [], True
+    for s in tree.body:
+        if isinstance(s, ast.Assign):
+            targets = s.targets
+        elif isinstance(s, (ast.AnnAssign, ast.AugAssign)):
+            targets = [s.target]
+        else:
+            simple = False
+            continue
+        for t in targets:
+            parts = t.elts if isinstance(t, (ast.Tuple, ast.List)) else [t]
+            for part in parts:
+                if isinstance(part, ast.Name):
+                    if part.id not in names:
+                        names.append(part.id)
+                else:
+                    simple = False
+    return names, simple
+
+
+def stub(region: list, indent: str, later: str = "") -> list:
     """The stub that replaces a solution region (a list of its lines, markers excluded).
 
-    At the top level of a cell, a region made only of assignments to names becomes
-    ``name = ...`` for each name (so a check can say "not implemented yet"); anything
-    else becomes ``# YOUR CODE HERE`` / ``raise NotImplementedError()``, as nbgrader
-    writes it, at the indentation of the ``### BEGIN SOLUTION`` line.
+    At the top level of a cell, a region that binds names becomes ``name = ...`` for each
+    name the notebook reads afterwards (``later``: the rest of the cell and the cells
+    below; every name when the region holds only assignments), so that a check can say
+    "not implemented yet". Anything else becomes ``# YOUR CODE HERE`` /
+    ``raise NotImplementedError()``, as nbgrader writes it, at the indentation of the
+    ``### BEGIN SOLUTION`` line.
     """
     if indent == "":
         try:
             tree = ast.parse(textwrap.dedent("\n".join(region)))
         except SyntaxError:
             tree = None
-        if tree is not None and tree.body and all(
-                isinstance(s, (ast.Assign, ast.AnnAssign)) for s in tree.body):
-            names = []
-            for s in tree.body:
-                targets = s.targets if isinstance(s, ast.Assign) else [s.target]
-                for t in targets:
-                    parts = t.elts if isinstance(t, (ast.Tuple, ast.List)) else [t]
-                    if not all(isinstance(p, ast.Name) for p in parts):
-                        names = None
-                        break
-                    names.extend(p.id for p in parts if p.id not in names)
-                if names is None:
-                    break
+        if tree is not None and tree.body:
+            names, simple = _assigned_names(tree)
+            if not simple:
+                names = [n for n in names if re.search(rf"(?<![\w.]){re.escape(n)}\b", later)]
             if names:
                 return [f"{n} = ...  {STUB_COMMENT}" for n in names]
     return [f"{indent}{STUB_COMMENT}", f"{indent}raise NotImplementedError()"]
 
 
-def strip_solutions(source: str) -> str:
-    """Replace every ``### BEGIN SOLUTION`` ... ``### END SOLUTION`` region by its stub."""
+def strip_solutions(source: str, later: str = "") -> str:
+    """Replace every ``### BEGIN SOLUTION`` ... ``### END SOLUTION`` region by its stub.
+
+    ``later`` is the text of the cells below (see :func:`stub`).
+    """
     lines = source.split("\n")
     out, last = [], 0
     for start, stop in _regions(lines, BEGIN_SOLUTION, END_SOLUTION, "cell"):
         out.extend(lines[last:start])
         indent = re.match(r"\s*", lines[start]).group(0)
-        out.extend(stub(lines[start + 1:stop], indent))
+        rest = "\n".join(lines[stop + 1:]) + "\n" + later
+        out.extend(stub(lines[start + 1:stop], indent, rest))
         last = stop + 1
     out.extend(lines[last:])
     return "\n".join(out)
@@ -373,7 +392,8 @@ def _annotated(nb, markup: Markup, *, keep_solutions: bool, keep_hidden: bool, a
             cell.metadata["nbgrader"] = _nbgrader(gid, locked=True)
         elif role == "answer":
             if not keep_solutions:
-                cell.source = strip_solutions(_source(cell))
+                later = "\n".join(_source(c) for c in nb.cells[index + 1:] if c.get("cell_type") == "code")
+                cell.source = strip_solutions(_source(cell), later)
             cell.metadata["nbgrader"] = _nbgrader(gid, solution=True)
         elif role == "check":
             if not keep_hidden:
