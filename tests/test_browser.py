@@ -118,6 +118,8 @@ def fault_site(tmp_path_factory, chromium):
         "errors.html": page(title="errors", head="", body=(
             '<div class="cell_output"><div class="output traceback">Traceback (most recent call last):'
             '\nValueError: boom</div></div><img src="no-such.png" alt="x">'
+            'see <span class="xref std std-ref">ch-nowhere</span> and '
+            '<a class="reference internal" href="good.html"><span class="std std-ref xref">ok</span></a>'
             '<script>throw new Error("planted exception")</script>')),
         "math.html": page(title="math", head="", body=(
             'Untypeset: <span class="math notranslate">\\(y = Wx\\)</span> and $$E = mc^2$$')),
@@ -191,6 +193,8 @@ def test_checker_catches_error_output_image_and_js(fault_site):
     assert "image did not load" in probs and "no-such.png" in probs
     assert "HTTP 404" in probs
     assert "planted exception" in probs
+    assert "unresolved cross-reference (shown as the raw label): ch-nowhere" in probs
+    assert "label): ok" not in probs
 
 
 def test_checker_catches_untypeset_math(fault_site):

@@ -14,7 +14,8 @@ the network log and the JavaScript exceptions are inspected. Problems reported:
 
 * a page of ``_toc.yml`` with no HTML file;
 * a broken internal link, or a link to an anchor that does not exist on the target page;
-* a stored error output (traceback), a docutils system message or an unresolved reference;
+* a stored error output (traceback), a docutils system message or an unresolved
+  cross-reference (left by Sphinx as a bare ``span.xref``);
 * math left untypeset (TeX delimiters in the text after MathJax ran, a ``.math`` element
   with no MathJax output, a MathJax error) or MathJax not loaded from the book's own files;
 * an image that did not load (``naturalWidth`` 0), any request answered 4xx/5xx or failing;
@@ -324,6 +325,13 @@ INSPECT_JS = r"""
   const errSel = '.output.traceback, .output.error, .cell_output .traceback, .system-message, .problematic';
   const errors = Array.from(document.querySelectorAll(errSel))
       .map(e => e.className + ': ' + e.textContent.trim().slice(0, 160));
+  const xrefs = [];
+  /* a label/term/doc/equation reference Sphinx could not resolve is left as a bare span showing the
+     raw label (a resolved one is a link). Unresolved Python-domain roles ({func} etc.) are not
+     flagged: the book has no API pages, and they read as inline code. */
+  for (const x of document.querySelectorAll('.xref.std, .xref.eq')) {
+    if (!x.closest('a')) xrefs.push(x.textContent.trim().slice(0, 80));
+  }
   for (const o of document.querySelectorAll('.cell_output, .output')) {
     if (/Traceback \(most recent call last\)/.test(o.textContent))
       errors.push('traceback text in an output: ' + o.textContent.trim().slice(0, 160));
@@ -345,7 +353,7 @@ INSPECT_JS = r"""
   const scripts = Array.from(document.scripts).map(s => s.src).filter(Boolean);
   const resources = performance.getEntriesByType('resource').map(r => r.name);
   return JSON.stringify({title: document.title, hasMath, mathjax, tex, untypeset, merrors,
-                         errors, images, links, ids, plotly, scripts, resources, icon});
+                         errors, xrefs, images, links, ids, plotly, scripts, resources, icon});
 })()
 """
 
@@ -591,6 +599,7 @@ def check_site(root: str | Path, toc: str | Path | None = None, screenshots: str
                 if data["mathjax"]["error"]:
                     pr.append(f"MathJax failed: {data['mathjax']['error']}")
             pr += [f"stored error output: {e}" for e in data["errors"]]
+            pr += [f"unresolved cross-reference (shown as the raw label): {x}" for x in data["xrefs"]]
             pr += [f"image did not load: {s[:120]}" for s in data["images"]]
             pr += [f"interactive figure did not draw: {d}" for d in data["plotly"]]
             pr += [f"loads {r[:100]} from outside the book" for r in data["resources"]
