@@ -250,3 +250,18 @@ def test_redirect_target(tmp_path):
     assert sac._redirect_target(page) == "chapters/preface.html"
     page.write_text("<p>no redirect</p>")
     assert sac._redirect_target(page) is None
+
+
+def test_browser_reports_a_chromium_that_dies(tmp_path):
+    fake = tmp_path / "chromium"
+    fake.write_text("#!/bin/sh\necho 'fake chromium: cannot open libnss3.so' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    with pytest.raises(sac.CDPError, match="closed the pipe.*libnss3"):
+        sac.Browser(str(fake), timeout=10)
+
+
+def test_browser_needs_chromium(monkeypatch):
+    monkeypatch.setenv("CHROMIUM", "/nonexistent/chromium")
+    assert sac.find_chromium() is None
+    with pytest.raises(FileNotFoundError, match="Chromium not found"):
+        sac.Browser()

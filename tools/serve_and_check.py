@@ -141,7 +141,11 @@ class Browser:
         self.events: "queue.Queue[dict]" = queue.Queue()
         self._reader = threading.Thread(target=self._read_loop, daemon=True)
         self._reader.start()
-        self.session = self._attach()
+        try:
+            self.session = self._attach()
+        except Exception:
+            self.close()
+            raise
 
     # -- transport
     def _read_loop(self):
@@ -184,10 +188,21 @@ class Browser:
                 if left <= 0:
                     raise CDPError(f"no reply to {method} within {timeout or self.timeout} s")
                 self._cond.wait(left)
-            reply = self._replies.pop(mid, None) or self._replies[-1]
+            closed = mid not in self._replies
+            reply = self._replies[-1] if closed else self._replies.pop(mid)
         if "error" in reply:
-            raise CDPError(f"{method}: {reply['error'].get('message')}")
+            detail = ""
+            if closed:
+                detail = "; Chromium's stderr ends: " + self.stderr_tail()
+            raise CDPError(f"{method}: {reply['error'].get('message')}{detail}")
         return reply.get("result", {})
+
+    def stderr_tail(self, n: int = 800) -> str:
+        try:
+            self.stderr.seek(0)
+            return self.stderr.read().decode(errors="replace")[-n:].strip()
+        except (OSError, ValueError):
+            return ""
 
     def _attach(self) -> str:
         self.session = None
