@@ -305,6 +305,23 @@ def test_assignments_generate(tmp_path):
     assert assignments.lint([broken]) == 1 and assignments.lint([FIXTURE]) == 0
 
 
+def test_hide_solutions_tags_answer_cells_in_place(tmp_path):
+    nb = nbformat.read(FIXTURE, as_version=4)
+    for cell in nb.cells:
+        cell.metadata.pop("tags", None)
+    nb.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="(5, 3)\n")]
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nb, path)
+    assert any("hide-input" in w for w in course.parse(nb).warnings)
+    assert assignments.hide_solutions([path]) == 3
+    tagged = nbformat.read(path, as_version=4)
+    assert not course.parse(tagged).warnings
+    assert tagged.cells[1].outputs[0].text == "(5, 3)\n"
+    assert assignments.hide_solutions([path]) == 0                 # idempotent
+    with pytest.raises(SystemExit, match="name them explicitly"):
+        assignments.main(["--hide-solutions"])
+
+
 def test_autograde_bad_arguments(tmp_path):
     sources = autograde.load_sources([FIXTURE])
     with pytest.raises(SystemExit, match="no submissions folder"):

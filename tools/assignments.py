@@ -2,7 +2,7 @@
 
 Usage
 -----
-    python tools/assignments.py [NOTEBOOK ...] [--out assignments] [--lint]
+    python tools/assignments.py [NOTEBOOK ...] [--out assignments] [--lint | --hide-solutions]
 
 With no NOTEBOOK, every chapter of ``_toc.yml`` that has exercises is used. For each
 chapter ``chapters/<part>/<name>.ipynb`` this writes, in nbgrader's course layout:
@@ -20,7 +20,10 @@ chapter ``chapters/<part>/<name>.ipynb`` this writes, in nbgrader's course layou
                                               (read by tools/autograde.py)
 
 ``--lint`` only checks the exercise markup of the notebooks and prints warnings
-(exercises without a check or a worked solution); it exits 1 if the markup is broken.
+(exercises without a check or a worked solution, answer cells whose solution code the
+rendered book shows); it exits 1 if the markup is broken. ``--hide-solutions NOTEBOOK``
+tags the answer cells ``hide-input`` in place (outputs untouched), so that the book shows
+their code only on demand.
 """
 from __future__ import annotations
 
@@ -113,16 +116,46 @@ def lint(notebooks) -> int:
     return broken
 
 
+def hide_solutions(notebooks) -> int:
+    """Give every answer cell the tag ``hide-input`` in place (outputs untouched).
+
+    In the rendered book such a cell shows a "show code" toggle instead of the solution
+    code. Returns the number of cells changed.
+    """
+    changed = 0
+    for path in notebooks:
+        nb = nbformat.read(path, as_version=4)
+        markup = course.parse(nb)
+        n = 0
+        for cell, role in zip(nb.cells, markup.roles):
+            tags = cell.metadata.setdefault("tags", []) if role == "answer" else None
+            if tags is not None and not set(tags) & {"hide-input", "hide-cell", "remove-input", "remove-cell"}:
+                tags.append("hide-input")
+                n += 1
+        if n:
+            nbformat.write(nb, path)
+        print(f"{_display(Path(path))}: tagged {n} answer cells hide-input")
+        changed += n
+    return changed
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("notebooks", nargs="*", help="chapter notebooks (default: all of _toc.yml)")
     parser.add_argument("--out", default=str(ROOT / "assignments"))
     parser.add_argument("--lint", action="store_true", help="only check the exercise markup")
+    parser.add_argument("--hide-solutions", action="store_true",
+                        help="tag the answer cells of NOTEBOOK hide-input, in place, and stop")
     args = parser.parse_args(argv)
     notebooks = [Path(n) for n in args.notebooks] or toc_notebooks()
     if args.lint:
         return lint(notebooks)
+    if args.hide_solutions:
+        if not args.notebooks:
+            raise SystemExit("--hide-solutions edits notebooks in place: name them explicitly")
+        hide_solutions(notebooks)
+        return 0
     entries = generate(notebooks, Path(args.out))
     print(f"{len(entries)} assignments written to {args.out}")
     return 0
