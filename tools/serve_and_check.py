@@ -639,6 +639,10 @@ def check_site(root: str | Path, toc: str | Path | None = None, screenshots: str
                 if k == 0 and screenshots is not None:
                     stem = page.replace("/", "_").removesuffix(".html")
                     report.screenshots.append(browser.screenshot(Path(screenshots) / f"figure-{stem}.png"))
+                    browser.evaluate(DARK_JS)  # the figure follows the theme: keep a dark view too
+                    browser.evaluate(HOVER_POS_JS % json.dumps(fid))
+                    report.screenshots.append(
+                        browser.screenshot(Path(screenshots) / f"figure-dark-{stem}.png"))
             if figures:  # the static fallback: the same page with JavaScript switched off
                 browser.send("Emulation.setScriptExecutionDisabled", {"value": True})
                 try:
