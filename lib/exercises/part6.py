@@ -1,0 +1,215 @@
+"""Checks for the exercises of Part VI (compression)."""
+from __future__ import annotations
+
+import numpy as np
+
+from . import ExerciseError, close, expect, implemented, passed
+
+
+def _call(fn, what, *args):
+    try:
+        return fn(*args)
+    except NotImplementedError:
+        raise ExerciseError(f"{what} still raises NotImplementedError: write the function body")
+
+
+# --------------------------------------------------------------------------- chapter 1
+def check_int8(quantize, dequantize) -> str:
+    """ex-p6-c1-int8: ``quantize(X, lo, hi)`` -> int8 codes, ``dequantize(codes, lo, hi)`` -> floats."""
+    from lib.compression import Int8Quantizer
+
+    implemented(quantize, "quantize")
+    implemented(dequantize, "dequantize")
+    rng = np.random.default_rng(6)
+    X = rng.normal(size=(50, 12)).astype(np.float32)
+    ref = Int8Quantizer().fit(X)
+    codes = _call(quantize, "quantize", X, ref.lo, ref.hi)
+    codes = np.asarray(codes)
+    expect(codes.dtype == np.int8, f"quantize should return dtype int8; got {codes.dtype}")
+    expect(codes.shape == X.shape, f"quantize should keep the shape {X.shape}; got {codes.shape}")
+    expect(codes.min() == -128 and codes.max() == 127,
+           "the calibration minimum must map to -128 and the maximum to 127 (use all 256 levels)")
+    diff = np.abs(codes.astype(int) - ref.encode(X).astype(int)).max()
+    expect(diff <= 1, f"codes differ from the reference by up to {diff} levels: "
+                      "code = round((x - lo) / ((hi - lo) / 255)) - 128")
+    # out-of-range values are clipped
+    wide = _call(quantize, "quantize", X * 3, ref.lo, ref.hi)
+    expect(np.asarray(wide).min() >= -128 and np.asarray(wide).max() <= 127 and np.asarray(wide).dtype == np.int8,
+           "values outside [lo, hi] must be clipped to -128..127 before casting to int8 (otherwise they wrap around)")
+    back = np.asarray(_call(dequantize, "dequantize", ref.encode(X), ref.lo, ref.hi))
+    close(back, ref.decode(ref.encode(X)), 1e-4, "dequantize(codes)")
+    return passed("ex-p6-c1-int8")
+
+
+def check_hamming(hamming) -> str:
+    """ex-p6-c1-hamming: ``hamming(a, b)`` for two packed uint8 codes (1-D) -> int."""
+    from lib.compression import binarize
+
+    implemented(hamming, "hamming")
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(20, 64))
+    codes = binarize(X)
+    for i in range(0, 20, 2):
+        got = _call(hamming, "hamming", codes[i], codes[i + 1])
+        want = int(((X[i] > 0) != (X[i + 1] > 0)).sum())
+        expect(np.ndim(got) == 0, f"hamming should return one number; got shape {np.shape(got)}")
+        expect(int(got) == want, f"hamming of codes {i} and {i + 1} is {want} differing bits; got {got}. "
+                                 "XOR the bytes and count the 1 bits (np.unpackbits or a popcount table)")
+    expect(int(hamming(codes[0], codes[0])) == 0, "a code is at distance 0 from itself")
+    return passed("ex-p6-c1-hamming")
+
+
+def check_pq_bytes(pq_bytes) -> str:
+    """ex-p6-c1-pqbytes: ``pq_bytes(n, d, m, nbits)`` -> total bytes of a PQ index (codes + codebooks)."""
+    implemented(pq_bytes, "pq_bytes")
+    cases = [((1000, 384, 48, 8), 1000 * 48 + 384 * 256 * 4),
+             ((10, 384, 96, 4), 10 * 48 + 384 * 16 * 4),
+             ((1, 64, 8, 6), 6 + 64 * 64 * 4)]
+    for args, want in cases:
+        got = _call(pq_bytes, "pq_bytes", *args)
+        expect(np.ndim(got) == 0, "pq_bytes should return one number")
+        expect(int(round(float(got))) == want,
+               f"pq_bytes{args} should be {want:,}: n * ceil(m * nbits / 8) bytes of codes plus "
+               f"m codebooks of 2**nbits centroids of d/m float32 each; got {got}")
+    return passed("ex-p6-c1-pqbytes")
+
+
+# --------------------------------------------------------------------------- chapter 2
+def check_pca_reduce(pca_reduce) -> str:
+    """ex-p6-c2-pca: ``pca_reduce(X_fit, X, d)`` -> unit rows of the top-d PCA projection."""
+    from lib.compression import PCA
+
+    implemented(pca_reduce, "pca_reduce")
+    rng = np.random.default_rng(8)
+    A = rng.normal(size=(200, 16)) * np.linspace(3, 0.2, 16) + 1.5
+    B = rng.normal(size=(30, 16)) * np.linspace(3, 0.2, 16) + 1.5
+    for d in (1, 4, 16):
+        got = np.asarray(_call(pca_reduce, "pca_reduce", A, B, d), dtype=float)
+        want = PCA().fit(A).transform(B, d)
+        expect(got.shape == want.shape, f"pca_reduce(X_fit, X, {d}) should have shape {want.shape}; got {got.shape}")
+        expect(np.allclose(np.linalg.norm(got, axis=1), 1, atol=1e-4), "rows should be re-normalised to unit length")
+        # components are defined up to sign: compare Gram matrices
+        close(got @ got.T, want @ want.T, 1e-3,
+              f"cosines between reduced rows at d={d} (centre with the mean of X_fit, project on its top components)")
+    return passed("ex-p6-c2-pca")
+
+
+def check_nested_loss(nested_loss) -> str:
+    """ex-p6-c2-loss: ``nested_loss(q, p, dims, temperature)`` equals the library's Matryoshka loss."""
+    import torch
+
+    from lib.compression import matryoshka_loss
+
+    implemented(nested_loss, "nested_loss")
+    torch.manual_seed(0)
+    q, p = torch.randn(12, 16), torch.randn(12, 16)
+    for dims in ((16,), (2, 8, 16)):
+        got = _call(nested_loss, "nested_loss", q, p, dims, 0.1)
+        expect(torch.is_tensor(got) and got.ndim == 0, "nested_loss should return a scalar torch tensor")
+        want = matryoshka_loss(q, p, dims, 0.1)
+        close(float(got), float(want), 1e-4,
+              f"loss at dims={dims} (mean over dims of the symmetric in-batch InfoNCE on normalised prefixes)")
+    return passed("ex-p6-c2-loss")
+
+
+def check_retention(retention) -> str:
+    """ex-p6-c2-retention: ``retention(scores, baseline)`` -> percent of the baseline, per entry."""
+    implemented(retention, "retention")
+    got = _call(retention, "retention", {"a": 0.5, "b": 0.8}, 0.8)
+    expect(isinstance(got, dict), f"retention should return a dict; got {type(got).__name__}")
+    expect(set(got) == {"a", "b"}, f"keys should be kept; got {sorted(got)}")
+    close([got["a"], got["b"]], [62.5, 100.0], 1e-6, "retention in percent")
+    try:
+        retention({"a": 0.5}, 0.0)
+    except ValueError:
+        pass
+    else:
+        raise ExerciseError("retention(scores, 0.0) should raise ValueError (a zero baseline has no ratio)")
+    return passed("ex-p6-c2-retention")
+
+
+# --------------------------------------------------------------------------- chapter 3
+def check_qr_rows(qr_rows) -> str:
+    """ex-p6-c3-qr: ``qr_rows(i, m, n)`` -> (quotient row, remainder row) in a stacked table."""
+    implemented(qr_rows, "qr_rows")
+    n, m = 103, 10
+    seen = set()
+    for i in range(n):
+        got = _call(qr_rows, "qr_rows", i, m, n)
+        expect(len(got) == 2, "qr_rows should return two row indices")
+        a, b = int(got[0]), int(got[1])
+        nq = -(-n // m)
+        expect(a == i // m, f"word {i}: the quotient row is i // m = {i // m}; got {a}")
+        expect(b == nq + i % m, f"word {i}: the remainder row is ceil(n / m) + i % m = {nq + i % m} "
+                                f"(R is stacked below the {nq} quotient rows); got {b}")
+        seen.add((a, b))
+    expect(len(seen) == n, "every word must get a distinct pair of rows")
+    return passed("ex-p6-c3-qr")
+
+
+def check_bucket_means(bucket_means) -> str:
+    """ex-p6-c3-hash: ``bucket_means(E, ids, n_buckets)`` -> least-squares table of the hashing trick."""
+    implemented(bucket_means, "bucket_means")
+    rng = np.random.default_rng(9)
+    E = rng.normal(size=(60, 5)).astype(np.float32)
+    ids = rng.integers(0, 7, size=60)
+    ids[ids == 3] = 4  # an empty bucket
+    got = np.asarray(_call(bucket_means, "bucket_means", E, ids, 8), dtype=float)
+    expect(got.shape == (8, 5), f"the table should have shape (8, 5); got {got.shape}")
+    want = np.zeros((8, 5))
+    for b in range(8):
+        if (ids == b).any():
+            want[b] = E[ids == b].mean(0)
+    close(got, want, 1e-5, "bucket table (each row the mean of its words; an empty bucket stays 0)")
+    return passed("ex-p6-c3-hash")
+
+
+def check_equal_memory(rows_for_budget) -> str:
+    """ex-p6-c3-budget: ``rows_for_budget(budget_bytes, d, bytes_per_value)`` -> rows that fit."""
+    implemented(rows_for_budget, "rows_for_budget")
+    for args, want in (((1000, 10, 4), 25), ((1_000_000, 50, 4), 5000), ((999, 10, 4), 24), ((100, 50, 0.25), 8)):
+        got = _call(rows_for_budget, "rows_for_budget", *args)
+        expect(int(got) == want, f"rows_for_budget{args} should be {want} (floor of budget / (d * bytes_per_value)); got {got}")
+    return passed("ex-p6-c3-budget")
+
+
+# --------------------------------------------------------------------------- chapter 4
+def check_sif(sif_weights) -> str:
+    """ex-p6-c4-sif: ``sif_weights(n, a)`` equals model2vec's Zipf/SIF weights."""
+    from model2vec.distill.inference import compute_weights
+
+    implemented(sif_weights, "sif_weights")
+    for n, a in ((10, 1e-4), (3000, 1e-3)):
+        got = np.asarray(_call(sif_weights, "sif_weights", n, a), dtype=float)
+        expect(got.shape == (n,), f"sif_weights({n}, {a}) should have shape ({n},); got {got.shape}")
+        close(got, compute_weights(n, a), 1e-9, f"weights for n={n}, a={a} (p_r ∝ 1/(r+1) for ranks r = 1..n, weight a / (a + p_r))")
+    return passed("ex-p6-c4-sif")
+
+
+def check_static_encode(static_encode) -> str:
+    """ex-p6-c4-encode: ``static_encode(table, rows)`` -> unit mean of the rows of each text."""
+    implemented(static_encode, "static_encode")
+    rng = np.random.default_rng(10)
+    T = rng.normal(size=(20, 6)).astype(np.float32)
+    rows = [[1, 2, 3], [4], [5, 5, 6]]
+    got = np.asarray(_call(static_encode, "static_encode", T, rows), dtype=float)
+    expect(got.shape == (3, 6), f"one vector per text of width 6 expected; got shape {got.shape}")
+    want = np.stack([T[r].mean(0) for r in rows])
+    want /= np.linalg.norm(want, axis=1, keepdims=True)
+    close(got, want, 1e-5, "encoded texts (mean of token rows, a repeated token counts twice, then L2-normalised)")
+    return passed("ex-p6-c4-encode")
+
+
+def check_speedup(speedup) -> str:
+    """ex-p6-c4-speed: ``speedup(n_texts, seconds_slow, seconds_fast)`` -> (rate_slow, rate_fast, ratio)."""
+    implemented(speedup, "speedup")
+    got = _call(speedup, "speedup", 1000, 2.0, 0.01)
+    expect(len(got) == 3, "speedup should return three numbers")
+    close(list(got), [500.0, 100000.0, 200.0], 1e-6, "(texts/s slow, texts/s fast, ratio)")
+    try:
+        speedup(10, 0.0, 1.0)
+    except ValueError:
+        pass
+    else:
+        raise ExerciseError("a time of 0 s should raise ValueError")
+    return passed("ex-p6-c4-speed")
