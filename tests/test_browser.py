@@ -265,3 +265,56 @@ def test_browser_needs_chromium(monkeypatch):
     assert sac.find_chromium() is None
     with pytest.raises(FileNotFoundError, match="Chromium not found"):
         sac.Browser()
+
+
+# --------------------------------------------------------------------------- outputs the HTML can show
+def _html_mime_priority() -> list[str]:
+    import yaml
+    from myst_nb.core.render import get_mime_priority
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    overrides = ((config.get("sphinx") or {}).get("config") or {}).get("nb_mime_priority_overrides", [])
+    return get_mime_priority("html", [tuple(o) for o in overrides])
+
+
+def _lost_outputs(paths) -> list[str]:
+    """Outputs of the notebooks ``paths`` that have no mime type the HTML builder renders."""
+    import nbformat
+
+    priority = set(_html_mime_priority())
+    lost = []
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        for i, cell in enumerate(nb.cells):
+            for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+                if out.output_type in ("display_data", "execute_result") and out.get("data"):
+                    if not priority & set(out["data"]):
+                        lost.append(f"{Path(path).name} cell {i}: {sorted(out['data'])}")
+    return lost
+
+
+def test_every_notebook_output_can_be_shown_in_html():
+    """An output whose only mime types the HTML builder cannot render vanishes from the book
+    without a trace (the build's ``mystnb.unknown_mime_type`` warning is suppressed, because
+    lib.plots.interactive outputs also carry plotly's JSON for JupyterLab). A bare plotly
+    ``fig.show()`` is such an output: use ``lib.plots.interactive(fig)`` instead."""
+    paths = [ROOT / (f + ".ipynb") for f in sac.toc_files(ROOT / "_toc.yml")]
+    lost = _lost_outputs([p for p in paths if p.exists()])
+    assert not lost, "outputs the HTML book cannot show (they would silently disappear):\n" + "\n".join(lost)
+
+
+def test_lost_output_check_flags_a_bare_plotly_figure(tmp_path):
+    import nbformat
+    import plotly.graph_objects as go
+
+    from lib import plots
+
+    fig = go.Figure(go.Scatter(x=[1, 2, 3], y=[3, 1, 2], text=["a", "b", "c"], mode="markers+text"))
+    bare = nbformat.v4.new_output("display_data", data={"application/vnd.plotly.v1+json": fig.to_plotly_json()})
+    bundle = plots.interactive(fig)._repr_mimebundle_()
+    good = nbformat.v4.new_output("execute_result", data=bundle, execution_count=2)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("fig.show()", outputs=[bare]),
+                                         nbformat.v4.new_code_cell("plots.interactive(fig)", outputs=[good])])
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nb, path)
+    assert _lost_outputs([path]) == ["nb.ipynb cell 0: ['application/vnd.plotly.v1+json']"]
