@@ -180,7 +180,12 @@ class Browser:
         msg = {"id": mid, "method": method, "params": params or {}}
         if session and getattr(self, "session", None):
             msg["sessionId"] = self.session
-        os.write(self._to_child_w, json.dumps(msg).encode() + b"\0")
+        try:
+            os.write(self._to_child_w, json.dumps(msg).encode() + b"\0")
+        except OSError as exc:  # the browser is gone (BrokenPipeError)
+            self.proc.poll()
+            raise CDPError(f"{method}: Chromium closed the pipe ({exc}); "
+                           f"Chromium's stderr ends: {self.stderr_tail()}") from exc
         deadline = time.monotonic() + (timeout or self.timeout)
         with self._cond:
             while mid not in self._replies and -1 not in self._replies:
