@@ -644,7 +644,7 @@ def check_site(root: str | Path, toc: str | Path | None = None, screenshots: str
                 if k == 0 and screenshots is not None:
                     stem = page.replace("/", "_").removesuffix(".html")
                     report.screenshots.append(browser.screenshot(Path(screenshots) / f"figure-{stem}.png"))
-                    browser.evaluate(DARK_JS)  # the figure follows the theme: keep a dark view too
+                    browser.evaluate(DARK_JS)  # and in dark mode (myst-nb keeps outputs on a light panel)
                     browser.evaluate(HOVER_POS_JS % json.dumps(fid))
                     report.screenshots.append(
                         browser.screenshot(Path(screenshots) / f"figure-dark-{stem}.png"))
