@@ -1,0 +1,134 @@
+"""Checks for the exercises of Part V (retrieval and its limits)."""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from . import ExerciseError, close, expect, implemented, passed
+
+
+def _call(fn, *args, what: str):
+    implemented(fn, what)
+    try:
+        return fn(*args)
+    except ExerciseError:
+        raise
+    except Exception as exc:  # the learner's code raised: say where
+        raise ExerciseError(f"{what} raised {type(exc).__name__}: {exc}") from exc
+
+
+# --------------------------------------------------------------------------- chapter 1
+def check_recall_at_k(fn, points: int = 2) -> str:
+    """``fn(ranked, relevant, k)`` -> mean recall@k (relevant: list of sets)."""
+    from ..evaluate import retrieval_scores
+
+    rng = np.random.default_rng(5)
+    ranked = np.array([rng.permutation(20)[:10] for _ in range(30)])
+    relevant = [set(rng.choice(20, rng.integers(1, 4), replace=False).tolist()) for _ in range(30)]
+    for k in (1, 5, 10):
+        want = retrieval_scores(ranked, relevant, ks=(k,))[f"recall@{k}"].mean()
+        got = _call(fn, ranked, relevant, k, what="recall_at_k")
+        close(got, want, 1e-9, f"recall@{k}")
+    return passed("ex-p5-c1-recall", points)
+
+
+def check_rrf(fn, points: int = 2) -> str:
+    """``fn(list_of_rankings, k, c)`` -> fused top-k ids, compared with lib.retrieval."""
+    from ..retrieval import reciprocal_rank_fusion
+
+    rng = np.random.default_rng(1)
+    a = np.array([rng.permutation(30)[:15] for _ in range(8)])
+    b = np.array([rng.permutation(30)[:15] for _ in range(8)])
+    want, _ = reciprocal_rank_fusion([a, b], k=5, c=60)
+    got = np.asarray(_call(fn, [a, b], 5, 60.0, what="rrf"))
+    expect(got.shape == want.shape, f"rrf should return shape {want.shape}; got {got.shape}")
+    expect(bool((got == want).all()), f"fused lists differ from reciprocal rank fusion, e.g. query 0: "
+           f"expected {want[0].tolist()}, got {got[0].tolist()} (score 1/(c + rank), rank from 1)")
+    return passed("ex-p5-c1-rrf", points)
+
+
+def check_overlap(fn, points: int = 1) -> str:
+    """``fn(query, passage)`` -> the fraction of query tokens that occur in the passage."""
+    from ..data import tokenize
+
+    cases = [("The cat sat on the mat", "A cat and a dog", 1 / 6), ("Paris is big", "paris is big", 1.0),
+             ("red blue", "green", 0.0)]
+    for q, p, want in cases:
+        got = _call(fn, q, p, what="overlap")
+        close(got, want, 1e-9, f"overlap({q!r}, {p!r})")
+    expect(len(tokenize("The cat sat on the mat")) == 6, "tokenizer changed")
+    return passed("ex-p5-c1-overlap", points)
+
+
+# --------------------------------------------------------------------------- chapter 2
+def check_circle_pairs(fn, points: int = 2) -> str:
+    """``fn(n)`` -> how many of the C(n,2) top-2 subsets n unit vectors evenly spaced on a circle can return."""
+    from ..retrieval import top2_subsets_reachable
+
+    for n in (4, 5, 7):
+        ang = 2 * np.pi * np.arange(n) / n
+        want = len(top2_subsets_reachable(np.c_[np.cos(ang), np.sin(ang)], 20000, seed=0))
+        got = _call(fn, n, what="circle_pairs")
+        expect(int(got) == want, f"for n={n} points the reachable top-2 sets number {want}; got {got}")
+    return passed("ex-p5-c2-circle", points)
+
+
+def check_qrels(fn, points: int = 1) -> str:
+    """``fn(n)`` -> boolean relevance matrix of all pairs, shape (C(n,2), n)."""
+    for n in (3, 5, 6):
+        got = np.asarray(_call(fn, n, what="all_pairs"))
+        pairs = list(itertools.combinations(range(n), 2))
+        expect(got.shape == (len(pairs), n), f"n={n}: expected shape {(len(pairs), n)}; got {got.shape}")
+        want = np.zeros((len(pairs), n), bool)
+        for i, (a, b) in enumerate(pairs):
+            want[i, [a, b]] = True
+        expect(bool((got.astype(bool) == want).all()), f"n={n}: row i must mark the i-th pair of itertools.combinations")
+    return passed("ex-p5-c2-qrels", points)
+
+
+def check_extrapolation(fn, points: int = 1) -> str:
+    """``fn(d)`` -> the paper's fitted critical n at dimension d."""
+    from ..retrieval import paper_critical_n
+
+    for d in (4, 16, 512, 768, 1024):
+        close(_call(fn, d, what="critical_n_fit"), paper_critical_n(d), 1e-6 * max(1.0, float(paper_critical_n(d))),
+              f"fitted n at d={d}")
+    return passed("ex-p5-c2-extrapolate", points)
+
+
+# --------------------------------------------------------------------------- chapter 3
+def check_maxsim(fn, points: int = 2) -> str:
+    """``fn(query_tokens, doc_tokens)`` -> the MaxSim late-interaction score."""
+    from ..retrieval import maxsim_scores
+
+    rng = np.random.default_rng(3)
+    for nq, nd in ((3, 5), (1, 1), (6, 2)):
+        q, d = rng.standard_normal((nq, 8)), rng.standard_normal((nd, 8))
+        close(_call(fn, q, d, what="maxsim"), maxsim_scores(q, d), 1e-5,
+              f"MaxSim of {nq} query tokens and {nd} document tokens (cosine, best per query token, summed)")
+    return passed("ex-p5-c3-maxsim", points)
+
+
+def check_pair_recall(fn, points: int = 1) -> str:
+    """``fn(ranked, pairs, k)`` -> fraction of queries with BOTH relevant documents in the top k."""
+    ranked = np.array([[0, 1, 2, 3], [3, 2, 1, 0], [1, 3, 0, 2]])
+    pairs = [(0, 1), (0, 3), (1, 2)]
+    for k, want in ((2, 1 / 3), (3, 1 / 3), (4, 1.0)):
+        close(_call(fn, ranked, pairs, k, what="both_found"), want, 1e-9, f"both-found rate at k={k}")
+    return passed("ex-p5-c3-both", points)
+
+
+def check_doc_count(fn, points: int = 1) -> str:
+    """``fn(task)`` -> number of attributes each person's document lists (array)."""
+    from ..retrieval import limit_dataset
+
+    task = limit_dataset(n_core=10, n_queries=20, seed=2)
+    want = np.zeros(10, int)
+    for a, b in task.info["pairs"]:
+        want[a] += 1
+        want[b] += 1
+    got = np.asarray(_call(fn, task, what="likes_per_person"))
+    expect(got.shape == want.shape, f"expected one count per person, shape {want.shape}; got {got.shape}")
+    expect(bool((got == want).all()), f"expected counts {want.tolist()}; got {got.tolist()}")
+    return passed("ex-p5-c3-count", points)

@@ -1,0 +1,744 @@
+"""Retrieval with embeddings, and its limits (Part V).
+
+* Tasks: :func:`inverse_cloze_task` builds a query/passage task from the Wikipedia sample
+  (Chang et al. 2020); :func:`limit_dataset` builds a LIMIT-style task
+  ("Who likes X?", Weller et al. 2025).
+* Retrievers, all returning ``(indices, scores)`` of shape ``(n_queries, k)``, best first:
+  :func:`bm25_search` (the ``bm25s`` package), :func:`dense_search` over any embeddings
+  (:func:`glove_embed`, :func:`static_minilm_embed`, :func:`minilm_embed`),
+  :func:`reciprocal_rank_fusion`, and late interaction :func:`maxsim_search`.
+* The theoretical limit: :func:`free_embedding_fit` optimises query and document
+  vectors directly on a relevance matrix; :func:`critical_n` finds the largest number of
+  documents for which every top-2 subset is still reachable in ``d`` dimensions;
+  :func:`free_embedding_sweep` runs it over dimensions, cached, with a recompute flag.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from . import cache, checks
+from .data import split_sentences, tokenize
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+# =========================================================================== tasks
+@dataclass
+class RetrievalTask:
+    """Queries, a passage collection, and the relevant passages of each query.
+
+    Attributes
+    ----------
+    name : str
+    queries : list of str
+    passages : list of str
+    relevant : list of set of int
+        Indices into ``passages``.
+    info : dict
+        How the task was built (source, sizes, options).
+    """
+
+    name: str
+    queries: list[str]
+    passages: list[str]
+    relevant: list[set]
+    info: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        checks.non_empty(self.queries, "queries")
+        checks.non_empty(self.passages, "passages")
+        if len(self.relevant) != len(self.queries):
+            raise ValueError(f"shape mismatch: {len(self.queries)} queries but {len(self.relevant)} relevance sets")
+        for i, r in enumerate(self.relevant):
+            if not r:
+                raise ValueError(f"query {i} has no relevant passage")
+            if min(r) < 0 or max(r) >= len(self.passages):
+                raise ValueError(f"query {i} points to passage {max(r)} but there are {len(self.passages)} passages")
+
+    def __repr__(self) -> str:
+        return f"RetrievalTask({self.name!r}, {len(self.queries)} queries, {len(self.passages)} passages)"
+
+
+def strip_overlap(query: str, passage: str) -> str:
+    """``query`` without the words (lowercased tokens) that also occur in ``passage``."""
+    seen = set(tokenize(passage))
+    return " ".join(w for w in tokenize(query) if w not in seen)
+
+
+def inverse_cloze_task(corpus, n_queries: int = 1000, seed: int = 0, min_sentences: int = 3,
+                       max_sentences: int = 8, min_query_words: int = 8, min_hard_words: int = 3,
+                       max_passages: int | None = None, hard: bool = False) -> RetrievalTask:
+    """The inverse cloze task of Chang et al. (2020) on a :class:`lib.data.Corpus`.
+
+    Every paragraph with ``min_sentences``..``max_sentences`` sentences is a passage. For
+    ``n_queries`` of them (drawn with ``seed``), one sentence (not the first) is held out: it
+    becomes the query and is removed from its passage, which is the one relevant passage.
+    Only sentences of at least ``min_query_words`` words that keep at least
+    ``min_hard_words`` words in the hard variant are eligible, so both variants share the
+    same queries.
+
+    Parameters
+    ----------
+    hard : bool
+        The harder variant: every query word that still occurs in its passage is removed
+        (:func:`strip_overlap`), so lexical overlap no longer gives the answer away.
+    max_passages : int, optional
+        Keep only the first ``max_passages`` passages (the query passages are drawn among them).
+    """
+    paras = [p for _, p in corpus.paragraphs(min_words=10)]
+    cands = [split_sentences(p) for p in paras]
+    cands = [s for s in cands if min_sentences <= len(s) <= max_sentences]
+    if max_passages is not None:
+        if max_passages < 1:
+            raise ValueError(f"max_passages must be at least 1; got {max_passages}")
+        cands = cands[:max_passages]
+    rng = np.random.default_rng(seed)
+    eligible = []
+    for i, sents in enumerate(cands):
+        opts = []
+        for j in range(1, len(sents)):
+            rest = " ".join(sents[:j] + sents[j + 1:])
+            if len(tokenize(sents[j])) >= min_query_words and len(tokenize(strip_overlap(sents[j], rest))) >= min_hard_words:
+                opts.append(j)
+        if opts:
+            eligible.append((i, opts))
+    if n_queries < 1:
+        raise ValueError(f"n_queries must be at least 1; got {n_queries}")
+    if n_queries > len(eligible):
+        raise ValueError(f"n_queries={n_queries} is larger than the number of eligible passages ({len(eligible)})")
+    chosen = rng.choice(len(eligible), n_queries, replace=False)
+    passages = [" ".join(s) for s in cands]
+    queries, relevant = [], []
+    for c in sorted(chosen):
+        i, opts = eligible[c]
+        j = int(opts[rng.integers(len(opts))])
+        sents = cands[i]
+        rest = " ".join(sents[:j] + sents[j + 1:])
+        passages[i] = rest
+        queries.append(strip_overlap(sents[j], rest) if hard else sents[j])
+        relevant.append({i})
+    name = "inverse cloze (hard)" if hard else "inverse cloze"
+    return RetrievalTask(name, queries, passages, relevant, {
+        "source": getattr(corpus, "name", "corpus"), "n_queries": n_queries, "n_passages": len(passages),
+        "seed": seed, "hard": hard, "min_sentences": min_sentences, "max_sentences": max_sentences,
+    })
+
+
+# --------------------------------------------------------------------------- LIMIT
+FIRST_NAMES = (
+    "Ada Alan Alice Amir Ana Anton Aria Ben Bruno Carla Chen Clara Dana David Diego Elena Emil Eva "
+    "Felix Fiona Frank Grace Hana Hugo Ian Ines Ivan Jack Jana Jon Julia Karl Kate Leo Lena Liam "
+    "Lucas Maria Mark Maya Mia Nadia Nina Noah Omar Oscar Paul Petra Quinn Rosa Ruth Sam Sara Tom "
+    "Uma Vera Victor Wendy Yara Zoe"
+).split()
+LAST_NAMES = (
+    "Abbott Baker Banks Barnes Bell Brooks Burke Carter Clark Cole Cruz Dalton Diaz Dixon Ellis "
+    "Evans Fisher Ford Foster Garcia Gray Hale Hayes Hill Holt Hunt Jensen Keller Knight Lane Lopez "
+    "Mason Meyer Miller Moore Nash Novak Owens Park Pearce Perry Price Quinn Reed Rivera Ross Santos "
+    "Shaw Silva Stone Turner Vance Wagner Walsh Ward Weber Wells West Young Zimmer"
+).split()
+
+ATTRIBUTES = (
+    "apples bananas cherries grapes lemons mangoes melons oranges peaches pears plums strawberries "
+    "carrots onions potatoes tomatoes cucumbers peppers broccoli spinach mushrooms garlic rice pasta "
+    "bread cheese butter honey chocolate candy cookies cake pie pizza soup salad sandwiches coffee tea "
+    "juice milk wine beer water lemonade cats dogs horses rabbits hamsters parrots owls eagles ducks "
+    "geese swans pigeons penguins dolphins whales sharks turtles frogs snakes lizards spiders bees "
+    "ants butterflies beetles wolves foxes bears lions tigers leopards zebras giraffes elephants "
+    "monkeys gorillas kangaroos koalas pandas camels llamas goats sheep cows pigs chickens donkeys "
+    "deer moose otters beavers squirrels mice rats bats crabs lobsters oysters salmon trout tuna "
+    "guitars pianos violins drums trumpets flutes harps cellos banjos accordions novels poems comics "
+    "newspapers magazines maps puzzles chess cards dice kites balloons candles lamps clocks mirrors "
+    "paintings sculptures photographs films cartoons operas ballet jazz blues reggae opera theatre "
+    "museums libraries gardens parks beaches mountains rivers lakes forests deserts islands volcanoes "
+    "glaciers waterfalls caves canyons meadows valleys oceans storms rainbows sunsets sunrises stars "
+    "planets comets moons clouds snow rain thunder fog wind autumn winter spring summer bicycles cars "
+    "trains buses boats ships planes helicopters rockets tractors trucks motorcycles scooters sailing "
+    "rowing swimming running cycling hiking climbing skiing skating surfing diving fishing hunting "
+    "camping dancing singing painting drawing knitting sewing cooking baking gardening reading writing "
+    "football baseball basketball tennis golf hockey cricket rugby volleyball boxing wrestling fencing "
+    "archery bowling billiards darts yoga karate judo marathons tulips roses daisies lilies orchids "
+    "sunflowers cacti ferns mosses oaks pines maples palms bamboo hats scarves gloves boots sandals "
+    "jackets sweaters umbrellas watches rings necklaces bracelets earrings perfume soap towels pillows "
+    "blankets chairs tables sofas shelves carpets curtains windows doors bridges towers castles temples "
+    "churches mosques palaces farms villages cities harbors airports stations markets bakeries cafes "
+    "restaurants hotels hospitals schools universities laboratories factories mines quarries stadiums "
+    "circuses zoos aquariums carnivals festivals parades fireworks concerts lectures debates elections "
+    "history geography physics chemistry biology mathematics astronomy geology philosophy economics "
+    "poetry architecture engineering medicine law music sculpture photography statistics algebra "
+    "geometry calculus robots computers phones cameras radios televisions printers keyboards batteries "
+    "magnets lasers telescopes microscopes compasses hammers saws drills ladders ropes tents lanterns "
+    "diamonds emeralds rubies pearls gold silver copper iron marble granite crystals fossils shells "
+    "feathers pebbles sand clay glass paper silk wool cotton leather velvet denim lace nylon rubber"
+).split()
+
+
+def limit_dataset(n_core: int = 46, n_queries: int = 1000, n_distractors: int = 0, pattern: str = "dense",
+                  attributes_per_distractor: int = 40, seed: int = 0) -> RetrievalTask:
+    """A LIMIT-style task: people, the things they like, and queries "Who likes X?".
+
+    Each query asks about one attribute and has exactly 2 relevant people. With
+    ``pattern="dense"`` (as in the LIMIT paper) the relevant pairs are ``n_queries``
+    distinct pairs of the ``n_core`` core people, so the queries cover as many of the
+    ``C(n_core, 2)`` top-2 subsets as possible. With ``pattern="random"`` (a control) each
+    query's two people are drawn at random from all the people, core and distractors.
+
+    A person's document lists every attribute that makes them relevant, in random order.
+    ``n_distractors`` further people like attributes that no query asks about.
+
+    Returns
+    -------
+    RetrievalTask
+        Passages are the people's documents ("Ada Baker likes apples, chess and owls."),
+        ``info["pairs"]`` the relevant pair of each query.
+    """
+    if pattern not in ("dense", "random"):
+        raise ValueError(f"unknown qrel pattern {pattern!r}; use 'dense' or 'random'")
+    if n_core < 2:
+        raise ValueError(f"n_core must be at least 2; got {n_core}")
+    if n_distractors < 0:
+        raise ValueError(f"n_distractors must be >= 0; got {n_distractors}")
+    n_pairs = n_core * (n_core - 1) // 2
+    if n_queries < 1:
+        raise ValueError(f"n_queries must be at least 1; got {n_queries}")
+    if pattern == "dense" and n_queries > n_pairs:
+        raise ValueError(f"n_queries={n_queries} is larger than the C({n_core},2)={n_pairs} pairs of core people")
+    n_people = n_core + n_distractors
+    names = [f"{a} {b}" for a, b in itertools.product(FIRST_NAMES, LAST_NAMES)]
+    if n_people > len(names):
+        raise ValueError(f"{n_people} people requested but only {len(names)} distinct names exist")
+    rng = np.random.default_rng(seed)
+    names = [names[i] for i in rng.permutation(len(names))[:n_people]]
+    # attribute words: the base list, extended with "<colour> <base>" compounds when more are needed
+    colours = "red blue green yellow purple orange black white pink brown grey golden silver striped spotted".split()
+    vocab = list(ATTRIBUTES) + [f"{c} {a}" for c in colours for a in ATTRIBUTES]
+    n_attr_needed = n_queries + (attributes_per_distractor * 4 if n_distractors else 0)
+    if n_attr_needed > len(vocab):
+        raise ValueError(f"{n_attr_needed} attributes needed but only {len(vocab)} exist")
+    order = rng.permutation(len(ATTRIBUTES)).tolist() + (len(ATTRIBUTES) + rng.permutation(len(vocab) - len(ATTRIBUTES))).tolist()
+    attrs = [vocab[i] for i in order[:n_attr_needed]]
+    query_attrs, spare = attrs[:n_queries], attrs[n_queries:]
+    if pattern == "dense":
+        all_pairs = list(itertools.combinations(range(n_core), 2))
+        pairs = [all_pairs[i] for i in sorted(rng.choice(n_pairs, n_queries, replace=False))]
+    else:
+        pairs = [tuple(sorted(rng.choice(n_people, 2, replace=False).tolist())) for _ in range(n_queries)]
+    likes: list[list[str]] = [[] for _ in range(n_people)]
+    for a, (i, j) in zip(query_attrs, pairs):
+        likes[i].append(a)
+        likes[j].append(a)
+    for p in range(n_core, n_people):
+        if pattern == "dense" or not likes[p]:
+            likes[p].extend(rng.choice(spare, min(attributes_per_distractor, len(spare)), replace=False).tolist())
+    docs = []
+    for p in range(n_people):
+        items = [likes[p][i] for i in rng.permutation(len(likes[p]))] or [rng.choice(spare)]
+        body = items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+        docs.append(f"{names[p]} likes {body}.")
+    queries = [f"Who likes {a}?" for a in query_attrs]
+    relevant = [{int(i), int(j)} for i, j in pairs]
+    return RetrievalTask(f"LIMIT-style ({pattern}, {n_people} docs)", queries, docs, relevant, {
+        "pattern": pattern, "n_core": n_core, "n_distractors": n_distractors, "n_queries": n_queries,
+        "pairs": pairs, "names": names, "distinct_pairs": len(set(pairs)), "seed": seed,
+    })
+
+
+# =========================================================================== retrievers
+def _check_search(n_queries: int, n_docs: int, k: int) -> int:
+    if n_queries == 0:
+        raise ValueError("queries is empty")
+    return checks.check_k(k, n_docs, "documents")
+
+
+def bm25_search(queries: Sequence[str], passages: Sequence[str], k: int = 100,
+                k1: float = 1.5, b: float = 0.75) -> tuple[np.ndarray, np.ndarray]:
+    """BM25 (Lucene variant, the ``bm25s`` package) over ``passages`` for each query.
+
+    Texts are lowercased and split with :func:`lib.data.tokenize`; English stop words are
+    removed. Ties (e.g. a query with no indexed word) are broken by passage order.
+
+    Returns
+    -------
+    indices : ndarray of int64, shape (n_queries, k)
+    scores : ndarray of float32, shape (n_queries, k)
+    """
+    import bm25s
+    from bm25s.stopwords import STOPWORDS_EN
+
+    queries = checks.texts(queries, "queries")
+    passages = checks.texts(passages, "passages")
+    k = _check_search(len(queries), len(passages), k)
+    stop = set(STOPWORDS_EN)
+    tok = lambda t: [w for w in tokenize(t) if w not in stop]  # noqa: E731
+    corpus_tokens = [tok(p) or ["<empty>"] for p in passages]
+    model = bm25s.BM25(k1=k1, b=b)
+    model.index(corpus_tokens, show_progress=False)
+    vocab = model.vocab_dict
+    scores = np.zeros((len(queries), len(passages)), dtype=np.float32)
+    for i, q in enumerate(queries):
+        words = [w for w in tok(q) if w in vocab]
+        if words:
+            scores[i] = model.get_scores(words)
+    order = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+    return order.astype(np.int64), np.take_along_axis(scores, order, 1)
+
+
+def dense_search(query_vectors, passage_vectors, k: int = 100) -> tuple[np.ndarray, np.ndarray]:
+    """Cosine top-``k`` of each query among the passages (:func:`lib.search.top_k`)."""
+    from .search import top_k
+
+    q = checks.as_matrix(query_vectors, "query_vectors")
+    p = checks.as_matrix(passage_vectors, "passage_vectors")
+    checks.same_dim(q, p, ("query_vectors", "passage_vectors"))
+    return top_k(q, p, k=_check_search(len(q), len(p), k), metric="cosine")
+
+
+def glove_embed(texts: Sequence[str], kv=None) -> np.ndarray:
+    """Average of the GloVe 6B 50d vectors of each text's words (zero if none is known)."""
+    from .evaluate import average_word_vectors
+    from .models import load_glove
+
+    X, _ = average_word_vectors(kv if kv is not None else load_glove(), checks.texts(texts))
+    return X
+
+
+def reciprocal_rank_fusion(rankings: Sequence[np.ndarray], k: int = 100, c: float = 60.0) -> tuple[np.ndarray, np.ndarray]:
+    """Fuse ranked lists with reciprocal rank fusion (Cormack et al. 2009).
+
+    A document's fused score is ``sum over lists of 1 / (c + rank)`` (rank from 1);
+    a document absent from a list contributes nothing for it.
+
+    Parameters
+    ----------
+    rankings : sequence of int arrays, each of shape (n_queries, depth_i)
+    k : int
+        Length of the fused lists (at most the number of distinct documents seen per query).
+    c : float
+        The constant of RRF (60 in the original paper).
+    """
+    rankings = [np.asarray(r) for r in checks.non_empty(list(rankings), "rankings")]
+    for i, r in enumerate(rankings):
+        if r.ndim != 2:
+            raise ValueError(f"rankings[{i}] must be 2-D (n_queries, depth); got shape {r.shape}")
+        if r.shape[0] != rankings[0].shape[0]:
+            raise ValueError(f"shape mismatch: rankings[0] has {rankings[0].shape[0]} queries, rankings[{i}] has {r.shape[0]}")
+    if c < 0:
+        raise ValueError(f"c must be non-negative; got {c}")
+    if not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"k must be a positive integer; got {k!r}")
+    nq = rankings[0].shape[0]
+    out_i = np.full((nq, k), -1, dtype=np.int64)
+    out_s = np.zeros((nq, k), dtype=np.float64)
+    for q in range(nq):
+        fused: dict[int, float] = {}
+        for r in rankings:
+            for rank, doc in enumerate(r[q], start=1):
+                fused[int(doc)] = fused.get(int(doc), 0.0) + 1.0 / (c + rank)
+        if len(fused) < k:
+            raise ValueError(f"k={k} is larger than the {len(fused)} distinct documents in the lists of query {q}")
+        best = sorted(fused.items(), key=lambda t: (-t[1], t[0]))[:k]
+        out_i[q] = [d for d, _ in best]
+        out_s[q] = [s for _, s in best]
+    return out_i, out_s
+
+
+# --------------------------------------------------------------------------- MiniLM
+@dataclass
+class TokenVectors:
+    """Last-layer MiniLM vectors of every token of each text (padding removed).
+
+    Attributes
+    ----------
+    vectors : list of ndarray, each of shape (n_tokens_i, d)
+        Special tokens ``[CLS]`` and ``[SEP]`` included.
+    """
+
+    vectors: list
+
+    def pooled(self, normalize: bool = True) -> np.ndarray:
+        """Mean over each text's tokens: the sentence-transformers embedding, shape ``(n, d)``."""
+        X = np.stack([v.mean(0) for v in self.vectors]).astype(np.float32)
+        if normalize:
+            X /= np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
+        return X
+
+    def __len__(self) -> int:
+        return len(self.vectors)
+
+
+def minilm_token_vectors(texts: Sequence[str], max_length: int = 128, batch_size: int = 32,
+                         show_progress: bool | None = None) -> TokenVectors:
+    """Last-layer MiniLM token vectors of each text, cached on disk.
+
+    One forward pass gives both a single vector (:meth:`TokenVectors.pooled`, equal to
+    ``SentenceTransformer.encode`` at the same truncation) and the token vectors that
+    late interaction (:func:`maxsim_search`) needs.
+
+    Parameters
+    ----------
+    max_length : int
+        Truncation in tokens (all-MiniLM-L6-v2 was trained with 128).
+    """
+    import torch
+
+    from .encoder import ContextualEncoder
+
+    texts = checks.texts(texts)
+    if max_length < 2:
+        raise ValueError(f"max_length must be at least 2; got {max_length}")
+
+    def compute():
+        enc = ContextualEncoder(max_length=max_length, batch_size=batch_size)
+        out: list = [None] * len(texts)
+        for idx, batch in enc._batches(texts, show_progress, "MiniLM tokens"):
+            inputs = {k: v.to(enc.device) for k, v in batch.items()}
+            with torch.inference_mode():
+                h = enc.model(**inputs).last_hidden_state.float().cpu().numpy()
+            mask = batch["attention_mask"].numpy().astype(bool)
+            for j, i in enumerate(idx):
+                out[i] = h[j][mask[j]].astype(np.float16)
+        return out
+
+    vecs = cache.cached_object("part5-minilm-tokens", {"texts": texts, "max_length": max_length, "v": 1}, compute)
+    return TokenVectors([v.astype(np.float32) for v in vecs])
+
+
+def minilm_embed(texts: Sequence[str], max_length: int = 128) -> np.ndarray:
+    """MiniLM sentence embeddings (mean pooling, unit norm) at ``max_length`` tokens, cached."""
+    return minilm_token_vectors(texts, max_length).pooled()
+
+
+def maxsim_scores(query_tokens: np.ndarray, doc_tokens: np.ndarray) -> float:
+    """Late-interaction score: each query token's best cosine over the document's tokens, summed."""
+    q = checks.as_matrix(query_tokens, "query_tokens")
+    d = checks.as_matrix(doc_tokens, "doc_tokens")
+    checks.same_dim(q, d, ("query_tokens", "doc_tokens"))
+    q = q / np.maximum(np.linalg.norm(q, axis=1, keepdims=True), 1e-12)
+    d = d / np.maximum(np.linalg.norm(d, axis=1, keepdims=True), 1e-12)
+    return float((q @ d.T).max(1).sum())
+
+
+def maxsim_search(query_tokens: TokenVectors, doc_tokens: TokenVectors, k: int = 100,
+                  skip_special: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Late interaction (ColBERT's MaxSim) over token vectors, exhaustively.
+
+    The score of a document for a query is the sum over query tokens of the highest
+    cosine similarity with any document token (:func:`maxsim_scores`).
+
+    Parameters
+    ----------
+    skip_special : bool
+        Drop the first ([CLS]) and last ([SEP]) token of every text.
+    """
+    qs, ds = list(query_tokens.vectors), list(doc_tokens.vectors)
+    k = _check_search(len(qs), len(ds), k)
+    cut = (lambda v: v[1:-1] if len(v) > 2 else v) if skip_special else (lambda v: v)  # noqa: E731
+    unit = lambda v: v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)  # noqa: E731
+    Q = [unit(cut(v)) for v in qs]
+    D = [unit(cut(v)) for v in ds]
+    if Q[0].shape[1] != D[0].shape[1]:
+        raise ValueError(f"dimension mismatch: query tokens have d={Q[0].shape[1]} but document tokens d={D[0].shape[1]}")
+    lengths = np.array([len(v) for v in D])
+    allD = np.concatenate(D)                                   # (total doc tokens, d)
+    owner = np.repeat(np.arange(len(D)), lengths)
+    starts = np.r_[0, np.cumsum(lengths)[:-1]]
+    scores = np.empty((len(Q), len(D)), dtype=np.float32)
+    for i, q in enumerate(Q):
+        sim = q @ allD.T                                       # (query tokens, total doc tokens)
+        best = np.maximum.reduceat(sim, starts, axis=1)        # (query tokens, n_docs)
+        scores[i] = best.sum(0)
+    del owner
+    order = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+    return order.astype(np.int64), np.take_along_axis(scores, order, 1)
+
+
+# --------------------------------------------------------------------------- model2vec
+def static_minilm_table(token_ids: Sequence[int], sif_coefficient: float = 1e-4) -> np.ndarray:
+    """model2vec's distillation of all-MiniLM-L6-v2, for the given token ids only (cached).
+
+    Follows ``model2vec.distill`` step by step with its own functions: each token id is
+    passed through MiniLM alone (``[CLS] token [SEP]``), its output mean-pooled
+    (``model2vec.distill.inference.create_embeddings``), then weighted by
+    ``model2vec.distill.distillation.compute_weights`` (Zipf estimate of frequency from the
+    token's rank, SIF). PCA is not applied (``pca_dims=None``), so a token's vector does not
+    depend on which other tokens are distilled: the rows equal those of
+    ``distill(minilm, pca_dims=None)``, at a fraction of its cost (it embeds all 30k tokens).
+
+    Returns
+    -------
+    ndarray, shape (len(token_ids), 384)
+    """
+    ids = [int(t) for t in checks.non_empty(list(token_ids), "token_ids")]
+
+    def compute():
+        from model2vec.distill.distillation import compute_weights
+        from model2vec.distill.inference import create_embeddings
+        from transformers import AutoModel, AutoTokenizer
+
+        from .models import minilm_path, quiet_loading
+
+        path = str(minilm_path())
+        with quiet_loading():
+            tok = AutoTokenizer.from_pretrained(path)
+            model = AutoModel.from_pretrained(path)
+        vocab_size = len(tok)
+        bad = [t for t in ids if not 0 <= t < vocab_size]
+        if bad:
+            raise ValueError(f"token id {bad[0]} is outside MiniLM's vocabulary (0..{vocab_size - 1})")
+        unused = re.compile(r"\[unused\d+\]")
+        kept = [i for i in range(vocab_size) if not unused.fullmatch(tok.convert_ids_to_tokens(i))
+                and i not in tok.all_special_ids]
+        rank = {t: r for r, t in enumerate(kept)}
+        E = create_embeddings(model=model, tokenized=[[tok.cls_token_id, t, tok.sep_token_id] for t in ids],
+                              device="cpu", pad_token_id=tok.pad_token_id or 0)
+        w = compute_weights(len(kept), sif_coefficient)
+        weights = np.array([w[rank[t]] if t in rank else 1.0 for t in ids])
+        return (E * weights[:, None]).astype(np.float32)
+
+    return cache.cached_array("part5-static-minilm", {"ids": ids, "sif": sif_coefficient, "v": 1}, compute)
+
+
+def static_minilm_embed(texts: Sequence[str]) -> np.ndarray:
+    """model2vec-style static embeddings of texts: the mean of their tokens' distilled vectors.
+
+    Texts are split by MiniLM's own tokenizer (no special tokens); the table holds only
+    the tokens that occur (:func:`static_minilm_table`). Rows are unit-normalised (zero
+    for a text with no token), as ``StaticModel.encode`` does.
+    """
+    from transformers import AutoTokenizer
+
+    from .models import minilm_path
+
+    texts = checks.texts(texts)
+    tok = AutoTokenizer.from_pretrained(str(minilm_path()))
+    ids = [tok(t, add_special_tokens=False)["input_ids"] for t in texts]
+    vocab = sorted({i for row in ids for i in row})
+    if not vocab:
+        raise ValueError("none of the texts has a token")
+    table = static_minilm_table(vocab)
+    pos = {t: r for r, t in enumerate(vocab)}
+    X = np.zeros((len(texts), table.shape[1]), dtype=np.float32)
+    for i, row in enumerate(ids):
+        if row:
+            X[i] = table[[pos[t] for t in row]].mean(0)
+    return X / np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
+
+
+def pca_truncate(X: np.ndarray, dims: int, fit_on: np.ndarray | None = None) -> np.ndarray:
+    """Project rows of ``X`` on the first ``dims`` principal axes (of ``fit_on``, default ``X``), unit-normalised."""
+    X = checks.as_matrix(X, "X")
+    F = X if fit_on is None else checks.as_matrix(fit_on, "fit_on")
+    checks.same_dim(X, F, ("X", "fit_on"))
+    if not 1 <= dims <= min(F.shape):
+        raise ValueError(f"dims={dims} must be between 1 and min(n, d)={min(F.shape)}")
+    mu = F.mean(0)
+    _, _, Vt = np.linalg.svd(F - mu, full_matrices=False)
+    Y = (X - mu) @ Vt[:dims].T
+    return Y / np.maximum(np.linalg.norm(Y, axis=1, keepdims=True), 1e-12)
+
+
+def evaluate_run(indices: np.ndarray, task: RetrievalTask, ks=(1, 10, 100), n_boot: int = 1000,
+                 seed: int = 0) -> dict:
+    """recall@k, nDCG@k and MRR of a run, each as a :class:`lib.stats.Estimate` (bootstrap over queries)."""
+    from .evaluate import retrieval_scores
+    from .stats import mean_ci
+
+    per_query = retrieval_scores(indices, task.relevant, ks=ks)
+    return {m: mean_ci(v, n_boot, seed=seed) for m, v in per_query.items()}
+
+
+# =========================================================================== the limit
+def top2_subsets_reachable(docs: np.ndarray, n_directions: int = 20000, seed: int = 0) -> set:
+    """The top-2 sets that inner-product search over ``docs`` returns for random query directions.
+
+    A brute-force count for small examples: queries are ``n_directions`` random unit
+    vectors; each contributes the (sorted) pair of its two best documents.
+    """
+    D = checks.as_matrix(docs, "docs", dtype=np.float64)
+    if D.shape[0] < 2:
+        raise ValueError(f"need at least 2 documents; got {D.shape[0]}")
+    rng = np.random.default_rng(seed)
+    Q = rng.standard_normal((n_directions, D.shape[1]))
+    top = np.argsort(-(Q @ D.T), axis=1)[:, :2]
+    return {tuple(sorted(map(int, r))) for r in top}
+
+
+def all_pairs_qrels(n: int) -> np.ndarray:
+    """The relevance matrix of all ``C(n, 2)`` top-2 subsets of ``n`` documents, shape ``(C(n,2), n)``."""
+    if n < 3:
+        raise ValueError(f"n must be at least 3 documents; got {n}")
+    pairs = np.array(list(itertools.combinations(range(n), 2)))
+    R = np.zeros((len(pairs), n), dtype=bool)
+    R[np.arange(len(pairs))[:, None], pairs] = True
+    return R
+
+
+@dataclass
+class FitResult:
+    """Outcome of :func:`free_embedding_fit`."""
+
+    n: int
+    d: int
+    accuracy: float          # best fraction of queries whose top-k is exactly their relevant set
+    steps: int
+    solved: bool
+
+
+def free_embedding_fit(n: int, d: int, k: int = 2, lr: float = 0.01, temperature: float = 0.1,
+                       max_steps: int = 20000, patience: int = 1000, seed: int = 0,
+                       device: str = "cpu", eval_every: int = 10) -> FitResult:
+    """Optimise free query and document vectors on the relevance matrix of all ``k=2`` subsets.
+
+    The "free embedding" experiment of Weller et al. (2025): there is no encoder, the
+    ``C(n, 2)`` query vectors and ``n`` document vectors are parameters; full-batch
+    InfoNCE over all documents (each query's relevant documents are the positives,
+    ``temperature``), Adam, vectors renormalised to unit length after each step. Training
+    stops at 100% accuracy, after ``patience`` steps without a better accuracy, or at
+    ``max_steps``; accuracy is measured every ``eval_every`` steps.
+    """
+    import torch
+
+    if k != 2:
+        raise ValueError(f"only k=2 (all pairs) is implemented; got k={k}")
+    if d < 1:
+        raise ValueError(f"d must be at least 1; got {d}")
+    if patience < 1 or max_steps < 1 or eval_every < 1:
+        raise ValueError("patience, max_steps and eval_every must be positive")
+    R = torch.as_tensor(all_pairs_qrels(n), device=device)
+    g = torch.Generator(device="cpu").manual_seed(seed)
+    Q = torch.nn.Parameter(torch.nn.functional.normalize(torch.randn(R.shape[0], d, generator=g), dim=1).to(device))
+    D = torch.nn.Parameter(torch.nn.functional.normalize(torch.randn(n, d, generator=g), dim=1).to(device))
+    opt = torch.optim.Adam([Q, D], lr=lr)
+    best, since, step = -1.0, 0, 0
+    Rf = R.float()
+    for step in range(1, max_steps + 1):
+        S = Q @ D.T / temperature
+        logZ = torch.logsumexp(S, dim=1)
+        loss = (logZ[:, None] - S)[R].mean()    # -log softmax of each positive
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        with torch.no_grad():
+            Q.data = torch.nn.functional.normalize(Q.data, dim=1)
+            D.data = torch.nn.functional.normalize(D.data, dim=1)
+        if step % eval_every and step != max_steps:
+            continue
+        with torch.no_grad():
+            top = (Q @ D.T).topk(k, dim=1).indices
+            acc = float(Rf.gather(1, top).sum(1).eq(k).float().mean())
+        if acc > best:
+            best, since = acc, 0
+        else:
+            since += eval_every
+        if best == 1.0 or since >= patience:
+            break
+    return FitResult(n, d, best, step, best == 1.0)
+
+
+def critical_n(d: int, n_start: int | None = None, seeds: Sequence[int] = (0,), show_progress: bool = False,
+               **fit_kwargs) -> tuple[int, list[FitResult]]:
+    """The largest ``n`` for which :func:`free_embedding_fit` reaches 100% in dimension ``d``.
+
+    ``n`` is raised by steps of 25% from ``n_start`` (default ``d + 1``) until a fit fails,
+    then bisected down to a step of 1. A fit counts as solved if any of ``seeds`` solves it.
+    Optimisation is not monotone in ``n`` (an unlucky start can fail below the true limit),
+    so the result is the boundary this search finds, a lower estimate of the capacity.
+
+    Returns
+    -------
+    n_crit : int
+    fits : list of FitResult
+        Every fit that was run.
+    """
+    fits: list[FitResult] = []
+
+    def ok(n: int) -> bool:
+        for s in seeds:
+            r = free_embedding_fit(n, d, seed=s, **fit_kwargs)
+            fits.append(r)
+            if show_progress:
+                print(f"d={d} n={n} seed={s} acc={r.accuracy:.4f} steps={r.steps}", flush=True)
+            if r.solved:
+                return True
+        return False
+
+    lo = max(3, n_start if n_start is not None else d + 1)
+    if not ok(lo):
+        # walk down: capacity below the start
+        while lo > 3 and not ok(lo - 1):
+            lo -= 1
+        return lo - 1 if lo > 3 else 3, fits
+    grow = lambda n: n + max(2, n // 4)  # noqa: E731
+    hi = grow(lo)
+    while ok(hi):
+        lo, hi = hi, grow(hi)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if ok(mid):
+            lo = mid
+        else:
+            hi = mid
+    return lo, fits
+
+
+PAPER_FIT = (-10.5322, 4.0309, 0.0520, 0.0037)
+
+
+def paper_critical_n(d) -> np.ndarray:
+    """The cubic fit of the critical ``n`` reported by Weller et al. (2025)."""
+    d = np.asarray(d, dtype=float)
+    c0, c1, c2, c3 = PAPER_FIT
+    return c0 + c1 * d + c2 * d ** 2 + c3 * d ** 3
+
+
+SWEEP_FILE = REPO_ROOT / "data" / "part5_free_embedding_sweep.json"
+
+
+def free_embedding_sweep(dims: Sequence[int] = tuple(range(2, 17)), recompute: bool = False,
+                         path: str | Path = SWEEP_FILE, seeds: Sequence[int] = (0,),
+                         show_progress: bool = True, **fit_kwargs) -> dict:
+    """Critical ``n`` for each dimension, read from ``path`` unless ``recompute`` is set.
+
+    The stored file records the settings it was computed with; a stored result whose
+    settings differ from the requested ones is recomputed (and the file rewritten).
+
+    Returns
+    -------
+    dict with ``"settings"`` and ``"results"``: ``{d: {"n_crit": int, "fits": [[n, acc, steps], ...]}}``.
+    """
+    from tqdm import tqdm
+
+    dims = [int(x) for x in checks.non_empty(list(dims), "dims")]
+    settings = {"seeds": list(seeds), **{k: v for k, v in sorted(fit_kwargs.items()) if k != "device"}}
+    path = Path(path)
+    stored = json.loads(path.read_text()) if path.exists() else None
+    if stored and not recompute and stored.get("settings") == settings and all(str(d) in stored["results"] for d in dims):
+        return {"settings": settings, "results": {d: stored["results"][str(d)] for d in dims}}
+    results = dict(stored["results"]) if stored and stored.get("settings") == settings else {}
+    prev = None
+    for d in tqdm(dims, desc="critical n per dimension", disable=not show_progress):
+        n_crit, fits = critical_n(d, n_start=prev, seeds=seeds, **fit_kwargs)
+        results[str(d)] = {"n_crit": n_crit, "fits": [[f.n, f.accuracy, f.steps] for f in fits]}
+        prev = n_crit
+        path.write_text(json.dumps({"settings": settings, "results": results}, indent=1))
+    return {"settings": settings, "results": {d: results[str(d)] for d in dims}}
+
+
+if __name__ == "__main__":  # pragma: no cover - used to compute the stored sweep on a faster machine
+    import argparse
+
+    ap = argparse.ArgumentParser(description="critical n of the free-embedding experiment for one dimension")
+    ap.add_argument("d", type=int)
+    ap.add_argument("out")
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--n-start", type=int, default=None)
+    a = ap.parse_args()
+    n_crit, fits = critical_n(a.d, n_start=a.n_start, device=a.device, show_progress=True)
+    Path(a.out).write_text(json.dumps({"d": a.d, "n_crit": n_crit, "fits": [[f.n, f.accuracy, f.steps] for f in fits]}))

@@ -1,0 +1,195 @@
+"""Unit tests for lib.retrieval (Part V)."""
+import numpy as np
+import pytest
+
+from lib import retrieval as R
+from lib.data import Corpus
+
+
+def small_corpus():
+    paras = []
+    for i in range(12):
+        paras.append(" ".join(f"Topic{i} sentence number {j} talks about item{i}x{j} and many other words here." for j in range(4)))
+    return Corpus("toy", ["t"], ["\n\n".join(paras)])
+
+
+def test_inverse_cloze_task_structure():
+    task = R.inverse_cloze_task(small_corpus(), n_queries=5, min_query_words=5, min_hard_words=1)
+    assert len(task.queries) == 5 and len(task.passages) == 12
+    for q, rel in zip(task.queries, task.relevant):
+        (p,) = rel
+        assert q not in task.passages[p]          # the held-out sentence was removed
+    hard = R.inverse_cloze_task(small_corpus(), n_queries=5, min_query_words=5, min_hard_words=1, hard=True)
+    assert hard.relevant == task.relevant
+    for q, rel in zip(hard.queries, hard.relevant):
+        assert R.strip_overlap(q, hard.passages[next(iter(rel))]) == q
+
+
+def test_inverse_cloze_errors():
+    with pytest.raises(ValueError, match="larger than the number of eligible"):
+        R.inverse_cloze_task(small_corpus(), n_queries=100, min_query_words=5, min_hard_words=1)
+    with pytest.raises(ValueError, match="at least 1"):
+        R.inverse_cloze_task(small_corpus(), n_queries=0, min_query_words=5, min_hard_words=1)
+
+
+def test_task_validation():
+    with pytest.raises(ValueError, match="shape mismatch"):
+        R.RetrievalTask("x", ["a"], ["b"], [])
+    with pytest.raises(ValueError, match="points to passage"):
+        R.RetrievalTask("x", ["a"], ["b"], [{3}])
+    with pytest.raises(ValueError, match="no relevant"):
+        R.RetrievalTask("x", ["a"], ["b"], [set()])
+    with pytest.raises(ValueError, match="empty"):
+        R.RetrievalTask("x", [], ["b"], [])
+
+
+def test_limit_dataset_dense_and_random():
+    t = R.limit_dataset(n_core=10, n_queries=45, seed=0)
+    assert len(t.passages) == 10 and len(t.queries) == 45
+    assert t.info["distinct_pairs"] == 45
+    for q, rel in zip(t.queries, t.relevant):
+        attr = q[len("Who likes "):-1]
+        for p in rel:
+            assert attr in t.passages[p]
+        assert sum(attr + "," in d or attr + " and" in d or attr + "." in d for d in t.passages) >= 2
+    r = R.limit_dataset(n_core=10, n_queries=45, n_distractors=20, pattern="random", seed=0)
+    assert len(r.passages) == 30
+    big = R.limit_dataset(n_core=10, n_queries=45, n_distractors=20, seed=0)
+    assert all(max(rel) < 10 for rel in big.relevant)
+
+
+def test_limit_errors():
+    with pytest.raises(ValueError, match="larger than the C"):
+        R.limit_dataset(n_core=5, n_queries=11)
+    with pytest.raises(ValueError, match="unknown qrel pattern"):
+        R.limit_dataset(pattern="cycle")
+    with pytest.raises(ValueError, match="n_core"):
+        R.limit_dataset(n_core=1)
+    with pytest.raises(ValueError, match="n_distractors"):
+        R.limit_dataset(n_distractors=-1)
+
+
+def test_bm25_finds_exact_match_and_errors():
+    passages = ["the cat sat on the mat", "dogs chase cars", "quantum physics of cats", "red apples"]
+    idx, sc = R.bm25_search(["dogs cars", "apples", "zzz unknown"], passages, k=2)
+    assert idx.shape == (3, 2) and idx[0, 0] == 1 and idx[1, 0] == 3
+    assert np.all(sc[2] == 0)
+    assert np.all(np.diff(sc, axis=1) <= 0)
+    with pytest.raises(ValueError, match="larger than the number of documents"):
+        R.bm25_search(["a"], passages, k=5)
+    with pytest.raises(ValueError, match="empty"):
+        R.bm25_search([], passages, k=1)
+
+
+def test_dense_search_and_errors():
+    rng = np.random.default_rng(0)
+    P = rng.standard_normal((20, 4))
+    idx, _ = R.dense_search(P[:3] * 2, P, k=1)
+    assert idx[:, 0].tolist() == [0, 1, 2]
+    with pytest.raises(ValueError, match="dimension mismatch"):
+        R.dense_search(P[:, :3], P, k=1)
+    with pytest.raises(ValueError, match="NaN"):
+        R.dense_search(np.full((1, 4), np.nan), P, k=1)
+    with pytest.raises(ValueError, match="larger than"):
+        R.dense_search(P, P, k=21)
+
+
+def test_rrf_matches_hand_computation():
+    a = np.array([[0, 1, 2]])
+    b = np.array([[2, 0, 3]])
+    idx, sc = R.reciprocal_rank_fusion([a, b], k=4, c=0)
+    # scores: 0: 1 + 1/2, 2: 1/3 + 1, 1: 1/2, 3: 1/3
+    assert idx[0].tolist() == [0, 2, 1, 3]
+    assert np.allclose(sc[0], [1.5, 4 / 3, 0.5, 1 / 3])
+    with pytest.raises(ValueError, match="shape mismatch"):
+        R.reciprocal_rank_fusion([a, np.zeros((2, 3), int)], k=1)
+    with pytest.raises(ValueError, match="distinct documents"):
+        R.reciprocal_rank_fusion([a], k=4)
+    with pytest.raises(ValueError, match="empty"):
+        R.reciprocal_rank_fusion([], k=1)
+    with pytest.raises(ValueError, match="2-D"):
+        R.reciprocal_rank_fusion([np.array([1, 2])], k=1)
+
+
+def test_maxsim_search_matches_scores():
+    rng = np.random.default_rng(1)
+    Q = R.TokenVectors([rng.standard_normal((n, 6)) for n in (4, 5)])
+    D = R.TokenVectors([rng.standard_normal((n, 6)) for n in (3, 7, 5, 4)])
+    idx, sc = R.maxsim_search(Q, D, k=4)
+    for i, q in enumerate(Q.vectors):
+        want = [R.maxsim_scores(q[1:-1], d[1:-1]) for d in D.vectors]
+        assert idx[i, 0] == int(np.argmax(want))
+        assert np.allclose(np.sort(want)[::-1], sc[i], atol=1e-5)
+    with pytest.raises(ValueError, match="larger than"):
+        R.maxsim_search(Q, D, k=5)
+    with pytest.raises(ValueError, match="dimension mismatch"):
+        R.maxsim_scores(np.ones((2, 3)), np.ones((2, 4)))
+
+
+def test_pca_truncate():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((50, 8))
+    Y = R.pca_truncate(X, 3)
+    assert Y.shape == (50, 3) and np.allclose(np.linalg.norm(Y, axis=1), 1, atol=1e-5)
+    with pytest.raises(ValueError, match="dims"):
+        R.pca_truncate(X, 9)
+
+
+def test_top2_subsets_on_circle_are_adjacent_pairs():
+    ang = 2 * np.pi * np.arange(5) / 5
+    got = R.top2_subsets_reachable(np.c_[np.cos(ang), np.sin(ang)], 5000)
+    assert got == {(0, 1), (1, 2), (2, 3), (3, 4), (0, 4)}
+    with pytest.raises(ValueError, match="at least 2"):
+        R.top2_subsets_reachable(np.ones((1, 2)))
+
+
+def test_all_pairs_qrels():
+    Rm = R.all_pairs_qrels(4)
+    assert Rm.shape == (6, 4) and (Rm.sum(1) == 2).all() and (Rm.sum(0) == 3).all()
+    with pytest.raises(ValueError, match="at least 3"):
+        R.all_pairs_qrels(2)
+
+
+def test_free_embedding_fit_solves_easy_case():
+    r = R.free_embedding_fit(4, 4, max_steps=3000, patience=500)
+    assert r.solved and r.accuracy == 1.0
+    with pytest.raises(ValueError, match="k=2"):
+        R.free_embedding_fit(4, 4, k=3)
+    with pytest.raises(ValueError, match="d must"):
+        R.free_embedding_fit(4, 0)
+
+
+def test_paper_fit_values():
+    assert abs(R.paper_critical_n(512) - 5.0e5) / 5.0e5 < 0.05
+    assert abs(R.paper_critical_n(1024) - 4.0e6) / 4.0e6 < 0.05
+
+
+def test_sweep_reads_stored_file(tmp_path):
+    import json
+    f = tmp_path / "s.json"
+    f.write_text(json.dumps({"settings": {"seeds": [0]}, "results": {"3": {"n_crit": 4, "fits": [[4, 1.0, 10]]}}}))
+    out = R.free_embedding_sweep([3], path=f, show_progress=False)
+    assert out["results"][3]["n_crit"] == 4
+    with pytest.raises(ValueError, match="empty"):
+        R.free_embedding_sweep([], path=f)
+
+
+def test_minilm_tokens_pool_to_sentence_embedding():
+    from lib.encoder import ContextualEncoder
+    texts = ["Who likes apples?", "Ada Baker likes chess and owls."]
+    tv = R.minilm_token_vectors(texts, max_length=128)
+    ref = ContextualEncoder(max_length=128).sentence_embeddings(texts)
+    assert np.allclose(tv.pooled(), ref, atol=2e-3)   # token vectors are stored as float16
+
+
+def test_static_minilm_embed_shape_and_errors():
+    X = R.static_minilm_embed(["apples and pears", "chess"])
+    assert X.shape == (2, 384) and np.allclose(np.linalg.norm(X, axis=1), 1, atol=1e-5)
+    with pytest.raises(ValueError, match="empty"):
+        R.static_minilm_table([])
+
+
+def test_evaluate_run():
+    task = R.RetrievalTask("t", ["a", "b"], ["x", "y", "z"], [{0}, {2}])
+    res = R.evaluate_run(np.array([[0, 1, 2], [0, 1, 2]]), task, ks=(1, 3), n_boot=50)
+    assert abs(res["recall@1"].value - 0.5) < 1e-9 and abs(res["mrr"].value - (1 + 1 / 3) / 2) < 1e-9
