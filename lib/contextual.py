@@ -115,6 +115,27 @@ def pooled_all(texts: Sequence[str], model: str = DEFAULT_MODEL, show_progress: 
     return {"mean": arr[0], "cls": arr[1], "max": arr[2]}
 
 
+def _all_layer_word_vectors(states, pooling: str = "mean", only: int | None = None) -> np.ndarray:
+    """Every layer's sub-word-pooled word vectors of a :class:`~lib.encoder.TokenStates`.
+
+    Same result as stacking ``states.word_vectors(layer, pooling)`` over layers, in one pass.
+    Returns shape ``(n_layers + 1, n_words, d)`` (or ``(n_layers + 1, 1, d)`` for ``only``).
+    """
+    groups: dict[int, list[int]] = {}
+    for t, wid in enumerate(states.word_ids):
+        if wid is not None:
+            groups.setdefault(wid, []).append(t)
+    ids = range(len(states.words)) if only is None else [only]
+    H = states.hidden
+    out = np.full((H.shape[0], len(ids), H.shape[-1]), np.nan, dtype=np.float32)
+    for k, w in enumerate(ids):
+        g = groups.get(w)
+        if not g:
+            continue
+        out[:, k] = H[:, g].mean(1) if pooling == "mean" else H[:, g[0] if pooling == "first" else g[-1]]
+    return out
+
+
 # --------------------------------------------------------------------------- senses
 @dataclass
 class SenseData:
@@ -224,9 +245,7 @@ def target_word_vectors(sentences: Sequence[str], words: Sequence[str], model: s
             low = [x.lower() for x in s.words]
             if w not in low:
                 raise ValueError(f"sentence {i} has no word {w!r} after tokenization: {s.text!r}")
-            j = low.index(w)
-            for layer in range(enc.n_layers + 1):
-                out[layer, i] = s.word_vectors(layer, pooling)[j]
+            out[:, i] = _all_layer_word_vectors(s, pooling, only=low.index(w))[:, 0]
         return out
 
     return cache.cached_array("target-word-vectors", {"model": enc.cache_id(), "sentences": sentences,
@@ -262,6 +281,7 @@ def sense_scores(X, words: Sequence[str], senses: Sequence[str], seed: int = 0) 
     """
     from sklearn.cluster import KMeans
     from sklearn.metrics import silhouette_score
+    from threadpoolctl import threadpool_limits
 
     X = checks.as_matrix(X, "X", dtype=np.float64)
     words, senses = list(words), list(senses)
@@ -279,7 +299,8 @@ def sense_scores(X, words: Sequence[str], senses: Sequence[str], seed: int = 0) 
             raise ValueError(f"word {w!r}: every sense needs at least 2 sentences")
         Uw = U[idx]
         sil = float(silhouette_score(Uw, y, metric="cosine"))
-        km = KMeans(len(names), n_init=10, random_state=seed).fit(Uw)
+        with threadpool_limits(1):  # tiny problems: threads only add overhead (and oversubscribe)
+            km = KMeans(len(names), n_init=10, random_state=seed).fit(Uw)
         purity = sum(np.bincount(y[km.labels_ == c]).max() for c in np.unique(km.labels_)) / len(y)
         sums = np.stack([Uw[y == k].sum(0) for k in range(len(names))])
         counts = np.bincount(y).astype(float)
@@ -304,7 +325,7 @@ def sense_scores(X, words: Sequence[str], senses: Sequence[str], seed: int = 0) 
 
 
 # --------------------------------------------------------------------------- word statistics over the sample
-def contextual_word_stats(n_sentences: int = 1000, seed: int = 0, model: str = DEFAULT_MODEL,
+def contextual_word_stats(n_sentences: int = 600, seed: int = 0, model: str = DEFAULT_MODEL,
                           vocab: Sequence[str] | None = None, max_occurrences: int = 20,
                           min_occurrences: int = 5, n_random: int = 2000, pooling: str = "mean") -> dict:
     """One pass over :func:`wikipedia_sentence_sample` collecting every word-level statistic.
@@ -352,7 +373,7 @@ def contextual_word_stats(n_sentences: int = 1000, seed: int = 0, model: str = D
         rand = []
         intra = np.zeros((L, len(states)), dtype=np.float32)
         for si, (s, toks) in enumerate(zip(states, tokens)):
-            wv = np.stack([s.word_vectors(l, pooling) for l in range(L)])  # (L, n_words, d)
+            wv = _all_layer_word_vectors(s, pooling)  # (L, n_words, d)
             ok = [j for j, w in enumerate(toks) if _WORD.match(w) and np.isfinite(wv[0, j]).all()]
             if len(ok) >= 2:
                 V = wv[:, ok]
@@ -386,3 +407,469 @@ def contextual_word_stats(n_sentences: int = 1000, seed: int = 0, model: str = D
               "max_occ": max_occurrences, "min_occ": min_occurrences, "n_random": n_random,
               "pooling": pooling, "v": 1}
     return cache.cached_object("contextual-word-stats", params, compute)
+
+
+def static_eval_vocab(n_frequent: int = 10000) -> list[str]:
+    """The words the static-vector comparison needs, in GloVe frequency order.
+
+    The ``n_frequent`` most frequent GloVe words (alphabetic only: the analogy candidates)
+    followed by every other word of WordSim-353, SimLex-999 and the Google analogies.
+    """
+    from .data import google_analogies, simlex999, wordsim353
+    from .models import load_glove
+
+    if n_frequent < 1:
+        raise ValueError(f"n_frequent must be at least 1; got {n_frequent}")
+
+    def compute():
+        kv = load_glove()
+        top = [w for w in kv.index_to_key[: 3 * n_frequent] if _WORD.match(w)][:n_frequent]
+        extra = set()
+        for ds in (wordsim353(), simlex999()):
+            for a, b in ds.pairs:
+                extra.update((a.lower(), b.lower()))
+        for q in google_analogies().questions:
+            extra.update(q)
+        seen = set(top)
+        rest = sorted(extra - seen, key=lambda w: (kv.key_to_index.get(w, 10**9), w))
+        return top + [w for w in rest if _WORD.match(w)]
+
+    return cache.cached_object("static-eval-vocab", {"n": n_frequent, "v": 1}, compute)
+
+
+# --------------------------------------------------------------------------- Ethayarajh's measures
+def _unit(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float64)
+    return x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-12)
+
+
+def anisotropy(X, n_pairs: int = 5000, seed: int = 0, groups=None) -> float:
+    """Mean cosine similarity between randomly paired rows of ``X`` (shape ``(n, d)``).
+
+    This is Ethayarajh's baseline: for representations of random words in random contexts,
+    the expected cosine of two of them. 0 for an isotropic space. Pairs of a row with
+    itself, and (when ``groups`` is given) of two rows in the same group, are not drawn.
+    """
+    X = checks.as_matrix(X, "X", dtype=np.float64)
+    if len(X) < 2:
+        raise ValueError("anisotropy needs at least 2 vectors")
+    rng = np.random.default_rng(seed)
+    i = rng.integers(0, len(X), n_pairs)
+    j = rng.integers(0, len(X), n_pairs)
+    keep = i != j
+    if groups is not None:
+        g = np.asarray(groups)
+        if g.shape != (len(X),):
+            raise ValueError(f"shape mismatch: {len(X)} vectors but groups has shape {g.shape}")
+        keep &= g[i] != g[j]
+    if not keep.any():
+        raise ValueError("no valid pair of distinct vectors to compare")
+    U = _unit(X)
+    return float((U[i[keep]] * U[j[keep]]).sum(1).mean())
+
+
+def self_similarity(X, groups=None) -> float:
+    """Mean cosine between the contextual vectors of one word in different contexts.
+
+    Parameters
+    ----------
+    X : array_like, shape (n_occurrences, d)
+        The word's vectors, one per occurrence (at least 2).
+    groups : array_like of shape (n_occurrences,), optional
+        The sentence of each occurrence; pairs in the same sentence are skipped.
+    """
+    X = checks.as_matrix(X, "X", dtype=np.float64)
+    if len(X) < 2:
+        raise ValueError(f"self-similarity needs at least 2 occurrences; got {len(X)}")
+    U = _unit(X)
+    S = U @ U.T
+    mask = ~np.eye(len(X), dtype=bool)
+    if groups is not None:
+        g = np.asarray(groups)
+        if g.shape != (len(X),):
+            raise ValueError(f"shape mismatch: {len(X)} occurrences but groups has shape {g.shape}")
+        mask &= g[:, None] != g[None, :]
+    if not mask.any():
+        raise ValueError("all occurrences are in the same sentence: no pair to compare")
+    return float(S[mask].mean())
+
+
+def intra_sentence_similarity(X) -> float:
+    """Mean cosine between each word vector of one sentence (``(n_words, d)``) and their mean."""
+    X = checks.as_matrix(X, "X", dtype=np.float64)
+    if len(X) < 2:
+        raise ValueError(f"intra-sentence similarity needs at least 2 words; got {len(X)}")
+    return float((_unit(X) @ _unit(X.mean(0))).mean())
+
+
+def max_explainable_variance(X) -> float:
+    """Share of the (uncentred) variance of ``X`` explained by its first singular direction.
+
+    ``sigma_1^2 / sum_i sigma_i^2`` of the occurrence matrix: how much of a word's contextual
+    vectors a single static vector could account for (Ethayarajh's MEV).
+    """
+    X = checks.as_matrix(X, "X", dtype=np.float64)
+    if len(X) < 2:
+        raise ValueError(f"explainable variance needs at least 2 occurrences; got {len(X)}")
+    s = np.linalg.svd(X, compute_uv=False)
+    return float(s[0] ** 2 / (s ** 2).sum())
+
+
+def ethayarajh_measures(stats: dict, exclude: Sequence[str] = (), seed: int = 0) -> dict:
+    """Per-layer self-similarity, intra-sentence similarity and MEV, raw and anisotropy-adjusted.
+
+    Parameters
+    ----------
+    stats : dict
+        The output of :func:`contextual_word_stats`.
+    exclude : sequence of str
+        Words left out of the per-word averages (e.g. stop words).
+
+    Returns
+    -------
+    dict of str -> ndarray of shape (n_layers + 1,)
+        ``anisotropy``, ``self_similarity``, ``self_similarity_adj``, ``intra``, ``intra_adj``,
+        ``mev``, ``mev_adj``; and ``"per_word_self"``: dict word -> array over layers.
+    """
+    occ = np.asarray(stats["occ"], dtype=np.float64)
+    words = np.asarray(stats["occ_words"])
+    sent = np.asarray(stats["occ_sentence"])
+    rand = np.asarray(stats["random"], dtype=np.float64)
+    L = occ.shape[0]
+    rng = np.random.default_rng(seed)
+    types = [w for w in dict.fromkeys(words.tolist()) if w not in set(exclude)]
+    if not types:
+        raise ValueError("no word with enough occurrences left after exclusions")
+    out = {k: np.zeros(L) for k in ("anisotropy", "self_similarity", "mev", "mev_random", "intra")}
+    per_word = {w: np.zeros(L) for w in types}
+    for l in range(L):
+        out["anisotropy"][l] = anisotropy(rand[l], seed=seed)
+        ss, mev = [], []
+        for w in types:
+            m = words == w
+            if len(np.unique(sent[m])) < 2:
+                continue
+            v = self_similarity(occ[l][m], sent[m])
+            per_word[w][l] = v
+            ss.append(v)
+            mev.append(max_explainable_variance(occ[l][m]))
+        out["self_similarity"][l] = np.mean(ss)
+        out["mev"][l] = np.mean(mev)
+        sizes = [int((words == w).sum()) for w in types]
+        out["mev_random"][l] = np.mean([max_explainable_variance(rand[l][rng.choice(rand.shape[1], n, replace=False)])
+                                        for n in sizes[:200]])
+        out["intra"][l] = np.nanmean(stats["intra"][l])
+    out["self_similarity_adj"] = out["self_similarity"] - out["anisotropy"]
+    out["intra_adj"] = out["intra"] - out["anisotropy"]
+    out["mev_adj"] = out["mev"] - out["mev_random"]
+    out["per_word_self"] = per_word
+    return out
+
+
+# --------------------------------------------------------------------------- static vectors
+def decontextualized_vectors(words: Sequence[str], model: str = DEFAULT_MODEL, pooling: str = "mean") -> np.ndarray:
+    """Each word encoded alone (``[CLS] word [SEP]``), its pieces pooled, at every layer (cached).
+
+    Returns
+    -------
+    ndarray, shape (n_layers + 1, n_words, d)
+    """
+    words = [str(w) for w in checks.non_empty(list(words), "words")]
+    if any(not w.strip() or " " in w.strip() for w in words):
+        raise ValueError("words must be single non-empty words without spaces")
+    enc = get_encoder(model)
+
+    def compute():
+        states = enc.encode_tokens(words)
+        return np.stack([_all_layer_word_vectors(s, pooling, only=0)[:, 0] for s in states], 1)
+
+    return cache.cached_array("decontextualized", {"model": enc.cache_id(), "words": words, "pooling": pooling},
+                              compute)
+
+
+def aggregated_vectors(stats: dict, min_count: int = 1) -> tuple[list[str], np.ndarray]:
+    """Mean contextual vector of each word over its occurrences in the sample, per layer.
+
+    Parameters
+    ----------
+    stats : dict
+        From :func:`contextual_word_stats`.
+    min_count : int
+        Keep words seen at least this often.
+
+    Returns
+    -------
+    words : list of str
+    vectors : ndarray, shape (n_layers + 1, n_words, d)
+    """
+    if min_count < 1:
+        raise ValueError(f"min_count must be at least 1; got {min_count}")
+    counts = np.asarray(stats["counts"])
+    keep = np.flatnonzero(counts >= min_count)
+    if not len(keep):
+        raise ValueError(f"no word occurs at least {min_count} times in the sample")
+    vecs = stats["sums"][:, keep] / counts[keep][None, :, None]
+    return [stats["words"][i] for i in keep], vecs.astype(np.float32)
+
+
+def input_embedding_vectors(words: Sequence[str], model: str = DEFAULT_MODEL) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of the model's input (word-piece) embedding table, averaged over each word's pieces.
+
+    No position or type embedding and no layer norm: the raw lookup table.
+
+    Returns
+    -------
+    vectors : ndarray, shape (n_words, d)
+    n_pieces : ndarray of int, shape (n_words,)
+        How many word pieces each word was split into (1 = a whole-word row exists).
+    """
+    words = [str(w) for w in checks.non_empty(list(words), "words")]
+    enc = get_encoder(model)
+    table = enc.model.get_input_embeddings().weight.detach().cpu().numpy()
+    out = np.zeros((len(words), table.shape[1]), dtype=np.float32)
+    n = np.zeros(len(words), dtype=int)
+    for i, w in enumerate(words):
+        ids = enc.tokenizer(w, add_special_tokens=False)["input_ids"]
+        if not ids:
+            raise ValueError(f"word {w!r} produces no tokens")
+        out[i] = table[ids].mean(0)
+        n[i] = len(ids)
+    return out, n
+
+
+def model2vec_model(model: str = DEFAULT_MODEL, pca_dims: int | None = 256):
+    """A model2vec static model distilled from ``model`` (about 30 s; saved under ``.cache``)."""
+    from model2vec import StaticModel
+
+    from .models import resolve_model
+
+    path = cache.path_for("model2vec", {"model": str(model), "pca_dims": pca_dims, "v": 1}, "")
+    if not (path / "config.json").exists():
+        from model2vec.distill import distill
+
+        m = distill(model_name=resolve_model(model), pca_dims=pca_dims)
+        m.save_pretrained(str(path))
+    return StaticModel.from_pretrained(str(path))
+
+
+def model2vec_vectors(words: Sequence[str], static_model) -> np.ndarray:
+    """Word vectors from a model2vec model: the mean of each word's token rows, shape ``(n, d)``."""
+    words = [str(w) for w in checks.non_empty(list(words), "words")]
+    return np.asarray(static_model.encode(words, show_progress_bar=False), dtype=np.float32)
+
+
+def word2vec_wikipedia(vector_size: int = 100, window: int = 5, min_count: int = 5, epochs: int = 5,
+                       seed: int = 0):
+    """Skip-gram word2vec trained on the Wikipedia sample (cached): a stand-in Part II model.
+
+    Returns gensim ``KeyedVectors``.
+    """
+    from .data import wikipedia
+
+    def compute():
+        from gensim.models import Word2Vec
+
+        sents = wikipedia().tokenized_sentences(min_words=3)
+        m = Word2Vec(sents, vector_size=vector_size, window=window, min_count=min_count, sg=1,
+                     epochs=epochs, seed=seed, workers=1)
+        return m.wv
+
+    return cache.cached_object("w2v-wikipedia", {"size": vector_size, "window": window, "min_count": min_count,
+                                                 "epochs": epochs, "seed": seed}, compute)
+
+
+# --------------------------------------------------------------------------- sentence vectors
+def wikipedia_word_counts() -> dict:
+    """Token counts of the Wikipedia sample (lowercased), for SIF weights."""
+    from collections import Counter
+
+    from .data import wikipedia
+
+    return cache.cached_object("wikipedia-counts", {"v": 1},
+                               lambda: dict(Counter(w for d in wikipedia().tokens() for w in d)))
+
+
+def sif_weights(words: Sequence[str], counts: dict, a: float = 1e-3) -> np.ndarray:
+    """SIF weights ``a / (a + p(w))`` with ``p(w)`` the word's relative frequency in ``counts``.
+
+    Unseen words get ``p = 0`` and weight 1.
+    """
+    if a <= 0:
+        raise ValueError(f"a must be positive; got {a}")
+    total = float(sum(counts.values()))
+    if total <= 0:
+        raise ValueError("counts is empty")
+    return np.array([a / (a + counts.get(w, 0) / total) for w in words])
+
+
+def sif_embeddings(emb, texts: Sequence[str], counts: dict, a: float = 1e-3, remove_pc: int = 1,
+                   fit=None) -> np.ndarray:
+    """Arora et al.'s SIF sentence vectors: frequency-weighted averages minus the common component.
+
+    Parameters
+    ----------
+    emb : KeyedVectors-like
+    texts : list of str
+    counts : dict word -> count
+    remove_pc : int
+        Number of top principal directions (of the uncentred matrix) to remove.
+    fit : ndarray, optional
+        Weighted averages to compute the directions on (default: these texts).
+
+    Returns
+    -------
+    ndarray, shape (n_texts, d)
+    """
+    from .data import tokenize
+
+    texts = checks.texts(texts)
+    vocab, vecs = emb.key_to_index, np.asarray(emb.vectors)
+    X = np.zeros((len(texts), vecs.shape[1]))
+    for i, t in enumerate(texts):
+        toks = [w for w in tokenize(t) if w in vocab]
+        if toks:
+            wts = sif_weights(toks, counts, a)
+            X[i] = wts @ vecs[[vocab[w] for w in toks]] / len(toks)
+    if remove_pc:
+        base = X if fit is None else checks.as_matrix(fit, "fit", dtype=np.float64)
+        _, _, vt = np.linalg.svd(base, full_matrices=False)
+        u = vt[:remove_pc]
+        X = X - X @ u.T @ u
+    return X.astype(np.float32)
+
+
+def fit_whitening(X, k: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Whitening of WhiteningBERT: ``mu`` and ``W`` such that ``(X - mu) @ W`` has identity covariance.
+
+    ``k`` keeps only the top ``k`` directions (dimension reduction). Needs more rows than kept
+    dimensions for a full-rank covariance.
+    """
+    X = checks.as_matrix(X, "X", dtype=np.float64)
+    if len(X) < 2:
+        raise ValueError("whitening needs at least 2 vectors")
+    d = X.shape[1]
+    k = d if k is None else int(k)
+    if not 1 <= k <= d:
+        raise ValueError(f"k={k} must be between 1 and the dimension {d}")
+    mu = X.mean(0)
+    cov = np.cov(X - mu, rowvar=False)
+    u, s, _ = np.linalg.svd(cov)
+    W = u[:, :k] / np.sqrt(s[:k] + 1e-8)
+    return mu, W
+
+
+def whiten(X, fit=None, k: int | None = None) -> np.ndarray:
+    """Whiten ``X`` with the mean and covariance of ``fit`` (default ``X``); shape ``(n, k)``."""
+    X = checks.as_matrix(X, "X", dtype=np.float64)
+    mu, W = fit_whitening(X if fit is None else fit, k)
+    if X.shape[1] != W.shape[0]:
+        raise ValueError(f"dimension mismatch: X has d={X.shape[1]} but fit has d={W.shape[0]}")
+    return ((X - mu) @ W).astype(np.float32)
+
+
+def all_but_the_top(X, D: int = 1, fit=None) -> np.ndarray:
+    """Mu & Viswanath's post-processing: subtract the mean and the top ``D`` principal components.
+
+    The mean and the directions come from ``fit`` (default ``X``).
+    """
+    X = checks.as_matrix(X, "X", dtype=np.float64)
+    F = X if fit is None else checks.as_matrix(fit, "fit", dtype=np.float64)
+    if F.shape[1] != X.shape[1]:
+        raise ValueError(f"dimension mismatch: X has d={X.shape[1]} but fit has d={F.shape[1]}")
+    if not 0 <= D < min(F.shape):
+        raise ValueError(f"D={D} must be between 0 and {min(F.shape) - 1}")
+    mu = F.mean(0)
+    _, _, vt = np.linalg.svd(F - mu, full_matrices=False)
+    u = vt[:D]
+    Y = X - mu
+    return (Y - Y @ u.T @ u).astype(np.float32)
+
+
+def probe_with_ci(X, y, cv: int = 5, seed: int = 0, n_boot: int = 1000, C: float = 1.0):
+    """Cross-validated logistic-regression accuracy with a bootstrap interval over the items.
+
+    Each item is predicted by the fold model that did not see it; the interval resamples
+    items. Returns ``(Estimate, correct)`` with ``correct`` a boolean array per item.
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from .stats import mean_ci
+
+    X = checks.as_matrix(X, "X", dtype=np.float64)
+    y = np.asarray(y)
+    if y.shape != (X.shape[0],):
+        raise ValueError(f"shape mismatch: X has {X.shape[0]} rows but y has shape {y.shape}")
+    classes, counts = np.unique(y, return_counts=True)
+    if len(classes) < 2:
+        raise ValueError("y has a single class; a probe needs at least two")
+    if not 2 <= cv <= counts.min():
+        raise ValueError(f"cv={cv} must be between 2 and the smallest class size ({counts.min()})")
+    model = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=5000))
+    pred = cross_val_predict(model, X, y, cv=StratifiedKFold(cv, shuffle=True, random_state=seed))
+    correct = pred == y
+    return mean_ci(correct.astype(float), n_boot, seed=seed), correct
+
+
+def wikipedia_paragraph_pairs(n: int = 200, seed: int = 0, max_doc_sentences: int = 3) -> tuple[list[str], list[str]]:
+    """A retrieval task from the corpus: query = a paragraph's first sentence, document = the next ones.
+
+    Paragraphs with at least 3 sentences are sampled (seeded); the document holds the next
+    ``max_doc_sentences`` sentences. Query ``i``'s only relevant document is document ``i``.
+    """
+    from .data import split_sentences, wikipedia
+
+    paras = []
+    for _, p in wikipedia().paragraphs(min_words=30):
+        s = split_sentences(p)
+        if len(s) >= 3 and len(s[0].split()) >= 6:
+            paras.append(s)
+    if not 1 <= n <= len(paras):
+        raise ValueError(f"n={n} must be between 1 and the {len(paras)} eligible paragraphs")
+    idx = np.random.default_rng(seed).permutation(len(paras))[:n]
+    return [paras[i][0] for i in idx], [" ".join(paras[i][1:1 + max_doc_sentences]) for i in idx]
+
+
+# --------------------------------------------------------------------------- head-to-head evaluation
+def analogy_subsample(dataset, n: int = 2000, seed: int = 0):
+    """A seeded random subset of ``n`` analogy questions, keeping each section's share.
+
+    Returns a :class:`lib.data.AnalogyDataset`.
+    """
+    from .data import AnalogyDataset
+
+    total = len(dataset)
+    if not 1 <= n <= total:
+        raise ValueError(f"n={n} must be between 1 and the {total} questions")
+    rng = np.random.default_rng(seed)
+    sections = {}
+    for sec, qs in dataset.sections.items():
+        k = max(1, int(round(n * len(qs) / total)))
+        pick = np.sort(rng.choice(len(qs), min(k, len(qs)), replace=False))
+        sections[sec] = [qs[i] for i in pick]
+    return AnalogyDataset(sections, {**dataset.info, "size": f"{sum(map(len, sections.values()))} sampled questions"})
+
+
+def static_scores(kv, similarity_sets: Sequence, analogies, polarity=None, restrict_vocab: int | None = 10000,
+                  n_boot: int = 500, seed: int = 0) -> dict:
+    """Score one word-vector table on similarity sets, analogies and (optionally) the polarity probe.
+
+    Returns a flat dict: for each similarity set ``<name>`` and ``<name> ci`` / ``<name> cov``;
+    ``analogy acc``, ``analogy acc ci``, ``analogy mrr``, ``analogy cov``; ``polarity``,
+    ``polarity ci``, ``polarity cov`` (mean share of a sentence's tokens in the vocabulary).
+    """
+    from .evaluate import analogy, average_word_vectors, word_similarity
+
+    out = {}
+    for ds in similarity_sets:
+        r = word_similarity(kv, ds, n_boot=n_boot, seed=seed)
+        out[ds.name], out[f"{ds.name} ci"], out[f"{ds.name} cov"] = r.spearman, r.ci, r.coverage
+    a = analogy(kv, analogies, restrict_vocab=restrict_vocab, n_boot=n_boot, seed=seed)
+    out["analogy acc"], out["analogy acc ci"], out["analogy mrr"], out["analogy cov"] = a.accuracy, a.ci, a.mrr, a.coverage
+    if polarity is not None:
+        X, cov = average_word_vectors(kv, polarity.texts)
+        est, _ = probe_with_ci(X, polarity.labels, n_boot=n_boot, seed=seed)
+        out["polarity"], out["polarity ci"], out["polarity cov"] = est.value, est, float(cov.mean())
+    return out

@@ -1,0 +1,168 @@
+"""Checks for the exercises of Part III (contextual embeddings).
+
+Each ``check_*`` function takes the learner's function, runs it on fixed inputs, compares
+it with the library version in :mod:`lib.contextual`, and raises
+:class:`~lib.exercises.ExerciseError` saying what differs, or prints ``PASSED``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import ExerciseError, close, expect, implemented, passed
+
+
+def _rng_matrix(n: int, d: int, seed: int, shift: float = 0.0) -> np.ndarray:
+    return np.random.default_rng(seed).normal(size=(n, d)) + shift
+
+
+def _call(fn, *args, what: str):
+    try:
+        return fn(*args)
+    except ExerciseError:
+        raise
+    except Exception as exc:  # report the learner's error in words
+        raise ExerciseError(f"{what} raised {type(exc).__name__}: {exc}") from exc
+
+
+# ----------------------------------------------------------------------------- chapter 1
+def check_self_similarity(fn, label: str = "ex-p3-c1-selfsim", points: int = 2) -> str:
+    """``fn(X, groups)`` -> mean cosine over pairs of rows from different groups."""
+    from ..contextual import self_similarity
+
+    for seed, n in ((0, 6), (1, 12)):
+        X = _rng_matrix(n, 8, seed, shift=0.5)
+        groups = np.arange(n) // 2  # pairs of occurrences share a sentence
+        got = _call(fn, X, groups, what="your self_similarity")
+        implemented(got, "self_similarity")
+        expect(np.ndim(got) == 0, f"self_similarity should return one number; got shape {np.shape(got)}")
+        plain = self_similarity(X)
+        want = self_similarity(X, groups)
+        if abs(float(got) - plain) < 1e-6 and abs(plain - want) > 1e-6:
+            raise ExerciseError("you compared occurrences from the same sentence too: skip pairs whose groups are equal")
+        close(got, want, 1e-6, "self-similarity")
+    X = _rng_matrix(5, 4, 3)
+    close(_call(fn, X * 7.0, np.arange(5), what="your self_similarity"), self_similarity(X), 1e-6,
+          "self-similarity of rescaled vectors (cosine ignores length)")
+    return passed(label, points)
+
+
+def check_mev(fn, label: str = "ex-p3-c1-mev", points: int = 2) -> str:
+    """``fn(X)`` -> sigma_1^2 / sum sigma_i^2 of the uncentred matrix."""
+    from ..contextual import max_explainable_variance
+
+    for seed in (0, 1):
+        X = _rng_matrix(10, 6, seed, shift=1.0)
+        got = _call(fn, X, what="your explained_variance")
+        implemented(got, "explained_variance")
+        want = max_explainable_variance(X)
+        Xc = X - X.mean(0)
+        s = np.linalg.svd(Xc, compute_uv=False)
+        if abs(float(got) - s[0] ** 2 / (s ** 2).sum()) < 1e-6:
+            raise ExerciseError("you centred the vectors: keep the mean in (a static vector is the mean direction)")
+        close(got, want, 1e-6, "explained variance")
+    X = np.outer(np.ones(5), np.arange(1, 5))
+    close(_call(fn, X, what="your explained_variance"), 1.0, 1e-6, "explained variance of identical rows")
+    return passed(label, points)
+
+
+def check_centroid_accuracy(fn, label: str = "ex-p3-c1-centroid", points: int = 2) -> str:
+    """``fn(X, y)`` -> leave-one-out nearest-centroid accuracy (cosine)."""
+    from ..contextual import sense_scores
+
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(size=(6, 5)) + [2, 0, 0, 0, 0], rng.normal(size=(6, 5)) + [0, 2, 0, 0, 0]])
+    y = np.array(["a"] * 6 + ["b"] * 6)
+    want = sense_scores(X, ["w"] * 12, list(y))["accuracy"]
+    got = _call(fn, X, y, what="your centroid_accuracy")
+    implemented(got, "centroid_accuracy")
+    close(got, want, 1e-9, "leave-one-out nearest-centroid accuracy")
+    # a point equal to its own centroid must not be allowed to vote for itself
+    X2 = np.array([[1.0, 0], [0.9, 0.1], [0.0, 1], [0.1, 0.9], [0.6, 0.4]])
+    y2 = np.array([0, 0, 1, 1, 1])
+    want2 = sense_scores(X2, ["w"] * 5, list(y2))["accuracy"]
+    close(_call(fn, X2, y2, what="your centroid_accuracy"), want2, 1e-9,
+          "accuracy when the held-out item is removed from its centroid")
+    return passed(label, points)
+
+
+# ----------------------------------------------------------------------------- chapter 2
+def check_decontextualized(fn, encoder, label: str = "ex-p3-c2-decontext", points: int = 2) -> str:
+    """``fn(encoder, word, layer)`` -> the word encoded alone, pieces mean-pooled, shape (d,)."""
+    from ..contextual import decontextualized_vectors
+
+    for word, layer in (("embeddings", 6), ("cat", 3), ("unbelievable", 1)):
+        got = _call(fn, encoder, word, layer, what="your decontextualized")
+        implemented(got, "decontextualized")
+        got = np.asarray(got, dtype=float)
+        want = decontextualized_vectors([word])[layer, 0]
+        expect(got.shape == want.shape, f"expected a vector of shape {want.shape}; got {got.shape}")
+        states = encoder.encode_tokens([word], show_progress=False)[0]
+        with_specials = states.hidden[layer].mean(0)
+        if np.allclose(got, with_specials, atol=1e-4) and not np.allclose(with_specials, want, atol=1e-4):
+            raise ExerciseError(f"for {word!r} you averaged [CLS] and [SEP] too: pool only the word's own pieces")
+        close(got, want, 1e-4, f"vector of {word!r} at layer {layer}")
+    return passed(label, points)
+
+
+def check_aggregate(fn, label: str = "ex-p3-c2-aggregate", points: int = 2) -> str:
+    """``fn(vectors, words)`` -> (sorted unique words, mean vector of each)."""
+    rng = np.random.default_rng(0)
+    words = ["b", "a", "b", "c", "a", "b"]
+    V = rng.normal(size=(6, 4))
+    got = _call(fn, V, words, what="your aggregate")
+    implemented(got, "aggregate")
+    expect(isinstance(got, tuple) and len(got) == 2, "return a tuple (words, matrix)")
+    gw, gm = got
+    expect(list(gw) == ["a", "b", "c"], f"the words should be sorted and unique: ['a', 'b', 'c']; got {list(gw)}")
+    want = np.stack([V[[1, 4]].mean(0), V[[0, 2, 5]].mean(0), V[[3]].mean(0)])
+    close(gm, want, 1e-9, "mean vectors")
+    return passed(label, points)
+
+
+# ----------------------------------------------------------------------------- chapter 3
+def check_mean_pooling(fn, label: str = "ex-p3-c3-meanpool", points: int = 2) -> str:
+    """``fn(hidden, mask)`` -> masked mean over tokens, shape (batch, d)."""
+    rng = np.random.default_rng(0)
+    H = rng.normal(size=(3, 5, 4))
+    mask = np.array([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1], [1, 1, 0, 0, 0]])
+    got = _call(fn, H, mask, what="your mean_pool")
+    implemented(got, "mean_pool")
+    got = np.asarray(got, dtype=float)
+    want = np.stack([H[i, mask[i] == 1].mean(0) for i in range(3)])
+    if got.shape == want.shape and np.allclose(got, H.mean(1)):
+        raise ExerciseError("you averaged the padding positions too: weight each token by the mask")
+    close(got, want, 1e-9, "mean-pooled vectors")
+    return passed(label, points)
+
+
+def check_abtt(fn, label: str = "ex-p3-c3-abtt", points: int = 2) -> str:
+    """``fn(X, D)`` -> X minus its mean and its top-D principal components."""
+    from ..contextual import all_but_the_top
+
+    X = _rng_matrix(30, 6, 0, shift=2.0) * np.array([5, 3, 1, 1, 1, 1])
+    for D in (1, 2):
+        got = _call(fn, X, D, what="your all_but_the_top")
+        implemented(got, "all_but_the_top")
+        got = np.asarray(got, dtype=float)
+        want = all_but_the_top(X, D)
+        expect(got.shape == want.shape, f"expected shape {want.shape}; got {got.shape}")
+        expect(abs(got.mean(0)).max() < 1e-6, "the result should have zero mean: subtract the mean first")
+        close(got, want, 1e-5, f"post-processed vectors (D={D})")
+    return passed(label, points)
+
+
+def check_whiten(fn, label: str = "ex-p3-c3-whiten", points: int = 2) -> str:
+    """``fn(X)`` -> whitened X (zero mean, identity covariance)."""
+    from ..contextual import whiten
+
+    X = _rng_matrix(200, 5, 0, shift=1.0) @ np.random.default_rng(1).normal(size=(5, 5))
+    got = _call(fn, X, what="your whiten")
+    implemented(got, "whiten")
+    got = np.asarray(got, dtype=float)
+    expect(got.shape == X.shape, f"expected shape {X.shape}; got {got.shape}")
+    close(got.mean(0), np.zeros(5), 1e-6, "mean of the whitened vectors")
+    close(np.cov(got, rowvar=False), np.eye(5), 1e-3, "covariance of the whitened vectors")
+    want = whiten(X)
+    # whitening is unique up to a rotation: compare the Gram matrices
+    close(got @ got.T, want @ want.T, 1e-2, "inner products after whitening (equal to the library's up to rotation)")
+    return passed(label, points)

@@ -1,0 +1,307 @@
+"""Tests for lib.contextual and the Part III exercise checkers."""
+import numpy as np
+import pytest
+
+from lib import contextual as C
+from lib.exercises import ExerciseError, part3
+
+
+# ----------------------------------------------------------------------------- corpus sample
+def test_sample_is_reproducible_and_prefix():
+    a = C.wikipedia_sentence_sample(20, seed=0)
+    assert a == C.wikipedia_sentence_sample(20, seed=0)
+    assert C.wikipedia_sentence_sample(5, seed=0) == a[:5]
+    assert C.wikipedia_sentence_sample(20, seed=1) != a
+
+
+@pytest.mark.parametrize("n", [0, -1, 10**7, 2.5])
+def test_sample_bad_n(n):
+    with pytest.raises(ValueError, match="n"):
+        C.wikipedia_sentence_sample(n)
+
+
+def test_sample_bad_lengths():
+    with pytest.raises(ValueError, match="min_words"):
+        C.wikipedia_sentence_sample(5, min_words=10, max_words=5)
+
+
+# ----------------------------------------------------------------------------- senses
+def test_senses_file_is_valid():
+    d = C.load_senses()
+    assert len(d.targets) >= 20
+    from collections import Counter
+
+    per_sense = Counter(d.senses)
+    assert min(per_sense.values()) >= 5
+    for w in d.targets:
+        assert len({s for s, x in zip(d.senses, d.words) if x == w}) >= 2
+    assert set(d.senses) == set(d.glosses)
+    assert len(d.subset("bank")) == 10
+    with pytest.raises(KeyError, match="unknown target"):
+        d.subset("zebra")
+
+
+def _write(tmp_path, text):
+    p = tmp_path / "senses.tsv"
+    p.write_text(text, encoding="utf8")
+    return p
+
+
+def test_senses_errors(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        C.load_senses(tmp_path / "missing.tsv")
+    with pytest.raises(ValueError, match="header"):
+        C.load_senses(_write(tmp_path, "a\tb\tc\n"))
+    with pytest.raises(ValueError, match="3 tab-separated"):
+        C.load_senses(_write(tmp_path, "word\tsense\tsentence\nbank\tbank/river\n"))
+    with pytest.raises(ValueError, match="does not contain"):
+        C.load_senses(_write(tmp_path, "word\tsense\tsentence\nbank\tbank/river\tThe river is wide.\n"))
+    with pytest.raises(ValueError, match="must be named"):
+        C.load_senses(_write(tmp_path, "word\tsense\tsentence\nbank\triver\tThe bank is wide.\n"))
+    with pytest.raises(ValueError, match="no sentences"):
+        C.load_senses(_write(tmp_path, "word\tsense\tsentence\n"))
+
+
+def test_sense_scores_separated_and_errors():
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(size=(5, 8)) * 0.1 + np.eye(8)[0], rng.normal(size=(5, 8)) * 0.1 + np.eye(8)[1]])
+    r = C.sense_scores(X, ["w"] * 10, ["w/a"] * 5 + ["w/b"] * 5)
+    assert r["accuracy"] == 1.0 and r["purity"] == 1.0 and r["silhouette"] > 0.5
+    with pytest.raises(ValueError, match="shape mismatch"):
+        C.sense_scores(X, ["w"] * 9, ["w/a"] * 10)
+    with pytest.raises(ValueError, match="single sense"):
+        C.sense_scores(X, ["w"] * 10, ["w/a"] * 10)
+    with pytest.raises(ValueError, match="at least 2 sentences"):
+        C.sense_scores(X, ["w"] * 10, ["w/a"] * 9 + ["w/b"])
+    with pytest.raises(ValueError, match="NaN"):
+        C.sense_scores(np.full((10, 8), np.nan), ["w"] * 10, ["w/a"] * 5 + ["w/b"] * 5)
+
+
+def test_target_word_vectors_errors():
+    with pytest.raises(ValueError, match="shape mismatch"):
+        C.target_word_vectors(["a bank"], ["bank", "river"])
+    with pytest.raises(ValueError, match="word pooling"):
+        C.target_word_vectors(["a bank"], ["bank"], pooling="max")
+    with pytest.raises(ValueError, match="empty"):
+        C.target_word_vectors([], [])
+
+
+# ----------------------------------------------------------------------------- encoder-backed
+@pytest.fixture(scope="module")
+def enc():
+    return C.get_encoder()
+
+
+def test_all_layer_word_vectors_match_encoder(enc):
+    s = enc.encode_tokens(["Unbelievably, the crane operator sat quietly."])[0]
+    for pooling in ("mean", "first", "last"):
+        A = C._all_layer_word_vectors(s, pooling)
+        B = np.stack([s.word_vectors(layer, pooling) for layer in range(enc.n_layers + 1)])
+        np.testing.assert_allclose(A, B, atol=1e-6)
+
+
+def test_pooled_all_matches_encoder_pool(enc, tmp_path, monkeypatch):
+    monkeypatch.setenv("EMBEDDINGS_BOOK_CACHE", str(tmp_path))
+    texts = ["A short one.", "A somewhat longer sentence about river banks and money."]
+    P = C.pooled_all(texts)
+    for pooling in ("mean", "cls", "max"):
+        np.testing.assert_allclose(P[pooling], enc.pool(texts, pooling), atol=1e-4)
+
+
+def test_decontextualized_matches_manual(enc, tmp_path, monkeypatch):
+    monkeypatch.setenv("EMBEDDINGS_BOOK_CACHE", str(tmp_path))
+    D = C.decontextualized_vectors(["embeddings", "cat"])
+    s = enc.encode_tokens(["embeddings"])[0]
+    idx = [i for i, w in enumerate(s.word_ids) if w == 0]
+    np.testing.assert_allclose(D[3, 0], s.hidden[3][idx].mean(0), atol=1e-5)
+    with pytest.raises(ValueError, match="single non-empty"):
+        C.decontextualized_vectors(["two words"])
+    with pytest.raises(ValueError, match="empty"):
+        C.decontextualized_vectors([])
+
+
+def test_input_embedding_vectors(enc):
+    V, n = C.input_embedding_vectors(["cat", "embeddings"])
+    table = enc.model.get_input_embeddings().weight.detach().numpy()
+    cat_id = enc.tokenizer("cat", add_special_tokens=False)["input_ids"]
+    assert n[0] == 1 and n[1] > 1
+    np.testing.assert_allclose(V[0], table[cat_id[0]], atol=1e-6)
+    with pytest.raises(ValueError, match="empty"):
+        C.input_embedding_vectors([])
+
+
+# ----------------------------------------------------------------------------- Ethayarajh
+def test_self_similarity_values_and_errors():
+    X = np.array([[1.0, 0], [1, 0], [0, 1]])
+    assert C.self_similarity(X) == pytest.approx((1 + 0 + 0) * 2 / 6)
+    assert C.self_similarity(X, groups=[0, 0, 1]) == pytest.approx(0.0)
+    with pytest.raises(ValueError, match="at least 2"):
+        C.self_similarity(X[:1])
+    with pytest.raises(ValueError, match="same sentence"):
+        C.self_similarity(X, groups=[0, 0, 0])
+    with pytest.raises(ValueError, match="shape mismatch"):
+        C.self_similarity(X, groups=[0, 1])
+    with pytest.raises(ValueError, match="NaN"):
+        C.self_similarity(np.array([[np.nan, 1], [1, 1]]))
+
+
+def test_intra_sentence_and_mev():
+    X = np.array([[1.0, 0], [0, 1]])
+    assert C.intra_sentence_similarity(X) == pytest.approx(np.sqrt(0.5))
+    assert C.max_explainable_variance(np.array([[1.0, 2], [2, 4], [3, 6]])) == pytest.approx(1.0)
+    assert C.max_explainable_variance(np.eye(4)) == pytest.approx(0.25)
+    with pytest.raises(ValueError, match="at least 2"):
+        C.intra_sentence_similarity(X[:1])
+    with pytest.raises(ValueError, match="at least 2"):
+        C.max_explainable_variance(X[:1])
+
+
+def test_anisotropy():
+    rng = np.random.default_rng(0)
+    assert abs(C.anisotropy(rng.normal(size=(500, 50)))) < 0.02
+    assert C.anisotropy(rng.normal(size=(500, 50)) + 10) > 0.9
+    with pytest.raises(ValueError, match="at least 2"):
+        C.anisotropy(np.ones((1, 3)))
+    with pytest.raises(ValueError, match="shape mismatch"):
+        C.anisotropy(np.ones((4, 3)), groups=[0, 1])
+    with pytest.raises(ValueError, match="no valid pair"):
+        C.anisotropy(np.ones((3, 3)), groups=[0, 0, 0])
+
+
+def test_ethayarajh_measures_on_synthetic_stats():
+    rng = np.random.default_rng(0)
+    L, d = 2, 6
+    base = rng.normal(size=(3, d))
+    occ_words = [w for w in "abc" for _ in range(4)]
+    occ = np.stack([np.stack([base["abc".index(w)] + s * rng.normal(size=d) for w in occ_words]) for s in (0.01, 2.0)])
+    stats = {"occ": occ, "occ_words": occ_words, "occ_sentence": np.arange(12), "random": rng.normal(size=(L, 50, d)),
+             "intra": rng.random((L, 5))}
+    m = C.ethayarajh_measures(stats)
+    assert m["self_similarity"][0] > 0.99 > m["self_similarity"][1]
+    np.testing.assert_allclose(m["self_similarity_adj"], m["self_similarity"] - m["anisotropy"])
+    with pytest.raises(ValueError, match="no word"):
+        C.ethayarajh_measures(stats, exclude=["a", "b", "c"])
+
+
+def test_aggregated_vectors():
+    stats = {"words": ["a", "b"], "counts": np.array([2, 1]), "sums": np.ones((3, 2, 4)) * np.array([[2], [3]])}
+    words, V = C.aggregated_vectors(stats)
+    assert words == ["a", "b"] and V.shape == (3, 2, 4)
+    np.testing.assert_allclose(V[0, 0], 1.0)
+    np.testing.assert_allclose(V[0, 1], 3.0)
+    assert C.aggregated_vectors(stats, min_count=2)[0] == ["a"]
+    with pytest.raises(ValueError, match="min_count"):
+        C.aggregated_vectors(stats, min_count=0)
+    with pytest.raises(ValueError, match="no word"):
+        C.aggregated_vectors(stats, min_count=5)
+
+
+def test_contextual_word_stats_errors():
+    with pytest.raises(ValueError, match="word pooling"):
+        C.contextual_word_stats(10, pooling="max")
+    with pytest.raises(ValueError, match="at least 2"):
+        C.contextual_word_stats(10, max_occurrences=1)
+
+
+# ----------------------------------------------------------------------------- sentence vectors
+def test_sif_weights_and_errors():
+    w = C.sif_weights(["the", "zebra", "unseen"], {"the": 90, "zebra": 10}, a=0.1)
+    np.testing.assert_allclose(w, [0.1 / 1.0, 0.1 / 0.2, 1.0])
+    with pytest.raises(ValueError, match="positive"):
+        C.sif_weights(["a"], {"a": 1}, a=0)
+    with pytest.raises(ValueError, match="empty"):
+        C.sif_weights(["a"], {})
+
+
+def test_sif_embeddings_removes_common_direction():
+    from lib.models import keyed_vectors
+
+    rng = np.random.default_rng(0)
+    kv = keyed_vectors(["a", "b", "c", "d"], rng.normal(size=(4, 5)) + 3)
+    X = C.sif_embeddings(kv, ["a b", "c d", "a d", "b c"], {"a": 1, "b": 1, "c": 1, "d": 1}, remove_pc=1)
+    _, _, vt = np.linalg.svd(C.sif_embeddings(kv, ["a b", "c d", "a d", "b c"], {"a": 1, "b": 1, "c": 1, "d": 1},
+                                              remove_pc=0), full_matrices=False)
+    assert np.abs(X @ vt[0]).max() < 1e-4
+    with pytest.raises(ValueError, match="empty"):
+        C.sif_embeddings(kv, [], {"a": 1})
+
+
+def test_whiten_and_abtt():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 4)) @ rng.normal(size=(4, 4)) + 5
+    W = C.whiten(X)
+    np.testing.assert_allclose(np.cov(W, rowvar=False), np.eye(4), atol=1e-3)
+    assert C.whiten(X, k=2).shape == (300, 2)
+    A = C.all_but_the_top(X, 1)
+    np.testing.assert_allclose(A.mean(0), 0, atol=1e-4)
+    with pytest.raises(ValueError, match="k=9"):
+        C.whiten(X, k=9)
+    with pytest.raises(ValueError, match="at least 2"):
+        C.whiten(X[:1])
+    with pytest.raises(ValueError, match="dimension mismatch"):
+        C.whiten(X, fit=X[:, :3])
+    with pytest.raises(ValueError, match="D=4"):
+        C.all_but_the_top(X, 4)
+    with pytest.raises(ValueError, match="dimension mismatch"):
+        C.all_but_the_top(X, 1, fit=X[:, :3])
+    with pytest.raises(ValueError, match="NaN"):
+        C.all_but_the_top(np.full((3, 3), np.nan))
+
+
+def test_probe_with_ci():
+    rng = np.random.default_rng(0)
+    y = np.array([0, 1] * 20)
+    X = rng.normal(size=(40, 3)) + y[:, None] * 3
+    est, correct = C.probe_with_ci(X, y, n_boot=100)
+    assert est.value > 0.9 and est.low <= est.value <= est.high and correct.shape == (40,)
+    with pytest.raises(ValueError, match="shape mismatch"):
+        C.probe_with_ci(X, y[:-1])
+    with pytest.raises(ValueError, match="single class"):
+        C.probe_with_ci(X, np.zeros(40))
+    with pytest.raises(ValueError, match="cv="):
+        C.probe_with_ci(X, y, cv=30)
+
+
+def test_paragraph_pairs_and_analogy_subsample():
+    q, d = C.wikipedia_paragraph_pairs(10)
+    assert len(q) == len(d) == 10 and all(q) and all(d)
+    with pytest.raises(ValueError, match="n="):
+        C.wikipedia_paragraph_pairs(0)
+    from lib.data import google_analogies
+
+    sub = C.analogy_subsample(google_analogies(), 500)
+    assert abs(len(sub) - 500) < 20 and set(sub.sections) == set(google_analogies().sections)
+    with pytest.raises(ValueError, match="n="):
+        C.analogy_subsample(google_analogies(), 0)
+
+
+# ----------------------------------------------------------------------------- exercise checkers
+def test_checkers_pass_reference_solutions(enc):
+    part3.check_self_similarity(C.self_similarity)
+    part3.check_mev(C.max_explainable_variance)
+    part3.check_abtt(C.all_but_the_top)
+    part3.check_whiten(lambda X: C.whiten(X))
+    part3.check_mean_pooling(lambda H, m: (H * m[..., None]).sum(1) / m.sum(1, keepdims=True))
+    part3.check_centroid_accuracy(lambda X, y: C.sense_scores(X, ["w"] * len(y), list(map(str, y)))["accuracy"])
+    part3.check_aggregate(lambda V, w: (sorted(set(w)), np.stack([np.asarray(V)[np.asarray(w) == u].mean(0)
+                                                                  for u in sorted(set(w))])))
+    part3.check_decontextualized(lambda e, w, l: C.decontextualized_vectors([w])[l, 0], enc)
+
+
+def test_checkers_reject_wrong_answers(enc):
+    with pytest.raises(ExerciseError, match="same sentence"):
+        part3.check_self_similarity(lambda X, g: C.self_similarity(X))
+    with pytest.raises(ExerciseError, match="not implemented"):
+        part3.check_mev(lambda X: None)
+    with pytest.raises(ExerciseError, match="centred"):
+        part3.check_mev(lambda X: C.max_explainable_variance(np.asarray(X) - np.asarray(X).mean(0)))
+    with pytest.raises(ExerciseError, match="zero mean"):
+        part3.check_abtt(lambda X, D: np.asarray(X))
+    with pytest.raises(ExerciseError, match="padding"):
+        part3.check_mean_pooling(lambda H, m: np.asarray(H).mean(1))
+    with pytest.raises(ExerciseError, match="raised ZeroDivisionError"):
+        part3.check_whiten(lambda X: 1 / 0)
+    with pytest.raises(ExerciseError, match="CLS"):
+        part3.check_decontextualized(lambda e, w, l: e.encode_tokens([w])[0].hidden[l].mean(0), enc)
+    with pytest.raises(ExerciseError, match="sorted"):
+        part3.check_aggregate(lambda V, w: (list(w), np.asarray(V)))
