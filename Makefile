@@ -15,7 +15,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION = 1
 NOTEBOOKS = $(shell $(PYTHON) tools/toc_notebooks.py)
 NBVAL     = --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
 
-.PHONY: setup book execute html test test-lib test-notebooks kernel lab bench clean clean-cache
+.PHONY: setup book execute html test test-lib test-notebooks kernel lab bench assignments grade clean clean-cache
 
 setup: $(STAMP)
 
@@ -55,6 +55,15 @@ kernel: setup
 lab: kernel
 	test -x $(BIN)/jupyter-lab || $(BIN)/python -m pip install --quiet jupyterlab
 	$(BIN)/jupyter-lab chapters
+
+## make assignments: student notebooks (solutions stubbed, hidden tests and outputs removed, nbgrader metadata) -> assignments/
+assignments: setup
+	$(BIN)/python tools/assignments.py $(NOTEBOOKS)
+
+## make grade: autograde the notebooks under $(SUBMISSIONS) -> assignments/autograded/ (grades.csv, feedback/)
+SUBMISSIONS ?= assignments/submitted
+grade: assignments
+	$(BIN)/python tools/autograde.py $(SUBMISSIONS) --jobs 2
 
 ## make bench: set-up time, wall time per notebook, encoder throughput -> benchmarks/results.md
 bench: setup

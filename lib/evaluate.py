@@ -262,17 +262,31 @@ def retrieval_scores(ranked, relevant, ks=(1, 10, 100)) -> dict[str, np.ndarray]
 # --------------------------------------------------------------------------- probe
 @dataclass
 class ProbeResult:
-    """Cross-validated accuracy of a logistic-regression probe."""
+    """Cross-validated accuracy of a logistic-regression probe.
+
+    Attributes
+    ----------
+    accuracy, std : float
+        Mean and standard deviation of the per-fold accuracies.
+    folds : ndarray, shape (cv,)
+    correct : ndarray of bool, shape (n_samples,)
+        Whether each item was classified correctly by the fold model that did not see it.
+    ci : Estimate or None
+        Bootstrap interval on the accuracy (resampling items) when ``n_boot > 0``.
+    """
 
     accuracy: float
     std: float
     folds: np.ndarray = field(repr=False)
+    correct: np.ndarray = field(default=None, repr=False)
+    ci: Estimate | None = None
 
     def __str__(self) -> str:
-        return f"accuracy {self.accuracy:.3f} ± {self.std:.3f} over {len(self.folds)} folds"
+        ci = f" [{self.ci.low:.3f}, {self.ci.high:.3f}]" if self.ci else ""
+        return f"accuracy {self.accuracy:.3f}{ci} ± {self.std:.3f} over {len(self.folds)} folds"
 
 
-def probe(X, y, cv: int = 5, C: float = 1.0, seed: int = 0) -> ProbeResult:
+def probe(X, y, cv: int = 5, C: float = 1.0, seed: int = 0, n_boot: int = 0) -> ProbeResult:
     """Stratified ``cv``-fold accuracy of standardised logistic regression on features ``X``.
 
     Parameters
@@ -283,9 +297,13 @@ def probe(X, y, cv: int = 5, C: float = 1.0, seed: int = 0) -> ProbeResult:
         Number of folds (at most the size of the smallest class).
     C : float
         Inverse regularisation strength.
+    seed : int
+        Seed of the fold assignment (and of the bootstrap).
+    n_boot : int
+        Bootstrap resamples for a 95% interval on the accuracy (0: none).
     """
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold, cross_val_score
+    from sklearn.model_selection import StratifiedKFold
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
@@ -298,9 +316,15 @@ def probe(X, y, cv: int = 5, C: float = 1.0, seed: int = 0) -> ProbeResult:
         raise ValueError("y has a single class; a probe needs at least two")
     if not 2 <= cv <= counts.min():
         raise ValueError(f"cv={cv} must be between 2 and the smallest class size ({counts.min()})")
-    model = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=5000))
-    folds = cross_val_score(model, X, y, cv=StratifiedKFold(cv, shuffle=True, random_state=seed))
-    return ProbeResult(float(folds.mean()), float(folds.std()), folds)
+    correct = np.zeros(len(y), dtype=bool)
+    folds = []
+    for train, test in StratifiedKFold(cv, shuffle=True, random_state=seed).split(X, y):
+        model = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=5000)).fit(X[train], y[train])
+        correct[test] = model.predict(X[test]) == y[test]
+        folds.append(correct[test].mean())
+    folds = np.asarray(folds)
+    ci = mean_ci(correct.astype(float), n_boot, seed=seed) if n_boot else None
+    return ProbeResult(float(folds.mean()), float(folds.std()), folds, correct, ci)
 
 
 def average_word_vectors(emb, texts, tokenizer=None) -> tuple[np.ndarray, np.ndarray]:

@@ -74,3 +74,19 @@ def test_probe_and_average_vectors(glove):
         evaluate.probe(X, np.zeros(200))
     with pytest.raises(ValueError, match="NaN"):
         evaluate.probe(np.full((200, 2), np.nan), pol.labels)
+
+
+def test_probe_matches_sklearn_cross_val_score_and_has_ci(glove):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    pol = data.polarity()
+    X, _ = evaluate.average_word_vectors(glove, pol.texts)
+    res = evaluate.probe(X, pol.labels, n_boot=200)
+    ref = cross_val_score(make_pipeline(StandardScaler(), LogisticRegression(max_iter=5000)), X.astype(np.float64),
+                          pol.labels, cv=StratifiedKFold(5, shuffle=True, random_state=0))
+    assert np.allclose(res.folds, ref)
+    assert res.correct.shape == (200,) and abs(res.correct.mean() - res.accuracy) < 1e-9
+    assert res.ci.low <= res.accuracy <= res.ci.high
