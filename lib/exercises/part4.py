@@ -116,3 +116,136 @@ def check_smallest_k(smallest_k) -> str:
         got, want = _call(smallest_k, X, eps, 0, what="smallest_k"), ref(eps, 0)
         expect(got == want, f"smallest_k(X, {eps}) should be {want}; got {got}")
     return passed("ex-p4-c2-jl", 2)
+
+
+# --------------------------------------------------------------------------- chapter 5: curved spaces
+def check_poincare_distance(pdist_poincare) -> str:
+    """ex-p4-c5-dist: the Poincaré distance between two points of the unit ball."""
+    from .. import hyperbolic
+
+    implemented(pdist_poincare, "pdist_poincare")
+    close(_call(pdist_poincare, [0.0, 0.0], [0.5, 0.0], what="pdist_poincare"), 2 * np.arctanh(0.5), 1e-6,
+          "pdist_poincare(0, (0.5, 0))")
+    rng = np.random.default_rng(8)
+    for d in (2, 5):
+        u, v = rng.uniform(-0.4, 0.4, d), rng.uniform(-0.4, 0.4, d)
+        close(pdist_poincare(u, v), hyperbolic.poincare_distance(u, v), 1e-6, f"pdist_poincare of two {d}-D points")
+        close(pdist_poincare(u, v), pdist_poincare(v, u), 1e-9, "pdist_poincare(v, u) (a distance is symmetric)")
+    close(pdist_poincare([0.3, 0.1], [0.3, 0.1]), 0.0, 1e-6, "the distance of a point to itself")
+    return passed("ex-p4-c5-dist", 2)
+
+
+def check_min_tau(min_tau) -> str:
+    """ex-p4-c5-star: smallest edge length giving MAP 1 for a star with m leaves."""
+    from .. import hyperbolic as H
+
+    implemented(min_tau, "min_tau")
+
+    def ref(m):
+        star = H.Tree(["r"] + [f"l{i}" for i in range(m)], [-1] + [0] * m)
+        for tau in np.arange(0.25, 20, 0.25):
+            if H.mean_average_precision(H.poincare_distances(H.sala_embedding(star, tau)), star) == 1.0:
+                return float(tau)
+        return None
+
+    got = {}
+    for m in (4, 16, 64):
+        got[m] = _call(min_tau, m, what="min_tau")
+        expect(got[m] is not None, f"min_tau({m}) returned None; a large enough tau always gives MAP 1")
+        close(got[m], ref(m), 1e-9, f"min_tau({m})")
+    expect(got[4] < got[16] < got[64], "min_tau should grow with the number of leaves")
+    return passed("ex-p4-c5-star", 3)
+
+
+# --------------------------------------------------------------------------- chapter 3: structure and bias
+def _unit_rows(M):
+    return M / np.linalg.norm(M, axis=1, keepdims=True)
+
+
+def check_weat_effect(weat_effect) -> str:
+    """ex-p4-c3-weat: the WEAT effect size, equal to :func:`lib.geometry.weat`'s."""
+    from .. import geometry
+
+    implemented(weat_effect, "weat_effect")
+    rng = np.random.default_rng(11)
+    g = np.eye(10)[0]
+    X, Y, A, B = (_unit_rows(rng.standard_normal((8, 10)) + s * g) for s in (1.0, -1.0, 1.0, -1.0))
+    got = _call(weat_effect, X, Y, A, B, what="weat_effect")
+    close(got, geometry.weat(X, Y, A, B, n_permutations=10).effect_size, 1e-6, "weat_effect on planted data")
+    close(weat_effect(Y, X, A, B), -got, 1e-6, "weat_effect(Y, X, A, B) (swapping the targets flips the sign)")
+    return passed("ex-p4-c3-weat", 2)
+
+
+def check_neutralize(my_neutralize) -> str:
+    """ex-p4-c3-neutralize: rows made orthogonal to ``g`` and unit length."""
+    from .. import geometry
+
+    implemented(my_neutralize, "my_neutralize")
+    rng = np.random.default_rng(12)
+    X, g = rng.standard_normal((20, 6)), rng.standard_normal(6) * 3
+    got = np.asarray(_call(my_neutralize, X, g, what="my_neutralize"), dtype=float)
+    expect(got.shape == X.shape, f"my_neutralize should keep the shape {X.shape}; got {got.shape}")
+    close(got @ (g / np.linalg.norm(g)), np.zeros(20), 1e-6, "the projections on g after neutralizing")
+    close(np.linalg.norm(got, axis=1), np.ones(20), 1e-6, "the row lengths after neutralizing")
+    close(got, geometry.neutralize(X, g), 1e-5, "my_neutralize(X, g)")
+    return passed("ex-p4-c3-neutralize", 2)
+
+
+def check_parallel(capital_cons, comparative_cons, U, key_to_index) -> str:
+    """ex-p4-c3-parallel: offset consistency of two small relations."""
+    from .. import geometry
+
+    implemented(capital_cons, "capital_cons")
+    implemented(comparative_cons, "comparative_cons")
+    cap = [("france", "paris"), ("germany", "berlin"), ("italy", "rome"), ("spain", "madrid"), ("japan", "tokyo")]
+    com = [("good", "better"), ("bad", "worse"), ("big", "bigger"), ("small", "smaller"), ("fast", "faster")]
+
+    def cons(pairs):
+        A = U[[key_to_index[a] for a, _ in pairs]]
+        B = U[[key_to_index[b] for _, b in pairs]]
+        return geometry.offset_consistency(A, B)
+
+    close(capital_cons, cons(cap), 1e-4, "capital_cons")
+    close(comparative_cons, cons(com), 1e-4, "comparative_cons")
+    return passed("ex-p4-c3-parallel", 2)
+
+
+# --------------------------------------------------------------------------- chapter 4: comparing spaces
+def check_cka(my_cka) -> str:
+    """ex-p4-c4-cka: linear CKA equal to :func:`lib.geometry.linear_cka`."""
+    from .. import geometry
+
+    implemented(my_cka, "my_cka")
+    rng = np.random.default_rng(13)
+    X = rng.standard_normal((80, 6)) + 3
+    Q, _ = np.linalg.qr(rng.standard_normal((6, 6)))
+    close(_call(my_cka, X, 2 * X @ Q, what="my_cka"), 1.0, 1e-6, "my_cka(X, 2 X Q) for a rotation Q")
+    Y = rng.standard_normal((80, 4)) + 3
+    close(my_cka(X, Y), geometry.linear_cka(X, Y), 1e-6, "my_cka of two unrelated matrices (did you centre the columns?)")
+    return passed("ex-p4-c4-cka", 2)
+
+
+def check_procrustes(my_procrustes) -> str:
+    """ex-p4-c4-procrustes: the orthogonal Procrustes solution."""
+    implemented(my_procrustes, "my_procrustes")
+    rng = np.random.default_rng(14)
+    X = rng.standard_normal((50, 5))
+    Q, _ = np.linalg.qr(rng.standard_normal((5, 5)))
+    W = np.asarray(_call(my_procrustes, X, X @ Q, what="my_procrustes"), dtype=float)
+    expect(W.shape == (5, 5), f"my_procrustes should return a (d, d) matrix; got shape {W.shape}")
+    close(W.T @ W, np.eye(5), 1e-6, "W^T W (W must be orthogonal)")
+    close(W, Q, 1e-6, "my_procrustes(X, X Q)")
+    return passed("ex-p4-c4-procrustes", 2)
+
+
+def check_anchors(mrr_by_anchors, A, B, anchors) -> str:
+    """ex-p4-c4-anchors: cross-seed MRR of relative representations for 10, 50 and 300 anchors."""
+    from .. import geometry
+
+    implemented(mrr_by_anchors, "mrr_by_anchors")
+    expect(len(mrr_by_anchors) == 3, f"mrr_by_anchors should hold three values (10, 50, 300 anchors); got {len(mrr_by_anchors)}")
+    want = [geometry.cross_space_neighbours(geometry.relative_representation(A, A[anchors[:n]]),
+                                            geometry.relative_representation(B, B[anchors[:n]]), 5)["mrr"]
+            for n in (10, 50, 300)]
+    close(mrr_by_anchors, want, 1e-6, "mrr_by_anchors")
+    return passed("ex-p4-c4-anchors", 2)
