@@ -248,6 +248,15 @@ def sala_embedding(tree: Tree, tau: float = 1.0) -> np.ndarray:
     r = np.tanh(tau / 2)                           # Euclidean radius at hyperbolic distance tau from 0
     ch = tree.children()
     z = np.zeros(len(tree), dtype=complex)
+    with np.errstate(invalid="ignore", divide="ignore"):    # overflow to the boundary is caught below
+        _sarkar_place(tree, ch, z, r)
+    out = np.stack([z.real, z.imag], 1)
+    if not np.all(np.isfinite(out)) or np.any(np.linalg.norm(out, axis=1) >= 1):
+        raise ValueError(f"tau={tau} is too large for float64: points reached the boundary")
+    return out
+
+
+def _sarkar_place(tree: Tree, ch, z: np.ndarray, r: float) -> None:
     for u in tree._bfs_order():
         kids = ch[u]
         if not kids:
@@ -262,10 +271,6 @@ def sala_embedding(tree: Tree, tau: float = 1.0) -> np.ndarray:
         for kid, th in zip(kids, angles):
             w = r * np.exp(1j * th)
             z[kid] = _mobius_to_origin(w, -z[u])    # inverse isometry: sends 0 back to z[u]
-    out = np.stack([z.real, z.imag], 1)
-    if np.any(np.linalg.norm(out, axis=1) >= 1):
-        raise ValueError(f"tau={tau} is too large for float64: points reached the boundary")
-    return out
 
 
 def mds_embedding(D, dim: int) -> np.ndarray:
