@@ -624,7 +624,7 @@ def train_sgns(sentences=None, dim: int = 50, window: int = 5, negative: int = 5
             start = time.perf_counter()
             bar = None
             if progress:
-                from tqdm.auto import tqdm
+                from tqdm import tqdm
 
                 bar = tqdm(total=epochs, desc="SGNS epochs")
             for _ in range(epochs):
