@@ -193,3 +193,26 @@ def test_evaluate_run():
     task = R.RetrievalTask("t", ["a", "b"], ["x", "y", "z"], [{0}, {2}])
     res = R.evaluate_run(np.array([[0, 1, 2], [0, 1, 2]]), task, ks=(1, 3), n_boot=50)
     assert abs(res["recall@1"].value - 0.5) < 1e-9 and abs(res["mrr"].value - (1 + 1 / 3) / 2) < 1e-9
+
+
+def test_part5_checkers_accept_right_and_reject_wrong():
+    import itertools
+    from lib.exercises import ExerciseError, part5 as ex
+    ex.check_circle_pairs(lambda n: n)
+    with pytest.raises(ExerciseError, match="reachable"):
+        ex.check_circle_pairs(lambda n: n * (n - 1) // 2)
+    ex.check_qrels(R.all_pairs_qrels)
+    ex.check_extrapolation(R.paper_critical_n)
+    with pytest.raises(ExerciseError, match="not implemented"):
+        ex.check_extrapolation(None)
+    ex.check_maxsim(R.maxsim_scores)
+    with pytest.raises(ExerciseError):
+        ex.check_maxsim(lambda q, d: float((q @ d.T).max()))
+    ex.check_rrf(lambda rs, k, c: R.reciprocal_rank_fusion(rs, k, c)[0])
+    ex.check_bytes(lambda d, m, b: m * b / 8, lambda d: 4 * d)
+    with pytest.raises(ExerciseError):
+        ex.check_bytes(lambda d, m, b: m * b, lambda d: 4 * d)
+    from lib.ann import recall_at_k
+    ex.check_ann_recall(recall_at_k)
+    with pytest.raises(ExerciseError, match="raised"):
+        ex.check_pair_recall(lambda r, p, k: 1 / 0)

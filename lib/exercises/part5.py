@@ -132,3 +132,24 @@ def check_doc_count(fn, points: int = 1) -> str:
     expect(got.shape == want.shape, f"expected one count per person, shape {want.shape}; got {got.shape}")
     expect(bool((got == want).all()), f"expected counts {want.tolist()}; got {got.tolist()}")
     return passed("ex-p5-c3-count", points)
+
+
+# --------------------------------------------------------------------------- chapter 4
+def check_ann_recall(fn, points: int = 2) -> str:
+    """``fn(found, exact)`` -> mean fraction of exact neighbours found."""
+    from ..ann import recall_at_k
+
+    rng = np.random.default_rng(4)
+    exact = np.array([rng.permutation(50)[:10] for _ in range(20)])
+    found = np.array([np.r_[e[:rng.integers(0, 11)], rng.permutation(np.arange(50, 60))][:10] for e in exact])
+    found = np.array([rng.permutation(f) for f in found])
+    close(_call(fn, found, exact, what="recall"), recall_at_k(found, exact), 1e-9, "recall of the approximate lists")
+    return passed("ex-p5-c4-recall", points)
+
+
+def check_bytes(pq_fn, flat_fn, points: int = 1) -> str:
+    """``pq_fn(d, m, bits)`` and ``flat_fn(d)`` -> bytes per vector."""
+    for d, m, bits in ((50, 10, 8), (384, 48, 8), (64, 16, 4)):
+        close(_call(pq_fn, d, m, bits, what="pq_bytes"), m * bits / 8, 1e-9, f"PQ bytes for d={d}, m={m}, {bits} bits")
+        close(_call(flat_fn, d, what="flat_bytes"), 4 * d, 1e-9, f"float32 bytes for d={d}")
+    return passed("ex-p5-c4-bytes", points)
