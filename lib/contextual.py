@@ -807,8 +807,11 @@ def probe_with_ci(X, y, cv: int = 5, seed: int = 0, n_boot: int = 1000, C: float
         raise ValueError("y has a single class; a probe needs at least two")
     if not 2 <= cv <= counts.min():
         raise ValueError(f"cv={cv} must be between 2 and the smallest class size ({counts.min()})")
+    from threadpoolctl import threadpool_limits
+
     model = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=5000))
-    pred = cross_val_predict(model, X, y, cv=StratifiedKFold(cv, shuffle=True, random_state=seed))
+    with threadpool_limits(1):  # small problems: BLAS threads only oversubscribe the CPU
+        pred = cross_val_predict(model, X, y, cv=StratifiedKFold(cv, shuffle=True, random_state=seed))
     correct = pred == y
     return mean_ci(correct.astype(float), n_boot, seed=seed), correct
 
