@@ -345,3 +345,53 @@ def test_distill_errors():
         C.distill_static([])
     with pytest.raises(ValueError, match="distinct tokens"):
         C.distill_static(["a tiny text"], pca_dims=256)
+
+
+# ------------------------------------------------------------------ exercise checkers (lib.exercises.part6)
+def test_part6_checkers_reject_wrong_answers():
+    from lib.exercises import ExerciseError, part6
+
+    with pytest.raises(ExerciseError, match="not implemented"):
+        part6.check_int8(None, None)
+    with pytest.raises(ExerciseError):
+        part6.check_int8(lambda X, lo, hi: np.zeros(X.shape, np.int8), lambda c, lo, hi: c)
+    with pytest.raises(ExerciseError, match="differing bits"):
+        part6.check_hamming(lambda a, b: 0)
+    with pytest.raises(ExerciseError, match="codebooks"):
+        part6.check_pq_bytes(lambda n, d, m, nbits: n * m)
+    with pytest.raises(ExerciseError):
+        part6.check_pca_reduce(lambda A, B, d: B[:, :d] / np.linalg.norm(B[:, :d], axis=1, keepdims=True))
+    with pytest.raises(ExerciseError, match="raise ValueError"):
+        part6.check_retention(lambda s, b: {k: 100 * v / b if b else 0.0 for k, v in s.items()})
+    with pytest.raises(ExerciseError, match="remainder row"):
+        part6.check_qr_rows(lambda i, m, n: (i // m, i % m))
+    with pytest.raises(ExerciseError):
+        part6.check_bucket_means(lambda E, ids, nb: np.zeros((nb, E.shape[1])))
+    with pytest.raises(ExerciseError):
+        part6.check_equal_memory(lambda b, d, v: round(b / (d * v)))
+    with pytest.raises(ExerciseError):
+        part6.check_sif(lambda n, a: np.ones(n))
+    with pytest.raises(ExerciseError):
+        part6.check_static_encode(lambda T, rows: np.stack([T[r].sum(0) for r in rows]))
+    with pytest.raises(ExerciseError):
+        part6.check_speedup(lambda n, s, f: (n / s, n / f, f / s))
+
+
+def test_part6_checkers_accept_right_answers(capsys):
+    import torch
+    import torch.nn.functional as F
+
+    from lib.exercises import part6
+
+    def nested(q, p, dims, t):
+        target = torch.arange(len(q))
+        out = []
+        for d in dims:
+            S = F.normalize(q[:, :d], dim=1) @ F.normalize(p[:, :d], dim=1).T / t
+            out.append((F.cross_entropy(S, target) + F.cross_entropy(S.T, target)) / 2)
+        return torch.stack(out).mean()
+
+    part6.check_nested_loss(nested)
+    part6.check_hamming(lambda a, b: int(np.unpackbits(a ^ b).sum()))
+    part6.check_equal_memory(lambda b, d, v: int(b // (d * v)))
+    assert capsys.readouterr().out.count("PASSED") == 3
