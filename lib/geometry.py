@@ -18,8 +18,8 @@ Structure and bias
 Comparing spaces
     :func:`procrustes`, :func:`linear_cka`, :func:`relative_representation`,
     :func:`cross_space_neighbours`, :func:`translation_accuracy`, :func:`unsupervised_align`.
-Training
-    :func:`train_word2vec` (small, cached, seeded word2vec runs on the Wikipedia sample).
+
+Trained word2vec models come from :func:`lib.static.train_word2vec` (cached, seeded).
 """
 from __future__ import annotations
 
@@ -723,31 +723,3 @@ def normalize_for_alignment(X) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- training
-
-
-def train_word2vec(seed: int = 0, vector_size: int = 50, epochs: int = 5, min_count: int = 5,
-                   window: int = 5, sg: int = 1):
-    """Skip-gram word2vec on the Wikipedia sample, cached and exactly reproducible for a seed.
-
-    One worker thread, so that two runs with the same seed are identical and runs with
-    different seeds differ *only* in the seed (initialisation and negative samples).
-
-    Returns
-    -------
-    gensim.models.KeyedVectors
-        Vocabulary sorted by descending frequency.
-    """
-    from gensim.models import Word2Vec
-
-    from .data import wikipedia
-
-    params = {"corpus": "wikipedia-sample", "seed": seed, "vector_size": vector_size, "epochs": epochs,
-              "min_count": min_count, "window": window, "sg": sg, "v": 1}
-
-    def compute():
-        sents = wikipedia().tokenized_sentences(min_words=3)
-        model = Word2Vec(sents, vector_size=vector_size, window=window, min_count=min_count, sg=sg,
-                         epochs=epochs, seed=seed, workers=1)
-        return model.wv
-
-    return cache.cached_object("geometry-word2vec", params, compute)
