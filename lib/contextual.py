@@ -791,29 +791,10 @@ def probe_with_ci(X, y, cv: int = 5, seed: int = 0, n_boot: int = 1000, C: float
     Each item is predicted by the fold model that did not see it; the interval resamples
     items. Returns ``(Estimate, correct)`` with ``correct`` a boolean array per item.
     """
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
+    from .evaluate import probe
 
-    from .stats import mean_ci
-
-    X = checks.as_matrix(X, "X", dtype=np.float64)
-    y = np.asarray(y)
-    if y.shape != (X.shape[0],):
-        raise ValueError(f"shape mismatch: X has {X.shape[0]} rows but y has shape {y.shape}")
-    classes, counts = np.unique(y, return_counts=True)
-    if len(classes) < 2:
-        raise ValueError("y has a single class; a probe needs at least two")
-    if not 2 <= cv <= counts.min():
-        raise ValueError(f"cv={cv} must be between 2 and the smallest class size ({counts.min()})")
-    from threadpoolctl import threadpool_limits
-
-    model = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=5000))
-    with threadpool_limits(1):  # small problems: BLAS threads only oversubscribe the CPU
-        pred = cross_val_predict(model, X, y, cv=StratifiedKFold(cv, shuffle=True, random_state=seed))
-    correct = pred == y
-    return mean_ci(correct.astype(float), n_boot, seed=seed), correct
+    result = probe(X, y, cv=cv, C=C, seed=seed, n_boot=n_boot)
+    return result.ci, result.correct
 
 
 def wikipedia_paragraph_pairs(n: int = 200, seed: int = 0, max_doc_sentences: int = 3) -> tuple[list[str], list[str]]:
