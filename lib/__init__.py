@@ -16,6 +16,18 @@ data      loaders for the evaluation sets and corpora shipped with gensim
 evaluate  word similarity, analogies, retrieval metrics, a logistic-regression probe
 search    exact nearest-neighbour search (blocked matrix products)
 stats     bootstrap confidence intervals and paired comparisons
+plots     interactive figures (plotly) with static fallbacks for the offline HTML
+
+One module per part of the book:
+
+static       Part II: co-occurrence, PPMI/SVD, from-scratch SGNS, cached word2vec/fastText trainers
+contextual   Part III: sense data, Ethayarajh's measures, static vectors from a contextual model
+geometry     Part IV: isotropy, dimension, hubness, bias, comparing and aligning spaces
+hyperbolic   Part IV: trees, the Poincare ball, Sala et al.'s construction
+retrieval    Part V: retrieval tasks, BM25 and dense retrievers, LIMIT-style data, free embeddings
+ann          Part V: faiss indexes and recall/throughput measurement
+compression  Part VI: quantization, fewer dimensions, smaller tables, distillation
+exercises    automatic checks for every chapter's exercises, and the course tooling
 """
 
 __version__ = "0.1.0"
