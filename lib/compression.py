@@ -1,11 +1,14 @@
 """Compression of embeddings: fewer bytes per vector, fewer dimensions, smaller tables.
 
-Part VI of the book measures what each method costs in quality. This module holds
+Part VI of the book measures what each method costs in quality, on the book's own tasks:
+Part V's retrieval task (:func:`lib.retrieval.inverse_cloze_task`, scored with
+:func:`lib.evaluate.retrieval_scores`) and word similarity. This module holds
 
 * **memory accounting** — :func:`nbytes` and ``bytes_per_vector`` on every index;
-* **a retrieval task** — :func:`retrieval_task`: a sentence held out of a Wikipedia
-  paragraph is the query, the rest of the paragraph the one relevant document
-  (cached MiniLM states of every layer); :func:`evaluate_ranking` scores a ranking;
+* **MiniLM states of Part V's task** — :func:`task_layers`: mean-pooled states of every
+  layer for the task's queries and passages, from one cached encoder call;
+  :func:`task_embeddings` unit-normalises one layer (the last is :func:`lib.retrieval.minilm_embed`);
+  train/test splits by article are :func:`lib.retrieval.split_by_article`;
 * **quantization** — :func:`to_float16`, :class:`Int8Quantizer` (calibrated ranges),
   :func:`binarize` + :func:`hamming_top_k`, :func:`build_index` (faiss float32 / float16 /
   int8 / binary / PQ indexes with their memory), :func:`rescore` (float rescoring of a
@@ -16,9 +19,9 @@ Part VI of the book measures what each method costs in quality. This module hold
 * **smaller tables** — :class:`CompressedTable` and its builders :func:`prune_vocabulary`,
   :func:`hashing_trick`, :func:`bloom_embeddings`, :func:`quotient_remainder`,
   :func:`low_rank`, :func:`quantize_table`, :func:`mixed_precision`, fitted to reproduce a
-  float table (least squares), plus :func:`neighbour_recall`;
-* **distillation** — :func:`distill_static` (model2vec's recipe, run with model2vec's own
-  token encoder over the tokens a task needs) and :class:`StaticEncoder`.
+  float table (least squares), plus :func:`neighbour_recall`.
+
+Distillation (model2vec) lives in :mod:`lib.distill`, the one distillation the book uses.
 
 Every function validates its input and raises ``ValueError``/``KeyError`` naming the problem.
 """
@@ -62,111 +65,43 @@ def _unit(x: np.ndarray) -> np.ndarray:
     return x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-12)
 
 
-# =========================================================================== retrieval task
-@dataclass
-class RetrievalTask:
-    """Held-out-sentence retrieval over Wikipedia paragraphs.
+# =========================================================================== Part V's task, every layer
+def task_layers(task, max_length: int = 128, show_progress: bool | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Mean-pooled all-MiniLM-L6-v2 states of every layer for a retrieval task (cached).
 
-    Attributes
+    One call of ``ContextualEncoder(max_length).pool(queries + passages, "mean",
+    layers=None, use_cache=True)``, so the whole book shares one encoding of Part V's task
+    (for its 2,200 texts, about a minute on two CPU cores the first time).
+
+    Parameters
     ----------
-    queries : list of str
-        One sentence taken out of each selected paragraph.
-    docs : list of str
-        The paragraphs with their query sentence removed; ``relevant[i] == i``.
-    relevant : ndarray of int, shape (n,)
-    article : ndarray of int, shape (n,)
-        The Wikipedia article each pair comes from.
-    train : ndarray of bool, shape (n,)
-        Pairs from even-numbered articles (used to fit PCA / train heads); the rest test.
-    query_layers, doc_layers : ndarray, shape (n_layers + 1, n, 384)
-        Mean-pooled MiniLM states of every layer (not normalised); layer -1 normalised is
-        the sentence-transformers embedding.
-    """
+    task : lib.retrieval.RetrievalTask
 
-    queries: list
-    docs: list
-    relevant: np.ndarray
-    article: np.ndarray
-    train: np.ndarray
-    query_layers: np.ndarray = field(repr=False)
-    doc_layers: np.ndarray = field(repr=False)
-    info: dict = field(default_factory=dict)
-
-    def embeddings(self, layer: int = -1) -> tuple[np.ndarray, np.ndarray]:
-        """Unit-normalised ``(queries, docs)`` at ``layer``."""
-        n = self.query_layers.shape[0]
-        if not -n <= layer < n:
-            raise ValueError(f"layer {layer} out of range (0..{n - 1})")
-        return _unit(self.query_layers[layer]), _unit(self.doc_layers[layer])
-
-    def __len__(self) -> int:
-        return len(self.queries)
-
-
-def build_pairs(n_queries: int = 1000, seed: int = 0, min_sentences: int = 3,
-                max_words: int = 120) -> tuple[list, list, np.ndarray]:
-    """Pick paragraphs and hold one sentence of each out: ``(queries, docs, article)``.
-
-    Paragraphs of the gensim Wikipedia sample with at least ``min_sentences`` sentences and
-    at most ``max_words`` words are drawn at random (``seed``); from each one sentence of at
-    least 6 words is removed and becomes the query.
-    """
-    from .data import split_sentences, tokenize, wikipedia
-
-    if n_queries < 1:
-        raise ValueError(f"n_queries must be at least 1; got {n_queries}")
-    paras = []
-    for art, p in wikipedia().paragraphs(min_words=10):
-        sents = split_sentences(p)
-        if len(sents) >= min_sentences and len(tokenize(p)) <= max_words:
-            paras.append((art, sents))
-    if n_queries > len(paras):
-        raise ValueError(f"n_queries={n_queries} is larger than the {len(paras)} eligible paragraphs")
-    rng = np.random.default_rng(seed)
-    order = rng.permutation(len(paras))
-    queries, docs, article = [], [], []
-    for i in order:
-        art, sents = paras[i]
-        long_enough = [j for j, s in enumerate(sents) if len(tokenize(s)) >= 6]
-        if not long_enough:
-            continue
-        j = int(rng.choice(long_enough))
-        queries.append(sents[j])
-        docs.append(" ".join(sents[:j] + sents[j + 1:]))
-        article.append(art)
-        if len(queries) == n_queries:
-            break
-    if len(queries) < n_queries:
-        raise ValueError(f"only {len(queries)} paragraphs have a sentence of 6+ words")
-    return queries, docs, np.asarray(article)
-
-
-def retrieval_task(n_queries: int = 1000, seed: int = 0, max_length: int = 128,
-                   show_progress: bool | None = None) -> RetrievalTask:
-    """The book's compression retrieval task with MiniLM states of every layer (cached).
-
-    Encoding 1,000 queries and 1,000 paragraphs with all-MiniLM-L6-v2 (truncated at
-    ``max_length`` tokens) takes one to two minutes on two CPU cores the first time.
+    Returns
+    -------
+    query_layers : ndarray, shape (n_layers + 1, n_queries, 384)
+    passage_layers : ndarray, shape (n_layers + 1, n_passages, 384)
+        Not normalised; layer 0 is the input embeddings, layer -1 normalised is the
+        sentence-transformers embedding (:func:`lib.retrieval.minilm_embed`).
     """
     from .encoder import ContextualEncoder
 
-    queries, docs, article = build_pairs(n_queries, seed)
+    queries, passages = getattr(task, "queries", None), getattr(task, "passages", None)
+    if queries is None or passages is None:
+        raise ValueError(f"task must have queries and passages (a lib.retrieval.RetrievalTask); got {type(task).__name__}")
+    queries, passages = checks.texts(queries, "queries"), checks.texts(passages, "passages")
     enc = ContextualEncoder(max_length=max_length)
-    ql = enc.pool(queries, "mean", layers=None, show_progress=show_progress, use_cache=True)
-    dl = enc.pool(docs, "mean", layers=None, show_progress=show_progress, use_cache=True)
-    return RetrievalTask(queries, docs, np.arange(len(docs)), article, article % 2 == 0, ql, dl, {
-        "source": "gensim Wikipedia sample; a sentence held out of each paragraph is the query",
-        "model": enc.cache_id(),
-        "size": f"{len(queries)} queries, {len(docs)} documents",
-    })
+    X = enc.pool(queries + passages, "mean", layers=None, show_progress=show_progress, use_cache=True)
+    return X[:, :len(queries)], X[:, len(queries):]
 
 
-def evaluate_ranking(ranked, relevant, k: int = 10) -> dict[str, float]:
-    """Mean recall@k and nDCG@k (binary relevance) of ranked document ids."""
-    from .evaluate import retrieval_scores
-
-    s = retrieval_scores(ranked, relevant, ks=(k,))
-    return {f"recall@{k}": float(s[f"recall@{k}"].mean()), f"ndcg@{k}": float(s[f"ndcg@{k}"].mean())}
+def task_embeddings(task, layer: int = -1, max_length: int = 128) -> tuple[np.ndarray, np.ndarray]:
+    """Unit-normalised ``(queries, passages)`` of one MiniLM layer (from :func:`task_layers`)."""
+    ql, pl = task_layers(task, max_length)
+    n = ql.shape[0]
+    if not isinstance(layer, (int, np.integer)) or not -n <= layer < n:
+        raise ValueError(f"layer {layer!r} out of range (0..{n - 1}, or negative from the end)")
+    return _unit(ql[layer]), _unit(pl[layer])
 
 
 # =========================================================================== quantization
@@ -790,108 +725,3 @@ def neighbour_recall(E, E_hat, queries: np.ndarray, candidates: int, k: int = 10
         sb = [x for x in rb if x != q][:k]
         hits.append(len(set(sa) & set(sb)) / k)
     return float(np.mean(hits))
-
-
-# =========================================================================== distillation
-@dataclass
-class StaticEncoder:
-    """A model2vec-style static sentence encoder: mean of token rows, L2-normalised.
-
-    Attributes
-    ----------
-    token_ids : ndarray of int
-        The tokenizer ids that have a row (the rows of ``vectors``, in this order).
-    vectors : ndarray, shape (n_tokens, d)
-    vocab_size : int
-        Size of the full tokenizer vocabulary (for memory accounting of a complete model).
-    """
-
-    token_ids: np.ndarray
-    vectors: np.ndarray = field(repr=False)
-    vocab_size: int
-    tokenizer_path: str
-
-    def __post_init__(self):
-        self._row = {int(t): i for i, t in enumerate(self.token_ids)}
-        self._tok = None
-
-    @property
-    def tokenizer(self):
-        if self._tok is None:
-            from transformers import AutoTokenizer
-
-            self._tok = AutoTokenizer.from_pretrained(self.tokenizer_path)
-        return self._tok
-
-    def full_table_bytes(self, dtype=np.float16) -> int:
-        """Bytes of the table for the complete vocabulary in ``dtype``."""
-        return int(self.vocab_size * self.vectors.shape[1] * np.dtype(dtype).itemsize)
-
-    def encode(self, texts) -> np.ndarray:
-        """Unit vectors, shape ``(n_texts, d)``; raises if a token has no row."""
-        texts = checks.texts(texts)
-        ids = self.tokenizer(texts, add_special_tokens=False)["input_ids"]
-        out = np.zeros((len(texts), self.vectors.shape[1]), np.float32)
-        for i, seq in enumerate(ids):
-            rows = [self._row.get(t) for t in seq]
-            if any(r is None for r in rows):
-                missing = self.tokenizer.convert_ids_to_tokens([t for t, r in zip(seq, rows) if r is None][:5])
-                raise KeyError(f"text {i} has tokens outside the distilled vocabulary: {missing}")
-            if rows:
-                out[i] = self.vectors[rows].mean(0)
-        return _unit(out)
-
-
-def distill_static(texts: Sequence[str], pca_dims: int | None = 256, sif_coefficient: float | None = 1e-4,
-                   show_progress: bool = True) -> StaticEncoder:
-    """model2vec's distillation of all-MiniLM-L6-v2, restricted to the tokens of ``texts``.
-
-    ``pca_dims=None`` skips the PCA and ``sif_coefficient=None`` the weighting (ablations).
-
-    Every token id occurring in ``texts`` is passed through MiniLM alone
-    (``[CLS] token [SEP]``, mean-pooled) with model2vec's own ``create_embeddings``; the
-    vectors are reduced by PCA to ``pca_dims`` and weighted by model2vec's Zipf/SIF weight
-    of the token's rank in the vocabulary. The full distillation (all ~29.5k tokens) does
-    the same for every token; restricting to the tokens a task uses gives the same sentence
-    vectors up to the PCA, which is fitted on fewer rows. Cached.
-    """
-    import re
-
-    import torch
-    from model2vec.distill.inference import compute_weights, create_embeddings
-    from transformers import AutoModel, AutoTokenizer
-
-    from .models import quiet_loading, resolve_model
-
-    texts = checks.texts(texts)
-    if pca_dims is not None and not 1 <= pca_dims <= 384:
-        raise ValueError(f"pca_dims must be between 1 and 384 (or None: no PCA); got {pca_dims}")
-    if sif_coefficient is not None and not 0 < sif_coefficient < 1:
-        raise ValueError(f"sif_coefficient must be in (0, 1) (or None: no weighting); got {sif_coefficient}")
-    path = resolve_model("all-MiniLM-L6-v2")
-    tok = AutoTokenizer.from_pretrained(path)
-    ids = sorted({t for seq in tok(texts, add_special_tokens=False)["input_ids"] for t in seq})
-    if pca_dims is not None and len(ids) <= pca_dims:
-        raise ValueError(f"only {len(ids)} distinct tokens; need more than pca_dims={pca_dims}")
-    # model2vec drops [unused*] tokens and ranks the rest in id order (Zipf weights)
-    unused = re.compile(r"\[unused\d+\]")
-    vocab = [t for t, _ in sorted(tok.get_vocab().items(), key=lambda kv: kv[1]) if not unused.fullmatch(t)]
-    rank = {tok.convert_tokens_to_ids(t): r for r, t in enumerate(vocab)}
-
-    def compute():
-        with quiet_loading():
-            model = AutoModel.from_pretrained(path)
-        torch.manual_seed(0)
-        return create_embeddings(model=model, tokenized=[[tok.cls_token_id, t, tok.sep_token_id] for t in ids],
-                                 device="cpu", pad_token_id=tok.pad_token_id or 0)
-
-    raw = cache.cached_array("m2v-token-states", {"model": "all-MiniLM-L6-v2", "ids": ids}, compute)
-    Z = raw.astype(np.float64)
-    if pca_dims is not None:                       # model2vec: centre, project on top components
-        Xc = Z - Z.mean(0)
-        vals, vecs = np.linalg.eigh(Xc.T @ Xc)
-        Z = Xc @ vecs[:, np.argsort(vals)[::-1][:pca_dims]]
-    if sif_coefficient is not None:                # model2vec: Zipf-estimated frequency, SIF weight
-        weights = compute_weights(len(vocab), sif_coefficient)
-        Z = Z * weights[[rank[t] for t in ids]][:, None]
-    return StaticEncoder(np.asarray(ids), Z.astype(np.float32), len(vocab), path)

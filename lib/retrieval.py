@@ -2,10 +2,12 @@
 
 * Tasks: :func:`inverse_cloze_task` builds a query/passage task from the Wikipedia sample
   (Chang et al. 2020); :func:`limit_dataset` builds a LIMIT-style task
-  ("Who likes X?", Weller et al. 2025).
+  ("Who likes X?", Weller et al. 2025). The inverse cloze task records each passage's
+  article, and :func:`split_by_article` splits it into fitting and test halves (Part VI).
 * Retrievers, all returning ``(indices, scores)`` of shape ``(n_queries, k)``, best first:
   :func:`bm25_search` (the ``bm25s`` package), :func:`dense_search` over any embeddings
-  (:func:`glove_embed`, :func:`static_minilm_embed`, :func:`minilm_embed`),
+  (:func:`glove_embed`, :func:`static_minilm_embed` (the book's model2vec distillation,
+  :mod:`lib.distill`), :func:`minilm_embed`),
   :func:`reciprocal_rank_fusion`, and late interaction :func:`maxsim_search`.
 * The theoretical limit: :func:`free_embedding_fit` optimises query and document
   vectors directly on a relevance matrix; :func:`critical_n` finds the largest number of
@@ -16,7 +18,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -43,6 +44,10 @@ class RetrievalTask:
         Indices into ``passages``.
     info : dict
         How the task was built (source, sizes, options).
+    article : ndarray, shape (n_passages,), optional
+        The document (e.g. Wikipedia article) each passage comes from, where the task knows
+        it (:func:`inverse_cloze_task` fills it): split queries by article, not at random,
+        so that no article is on both sides of a train/test split.
     """
 
     name: str
@@ -50,10 +55,15 @@ class RetrievalTask:
     passages: list[str]
     relevant: list[set]
     info: dict = field(default_factory=dict)
+    article: np.ndarray | None = field(default=None, repr=False)
 
     def __post_init__(self):
         checks.non_empty(self.queries, "queries")
         checks.non_empty(self.passages, "passages")
+        if self.article is not None:
+            self.article = np.asarray(self.article)
+            if self.article.shape != (len(self.passages),):
+                raise ValueError(f"shape mismatch: {len(self.passages)} passages but article has shape {self.article.shape}")
         if len(self.relevant) != len(self.queries):
             raise ValueError(f"shape mismatch: {len(self.queries)} queries but {len(self.relevant)} relevance sets")
         for i, r in enumerate(self.relevant):
@@ -92,13 +102,15 @@ def inverse_cloze_task(corpus, n_queries: int = 1000, seed: int = 0, min_sentenc
     max_passages : int, optional
         Keep only the first ``max_passages`` passages (the query passages are drawn among them).
     """
-    paras = [p for _, p in corpus.paragraphs(min_words=10)]
-    cands = [split_sentences(p) for p in paras]
-    cands = [s for s in cands if min_sentences <= len(s) <= max_sentences]
+    paras = list(corpus.paragraphs(min_words=10))
+    cands = [(a, split_sentences(p)) for a, p in paras]
+    cands = [(a, s) for a, s in cands if min_sentences <= len(s) <= max_sentences]
     if max_passages is not None:
         if max_passages < 1:
             raise ValueError(f"max_passages must be at least 1; got {max_passages}")
         cands = cands[:max_passages]
+    articles = np.asarray([a for a, _ in cands])
+    cands = [s for _, s in cands]
     rng = np.random.default_rng(seed)
     eligible = []
     for i, sents in enumerate(cands):
@@ -128,7 +140,27 @@ def inverse_cloze_task(corpus, n_queries: int = 1000, seed: int = 0, min_sentenc
     return RetrievalTask(name, queries, passages, relevant, {
         "source": getattr(corpus, "name", "corpus"), "n_queries": n_queries, "n_passages": len(passages),
         "seed": seed, "hard": hard, "min_sentences": min_sentences, "max_sentences": max_sentences,
-    })
+    }, article=articles)
+
+
+def query_articles(task: RetrievalTask) -> np.ndarray:
+    """The article of each query (that of its first relevant passage), shape ``(n_queries,)``."""
+    if task.article is None:
+        raise ValueError(f"{task!r} does not record the article of its passages")
+    return np.asarray([task.article[min(r)] for r in task.relevant])
+
+
+def split_by_article(task: RetrievalTask) -> tuple[np.ndarray, np.ndarray]:
+    """Train/test masks by article parity: ``(train_queries, train_passages)``.
+
+    Queries and passages of even-numbered articles are for fitting (PCA, a head, int8
+    ranges); the queries of odd-numbered articles are the test queries (``~train_queries``),
+    so no test query's article is seen in fitting. Searches still run over all passages.
+    """
+    qa = query_articles(task)
+    if not np.issubdtype(task.article.dtype, np.integer):
+        raise ValueError(f"article ids must be integers to split by parity; got dtype {task.article.dtype}")
+    return qa % 2 == 0, task.article % 2 == 0
 
 
 # --------------------------------------------------------------------------- LIMIT
@@ -460,75 +492,25 @@ def maxsim_search(query_tokens: TokenVectors, doc_tokens: TokenVectors, k: int =
 
 
 # --------------------------------------------------------------------------- model2vec
-def static_minilm_table(token_ids: Sequence[int], sif_coefficient: float = 1e-4) -> np.ndarray:
-    """model2vec's distillation of all-MiniLM-L6-v2, for the given token ids only (cached).
+def static_minilm_embed(texts: Sequence[str], pca_dims: int | None = None,
+                        sif_coefficient: float | None = 1e-4) -> np.ndarray:
+    """model2vec static embeddings of texts, from the book's one distillation of MiniLM.
 
-    Follows ``model2vec.distill`` step by step with its own functions: each token id is
-    passed through MiniLM alone (``[CLS] token [SEP]``), its output mean-pooled
-    (``model2vec.distill.inference.create_embeddings``), then weighted by
-    ``model2vec.distill.distillation.compute_weights`` (Zipf estimate of frequency from the
-    token's rank, SIF). PCA is not applied (``pca_dims=None``), so a token's vector does not
-    depend on which other tokens are distilled: the rows equal those of
-    ``distill(minilm, pca_dims=None)``, at a fraction of its cost (it embeds all 30k tokens).
+    A thin wrapper of :func:`lib.distill.static_model` (model2vec's ``distill`` of
+    all-MiniLM-L6-v2: every token through MiniLM alone, cached once for the book) and
+    :func:`lib.distill.encode`: the unit-normalised mean of the texts' token rows (zero for
+    a text with no token). Part V uses it without PCA (``pca_dims=None``, 384 dimensions)
+    and with model2vec's default SIF weighting; pass ``pca_dims=256`` for model2vec's
+    default model.
 
     Returns
     -------
-    ndarray, shape (len(token_ids), 384)
+    ndarray of float32, shape (len(texts), pca_dims or 384)
     """
-    ids = [int(t) for t in checks.non_empty(list(token_ids), "token_ids")]
-
-    def compute():
-        from model2vec.distill.distillation import compute_weights
-        from model2vec.distill.inference import create_embeddings
-        from transformers import AutoModel, AutoTokenizer
-
-        from .models import minilm_path, quiet_loading
-
-        path = str(minilm_path())
-        with quiet_loading():
-            tok = AutoTokenizer.from_pretrained(path)
-            model = AutoModel.from_pretrained(path)
-        vocab_size = len(tok)
-        bad = [t for t in ids if not 0 <= t < vocab_size]
-        if bad:
-            raise ValueError(f"token id {bad[0]} is outside MiniLM's vocabulary (0..{vocab_size - 1})")
-        unused = re.compile(r"\[unused\d+\]")
-        kept = [i for i in range(vocab_size) if not unused.fullmatch(tok.convert_ids_to_tokens(i))
-                and i not in tok.all_special_ids]
-        rank = {t: r for r, t in enumerate(kept)}
-        E = create_embeddings(model=model, tokenized=[[tok.cls_token_id, t, tok.sep_token_id] for t in ids],
-                              device="cpu", pad_token_id=tok.pad_token_id or 0)
-        w = compute_weights(len(kept), sif_coefficient)
-        weights = np.array([w[rank[t]] if t in rank else 1.0 for t in ids])
-        return (E * weights[:, None]).astype(np.float32)
-
-    return cache.cached_array("part5-static-minilm", {"ids": ids, "sif": sif_coefficient, "v": 1}, compute)
-
-
-def static_minilm_embed(texts: Sequence[str]) -> np.ndarray:
-    """model2vec-style static embeddings of texts: the mean of their tokens' distilled vectors.
-
-    Texts are split by MiniLM's own tokenizer (no special tokens); the table holds only
-    the tokens that occur (:func:`static_minilm_table`). Rows are unit-normalised (zero
-    for a text with no token), as ``StaticModel.encode`` does.
-    """
-    from transformers import AutoTokenizer
-
-    from .models import minilm_path
+    from . import distill
 
     texts = checks.texts(texts)
-    tok = AutoTokenizer.from_pretrained(str(minilm_path()))
-    ids = [tok(t, add_special_tokens=False)["input_ids"] for t in texts]
-    vocab = sorted({i for row in ids for i in row})
-    if not vocab:
-        raise ValueError("none of the texts has a token")
-    table = static_minilm_table(vocab)
-    pos = {t: r for r, t in enumerate(vocab)}
-    X = np.zeros((len(texts), table.shape[1]), dtype=np.float32)
-    for i, row in enumerate(ids):
-        if row:
-            X[i] = table[[pos[t] for t in row]].mean(0)
-    return X / np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
+    return distill.encode(distill.static_model(pca_dims=pca_dims, sif_coefficient=sif_coefficient), texts)
 
 
 def pca_truncate(X: np.ndarray, dims: int, fit_on: np.ndarray | None = None) -> np.ndarray:

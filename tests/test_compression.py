@@ -315,36 +315,23 @@ def test_neighbour_recall(table):
         C.neighbour_recall(E, E, q, 400, k=400)
 
 
-def test_evaluate_ranking():
-    ranked = np.array([[0, 1], [0, 1]])
-    r = C.evaluate_ranking(ranked, [0, 1], k=2)
-    assert r["recall@2"] == 1.0 and r["ndcg@2"] == pytest.approx((1 + 1 / np.log2(3)) / 2)
-    with pytest.raises(ValueError):
-        C.evaluate_ranking(ranked, [0, 1], k=3)
+def test_task_layers_last_layer_is_minilm_embed(tmp_cache):
+    """One cached encoder call over queries + passages; the last layer normalised is Part V's MiniLM."""
+    from lib import retrieval as R
 
-
-def test_build_pairs_errors():
-    with pytest.raises(ValueError, match="n_queries"):
-        C.build_pairs(0)
-    with pytest.raises(ValueError, match="larger than"):
-        C.build_pairs(10 ** 6)
-
-
-def test_build_pairs_holds_out_a_sentence():
-    q, d, art = C.build_pairs(50, seed=3)
-    assert len(q) == len(d) == len(art) == 50
-    assert all(qq not in dd for qq, dd in zip(q, d))
-
-
-def test_distill_errors():
-    with pytest.raises(ValueError, match="pca_dims"):
-        C.distill_static(["a text"], pca_dims=0)
-    with pytest.raises(ValueError, match="sif"):
-        C.distill_static(["a text"], sif_coefficient=2)
-    with pytest.raises(ValueError, match="empty"):
-        C.distill_static([])
-    with pytest.raises(ValueError, match="distinct tokens"):
-        C.distill_static(["a tiny text"], pca_dims=256)
+    task = R.RetrievalTask("t", ["a cat on a mat", "stock markets fell"],
+                           ["Cats like mats and naps.", "Shares dropped on Monday.", "Rain in Spain."], [{0}, {1}])
+    ql, pl = C.task_layers(task)
+    assert ql.shape == (7, 2, 384) and pl.shape == (7, 3, 384)
+    Q, P = C.task_embeddings(task, -1)
+    np.testing.assert_allclose(Q, R.minilm_embed(task.queries), atol=2e-3)   # Part V stores tokens as float16
+    np.testing.assert_allclose(P, R.minilm_embed(task.passages), atol=2e-3)
+    np.testing.assert_allclose(np.linalg.norm(C.task_embeddings(task, 0)[0], axis=1), 1, atol=1e-5)
+    assert len(list(tmp_cache.rglob("*.npy"))) >= 1                          # cached
+    with pytest.raises(ValueError, match="layer"):
+        C.task_embeddings(task, 7)
+    with pytest.raises(ValueError, match="queries and passages"):
+        C.task_layers(["not", "a", "task"])
 
 
 # ------------------------------------------------------------------ exercise checkers (lib.exercises.part6)

@@ -182,11 +182,52 @@ def test_minilm_tokens_pool_to_sentence_embedding():
     assert np.allclose(tv.pooled(), ref, atol=2e-3)   # token vectors are stored as float16
 
 
-def test_static_minilm_embed_shape_and_errors():
-    X = R.static_minilm_embed(["apples and pears", "chess"])
-    assert X.shape == (2, 384) and np.allclose(np.linalg.norm(X, axis=1), 1, atol=1e-5)
+def test_static_minilm_embed_is_the_book_distillation():
+    from lib import distill
+
+    texts = ["apples and pears", "chess"]
+    X = R.static_minilm_embed(texts)
+    assert X.shape == (2, 384) and np.allclose(np.linalg.norm(X, axis=1), 1, atol=1e-4)
+    np.testing.assert_array_equal(X, distill.encode(distill.static_model(pca_dims=None, sif_coefficient=1e-4), texts))
+    assert R.static_minilm_embed(texts, pca_dims=256).shape == (2, 256)
     with pytest.raises(ValueError, match="empty"):
-        R.static_minilm_table([])
+        R.static_minilm_embed([])
+    with pytest.raises(ValueError, match="pca_dims"):
+        R.static_minilm_embed(texts, pca_dims=0)
+
+
+def two_article_corpus():
+    docs = []
+    for a in range(4):
+        paras = [" ".join(f"Art{a} para{i} sentence {j} mentions thing{a}x{i}x{j} among several other words."
+                          for j in range(4)) for i in range(3)]
+        docs.append("\n\n".join(paras))
+    return Corpus("toy4", [f"t{a}" for a in range(4)], docs)
+
+
+def test_inverse_cloze_task_records_articles():
+    task = R.inverse_cloze_task(two_article_corpus(), n_queries=6, min_query_words=5, min_hard_words=1)
+    assert task.article.tolist() == [0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3]
+    for q, rel in zip(task.queries, task.relevant):
+        (p,) = rel
+        assert q.startswith(f"Art{task.article[p]} ")          # the query comes from its passage's article
+    assert R.query_articles(task).tolist() == [task.article[min(r)] for r in task.relevant]
+    tq, tp = R.split_by_article(task)
+    assert tq.tolist() == (R.query_articles(task) % 2 == 0).tolist() and tp.tolist() == (task.article % 2 == 0).tolist()
+    # the article field does not change the task itself
+    toy = R.inverse_cloze_task(small_corpus(), n_queries=5, min_query_words=5, min_hard_words=1)
+    assert toy.article.tolist() == [0] * 12
+
+
+def test_article_field_errors():
+    with pytest.raises(ValueError, match="shape mismatch"):
+        R.RetrievalTask("x", ["a"], ["b", "c"], [{0}], article=[0])
+    no_articles = R.RetrievalTask("x", ["a"], ["b"], [{0}])
+    assert no_articles.article is None
+    with pytest.raises(ValueError, match="does not record"):
+        R.split_by_article(no_articles)
+    with pytest.raises(ValueError, match="integers"):
+        R.split_by_article(R.RetrievalTask("x", ["a"], ["b"], [{0}], article=["wiki"]))
 
 
 def test_evaluate_run():
