@@ -153,3 +153,50 @@ def check_bytes(pq_fn, flat_fn, points: int = 1) -> str:
         close(_call(pq_fn, d, m, bits, what="pq_bytes"), m * bits / 8, 1e-9, f"PQ bytes for d={d}, m={m}, {bits} bits")
         close(_call(flat_fn, d, what="flat_bytes"), 4 * d, 1e-9, f"float32 bytes for d={d}")
     return passed("ex-p5-c4-bytes", points)
+
+
+# --------------------------------------------------------------------------- chapter 5
+def check_token_prf(fn, points: int = 1) -> str:
+    """``fn(pred, true)`` -> (precision, recall, f1) of two word collections, as lib.leakage.set_prf."""
+    from ..leakage import set_prf
+
+    cases = [({"the", "cat", "sat"}, {"the", "cat", "on", "mat"}), (["a", "a", "b"], ["b", "c"]),
+             (set(), {"x"}), ({"x"}, set()), ({"x", "y"}, {"z"}), ({"same"}, {"same"})]
+    for pred, true in cases:
+        got = _call(fn, pred, true, what="token_prf")
+        expect(isinstance(got, (tuple, list)) and len(got) == 3,
+               f"token_prf({pred!r}, {true!r}) should return (precision, recall, f1); got {got!r}")
+        close(got, set_prf(pred, true), 1e-9, f"token_prf({pred!r}, {true!r})")
+    return passed("ex-p5-c5-prf", points)
+
+
+def check_frequent_words(fn, points: int = 2) -> str:
+    """``fn(sets, m)`` -> the m words in most sentences, ties alphabetical (lib.leakage.build_vocabulary)."""
+    from ..leakage import build_vocabulary
+
+    sets = [{"the", "cat", "sat"}, {"the", "dog"}, {"a", "dog", "the"}, {"cat", "a"}, {"zebra"}]
+    for m in (1, 2, 3, 5):
+        want = build_vocabulary(sets, m)
+        got = _call(fn, sets, m, what="frequent_words")
+        expect(isinstance(got, (list, tuple)), f"frequent_words should return a list; got {type(got).__name__}")
+        expect(list(got) == want, f"frequent_words(sets, {m}) should be {want} (count each word once per "
+               f"sentence, then sort by count and alphabetically); got {list(got)}")
+    return passed("ex-p5-c5-freq", points)
+
+
+def check_copy_nearest(fn, points: int = 2) -> str:
+    """``fn(X_query, X_known, known_sets)`` -> word set of the cosine-nearest known row, per query."""
+    from ..leakage import nearest_neighbour_sets
+
+    rng = np.random.default_rng(7)
+    known = rng.standard_normal((12, 6)) * rng.uniform(0.5, 3.0, (12, 1))   # lengths differ: cosine, not dot
+    sets = [{f"w{i}", f"v{i % 3}"} for i in range(12)]
+    query = rng.standard_normal((9, 6))
+    want = nearest_neighbour_sets(query, known, sets)
+    got = _call(fn, query, known, sets, what="copy_nearest")
+    expect(isinstance(got, (list, tuple)) and len(got) == len(want),
+           f"copy_nearest should return a list of {len(want)} word sets; got {type(got).__name__}")
+    bad = [i for i, (g, w) in enumerate(zip(got, want)) if set(g) != w]
+    expect(not bad, f"query {bad[0] if bad else 0}: expected {sorted(want[bad[0]]) if bad else ''}, got "
+           f"{sorted(got[bad[0]]) if bad else ''} (compare by cosine similarity, not dot product)")
+    return passed("ex-p5-c5-nn", points)
