@@ -15,7 +15,8 @@ Contents
   :func:`ethayarajh_measures`.
 * Static vectors from a contextual model: :func:`decontextualized_vectors`,
   :func:`aggregated_vectors`, :func:`input_embedding_vectors`, :func:`model2vec_model`,
-  :func:`model2vec_vectors`.
+  :func:`model2vec_vectors`; many contexts per word: :func:`context_sentences`,
+  :func:`aggregated_context_vectors`, :func:`context_table`.
 * Sentence vectors: :func:`sif_weights`, :func:`sif_embeddings`, :func:`whiten`,
   :func:`all_but_the_top`, :func:`probe_with_ci`.
 """
@@ -676,6 +677,219 @@ def word2vec_wikipedia(vector_size: int = 100, window: int = 5, min_count: int =
 
     return cache.cached_object("w2v-wikipedia", {"size": vector_size, "window": window, "min_count": min_count,
                                                  "epochs": epochs, "seed": seed}, compute)
+
+
+# --------------------------------------------------------------------------- many contexts per word
+def context_sentences(words: Sequence[str], max_contexts: int = 16, seed: int = 0, min_words: int = 8,
+                      max_words: int = 40) -> tuple[list[str], dict]:
+    """Sentences of the Wikipedia sample chosen so that each word gets up to ``max_contexts`` contexts.
+
+    Eligible sentences are those of :func:`wikipedia_sentence_sample` (``min_words``..``max_words``
+    tokens). For each word (lowercased, in sorted order) the sentences that contain it are
+    found; when there are more than ``max_contexts``, a seeded random subset is kept. The
+    chosen sentences of a word are listed in a seeded random order, so the first ``m`` of them
+    are a random sample of ``m`` contexts (used for the contexts-per-word curve).
+
+    Returns
+    -------
+    sentences : list of str
+        The union of the chosen sentences, in corpus order.
+    chosen : dict of str -> list of int
+        For each word that occurs at least once, the positions (into ``sentences``) of its
+        contexts, in the random order described above; length ``min(max_contexts, n)``.
+    """
+    from .data import tokenize, wikipedia
+
+    words = checks.non_empty([str(w).lower() for w in words], "words")
+    if not isinstance(max_contexts, (int, np.integer)) or isinstance(max_contexts, bool) or max_contexts < 1:
+        raise ValueError(f"max_contexts must be a positive integer; got {max_contexts!r}")
+    if not 1 <= min_words <= max_words:
+        raise ValueError(f"need 1 <= min_words <= max_words; got {min_words}, {max_words}")
+    targets = sorted(set(words))
+    sents = [s for _, s in wikipedia().sentences(min_words=min_words) if len(tokenize(s)) <= max_words]
+    wanted = set(targets)
+    occ: dict[str, list[int]] = {}
+    for i, s in enumerate(sents):
+        for w in set(tokenize(s)) & wanted:
+            occ.setdefault(w, []).append(i)
+    if not occ:
+        raise ValueError("none of the words occurs in the Wikipedia sample")
+    rng = np.random.default_rng(seed)
+    picked = {}
+    for w in targets:
+        if w in occ:
+            o = np.asarray(occ[w])
+            sel = rng.choice(o, max_contexts, replace=False) if len(o) > max_contexts else rng.permutation(o)
+            picked[w] = [int(i) for i in sel]
+    keep = sorted(set(i for v in picked.values() for i in v))
+    pos = {i: k for k, i in enumerate(keep)}
+    return [sents[i] for i in keep], {w: [pos[i] for i in v] for w, v in picked.items()}
+
+
+def aggregated_context_vectors(words: Sequence[str], targets: Sequence[str] | None = None, max_contexts: int = 16,
+                               checkpoints: Sequence[int] = (1, 2, 4, 8), seed: int = 0, min_words: int = 8,
+                               max_words: int = 40, model: str = DEFAULT_MODEL, chunk: int = 256) -> dict:
+    """Static vectors averaged over up to ``max_contexts`` Wikipedia contexts per word, every layer (cached).
+
+    The sentences are :func:`context_sentences` of ``targets`` (default: ``words``; sentences
+    of ``min_words``..``max_words`` tokens): each
+    target word gets up to ``max_contexts`` contexts chosen for it. The sentences are encoded
+    once (in chunks, with a progress bar) and every word of ``words`` found in them is averaged
+    over up to ``max_contexts`` occurrences; a target word is averaged over exactly its chosen
+    contexts (its first occurrence in each).
+
+    Returns
+    -------
+    dict
+        * ``"words"``, ``"counts"``: the words of ``words`` seen at least once (input order) and
+          how many contexts each vector averages;
+        * ``"mean"``: ``(L + 1, V, d)`` float16, sub-word pieces mean-pooled;
+        * ``"targets"``, ``"target_counts"``: the target words seen at least once;
+        * ``"first"``, ``"last"``: ``(L + 1, T, d)`` float16, the targets' vectors with the
+          first / last sub-word piece instead of the mean;
+        * ``"curve"``: dict ``m -> (L + 1, T, d)`` float16, the targets averaged over their
+          first ``min(m, count)`` contexts (mean pooling), for each ``m`` in ``checkpoints``;
+        * ``"n_sentences"``, ``"max_contexts"``.
+    """
+    from tqdm.auto import tqdm
+
+    words = [str(w).lower() for w in checks.non_empty(list(words), "words")]
+    targets = words if targets is None else [str(t).lower() for t in checks.non_empty(list(targets), "targets")]
+    checkpoints = tuple(int(m) for m in checkpoints)
+    if any(not 1 <= m < max_contexts for m in checkpoints) or list(checkpoints) != sorted(set(checkpoints)):
+        raise ValueError(f"checkpoints must be increasing and between 1 and max_contexts - 1 = {max_contexts - 1};"
+                         f" got {checkpoints}")
+    if not isinstance(chunk, (int, np.integer)) or chunk < 1:
+        raise ValueError(f"chunk must be a positive integer; got {chunk!r}")
+    sentences, chosen = context_sentences(targets, max_contexts, seed, min_words, max_words)
+    enc = get_encoder(model)
+    word_list = list(dict.fromkeys(words))
+    target_list = [t for t in dict.fromkeys(targets) if t in chosen]
+
+    def compute():
+        L, d = enc.n_layers + 1, enc.dim
+        widx = {w: i for i, w in enumerate(word_list)}
+        tidx = {w: i for i, w in enumerate(target_list)}
+        # rank of each chosen context: (sentence, word) -> position in the word's random order
+        rank = {(s, w): r for w, v in chosen.items() if w in tidx for r, s in enumerate(v)}
+        sums = np.zeros((L, len(word_list), d), dtype=np.float32)
+        counts = np.zeros(len(word_list), dtype=int)
+        tsum = {p: np.zeros((L, len(target_list), d), dtype=np.float32) for p in ("mean", "first", "last")}
+        csum = {m: np.zeros((L, len(target_list), d), dtype=np.float32) for m in checkpoints}
+        tcount = np.zeros(len(target_list), dtype=int)
+        for start in tqdm(range(0, len(sentences), chunk), desc="encoding contexts", unit="chunk"):
+            states = enc.encode_tokens(sentences[start:start + chunk], show_progress=False)
+            for k, s in enumerate(states):
+                si = start + k
+                low = [x.lower() for x in s.words]
+                wv = None
+                done = set()
+                for j, w in enumerate(low):
+                    if w in done or (w not in widx and w not in tidx) or not _WORD.match(w):
+                        continue
+                    done.add(w)
+                    if wv is None:
+                        wv = _all_layer_word_vectors(s, "mean")
+                    v = wv[:, j]
+                    if not np.isfinite(v).all():
+                        continue
+                    r = rank.get((si, w))
+                    if w in tidx:
+                        if r is None:
+                            continue          # a target uses its chosen contexts only
+                        t = tidx[w]
+                        tcount[t] += 1
+                        tsum["mean"][:, t] += v
+                        for p in ("first", "last"):
+                            tsum[p][:, t] += _all_layer_word_vectors(s, p, only=j)[:, 0]
+                        for m in checkpoints:
+                            if r < m:
+                                csum[m][:, t] += v
+                    if w in widx and counts[widx[w]] < max_contexts:
+                        counts[widx[w]] += 1
+                        sums[:, widx[w]] += v
+        seen = np.flatnonzero(counts > 0)
+        tseen = np.flatnonzero(tcount > 0)
+        tc = tcount[tseen]
+
+        def mean_of(a, n):
+            return (a / np.maximum(n, 1)[None, :, None]).astype(np.float16)
+
+        return {
+            "words": [word_list[i] for i in seen], "counts": counts[seen],
+            "mean": mean_of(sums[:, seen], counts[seen]),
+            "targets": [target_list[i] for i in tseen], "target_counts": tc,
+            "first": mean_of(tsum["first"][:, tseen], tc), "last": mean_of(tsum["last"][:, tseen], tc),
+            "curve": {m: mean_of(csum[m][:, tseen], np.minimum(tc, m)) for m in checkpoints},
+            "n_sentences": len(sentences), "max_contexts": int(max_contexts),
+        }
+
+    params = {"model": enc.cache_id(), "words": word_list, "targets": target_list, "max": int(max_contexts),
+              "checkpoints": checkpoints, "seed": seed, "min_words": min_words, "max_words": max_words, "v": 1}
+    return cache.cached_object("aggregated-contexts", params, compute)
+
+
+def context_table(agg: dict, layer: int, pooling: str = "mean", contexts: int | None = None):
+    """A word-vector table (``KeyedVectors``) from :func:`aggregated_context_vectors`.
+
+    ``pooling`` (``"mean"``, ``"first"``, ``"last"``) chooses how a target word's sub-word
+    pieces are pooled; ``contexts=m`` (one of the checkpoints) gives the targets averaged over
+    their first ``m`` contexts only (then the table holds the targets only). Vectors are
+    returned as float32.
+    """
+    from .models import keyed_vectors
+
+    L = agg["mean"].shape[0]
+    if not isinstance(layer, (int, np.integer)) or not -L <= layer < L:
+        raise ValueError(f"layer must be an integer in [{-L}, {L - 1}]; got {layer!r}")
+    if pooling not in ("mean", "first", "last"):
+        raise ValueError(f"unknown word pooling {pooling!r}; use 'mean', 'first' or 'last'")
+    if contexts is not None:
+        if contexts not in agg["curve"]:
+            raise ValueError(f"contexts={contexts!r} is not a checkpoint; available: {sorted(agg['curve'])}"
+                             f" (or None for up to {agg['max_contexts']})")
+        if pooling != "mean":
+            raise ValueError("the contexts-per-word curve is stored for mean pooling only")
+        return keyed_vectors(agg["targets"], agg["curve"][contexts][layer].astype(np.float32))
+    M = agg["mean"][layer].astype(np.float32)
+    if pooling != "mean":
+        idx = {w: i for i, w in enumerate(agg["words"])}
+        for t, w in enumerate(agg["targets"]):
+            if w in idx:
+                M[idx[w]] = agg[pooling][layer, t]
+    return keyed_vectors(agg["words"], M)
+
+
+def shared_pairs(dataset, tables) -> "SimilarityDataset":
+    """The pairs of a similarity data set whose two words are in **every** table.
+
+    Tables with different vocabularies score different pairs; restricting all of them to
+    the pairs they share makes their correlations comparable.
+
+    Parameters
+    ----------
+    dataset : lib.data.SimilarityDataset
+    tables : sequence of KeyedVectors-like (anything with ``key_to_index``)
+
+    Returns
+    -------
+    lib.data.SimilarityDataset
+        Same name with `` (shared pairs)`` appended, the kept pairs in their original order.
+    """
+    from .data import SimilarityDataset
+
+    tables = list(tables)
+    if not tables:
+        raise ValueError("tables is empty: give at least one word-vector table")
+    for t in tables:
+        if not hasattr(t, "key_to_index"):
+            raise TypeError(f"each table needs a key_to_index mapping (gensim KeyedVectors); got {type(t).__name__}")
+    keep = [i for i, (a, b) in enumerate(dataset.pairs)
+            if all(a in t.key_to_index and b in t.key_to_index for t in tables)]
+    if not keep:
+        raise ValueError(f"no pair of {dataset.name} is covered by every table")
+    return SimilarityDataset(f"{dataset.name} (shared pairs)", [dataset.pairs[i] for i in keep],
+                             np.asarray(dataset.scores)[keep])
 
 
 # --------------------------------------------------------------------------- sentence vectors

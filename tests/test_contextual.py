@@ -203,6 +203,83 @@ def test_contextual_word_stats_errors():
         C.contextual_word_stats(10, max_occurrences=1)
 
 
+# ----------------------------------------------------------------------------- many contexts per word
+def test_context_sentences_choose_up_to_m_contexts():
+    from lib.data import tokenize
+
+    sents, chosen = C.context_sentences(["Bank", "river", "zzqqxx"], max_contexts=4, seed=0)
+    assert set(chosen) == {"bank", "river"} and "zzqqxx" not in chosen
+    for w, idx in chosen.items():
+        assert 1 <= len(idx) <= 4 and len(set(idx)) == len(idx)
+        assert all(w in tokenize(sents[i]) for i in idx)
+    assert sorted({i for v in chosen.values() for i in v}) == list(range(len(sents)))
+    again = C.context_sentences(["river", "bank"], max_contexts=4, seed=0)
+    assert again == (sents, chosen)                    # order of the input does not matter
+    for bad in (0, -1, 2.5, True):
+        with pytest.raises(ValueError, match="max_contexts"):
+            C.context_sentences(["bank"], max_contexts=bad)
+    with pytest.raises(ValueError, match="empty"):
+        C.context_sentences([])
+    with pytest.raises(ValueError, match="none of the words"):
+        C.context_sentences(["zzqqxx"])
+    with pytest.raises(ValueError, match="min_words"):
+        C.context_sentences(["bank"], min_words=10, max_words=5)
+
+
+def test_aggregated_context_vectors_match_manual(enc, tmp_path, monkeypatch):
+    monkeypatch.setenv("EMBEDDINGS_BOOK_CACHE", str(tmp_path))
+    agg = C.aggregated_context_vectors(["bank", "river", "the"], targets=["bank", "river"], max_contexts=3,
+                                       checkpoints=(1,), chunk=2)
+    sents, chosen = C.context_sentences(["bank", "river"], max_contexts=3)
+    assert agg["targets"] == ["bank", "river"] and agg["n_sentences"] == len(sents)
+    assert agg["mean"].shape == (enc.n_layers + 1, 3, enc.dim) and agg["curve"][1].shape[1] == 2
+    assert list(agg["counts"]) == [3, 3, 3]
+    states = enc.encode_tokens([sents[i] for i in chosen["bank"]])
+    occ = [s.words.index(next(w for w in s.words if w.lower() == "bank")) for s in states]
+    for layer in (0, 4):
+        for pooling in ("mean", "first"):
+            vecs = [s.word_vectors(layer, pooling)[j] for s, j in zip(states, occ)]
+            kv = C.context_table(agg, layer, pooling)
+            np.testing.assert_allclose(kv["bank"], np.mean(vecs, 0), atol=2e-3)
+        np.testing.assert_allclose(C.context_table(agg, layer, contexts=1)["bank"],
+                                   states[0].word_vectors(layer)[occ[0]], atol=2e-3)
+    assert C.context_table(agg, 2, contexts=1).index_to_key == ["bank", "river"]
+    with pytest.raises(ValueError, match="checkpoint"):
+        C.context_table(agg, 2, contexts=2)
+    with pytest.raises(ValueError, match="layer"):
+        C.context_table(agg, 7)
+    with pytest.raises(ValueError, match="word pooling"):
+        C.context_table(agg, 1, pooling="max")
+    with pytest.raises(ValueError, match="mean pooling only"):
+        C.context_table(agg, 1, pooling="first", contexts=1)
+    with pytest.raises(ValueError, match="checkpoints"):
+        C.aggregated_context_vectors(["bank"], max_contexts=3, checkpoints=(3,))
+    with pytest.raises(ValueError, match="checkpoints"):
+        C.aggregated_context_vectors(["bank"], max_contexts=5, checkpoints=(2, 1))
+    with pytest.raises(ValueError, match="chunk"):
+        C.aggregated_context_vectors(["bank"], max_contexts=3, checkpoints=(1,), chunk=0)
+    with pytest.raises(ValueError, match="empty"):
+        C.aggregated_context_vectors([])
+
+
+def test_shared_pairs():
+    from lib.data import SimilarityDataset
+    from lib.models import keyed_vectors
+
+    ds = SimilarityDataset("toy", [("a", "b"), ("a", "c"), ("b", "c")], np.array([1.0, 2.0, 3.0]))
+    t1 = keyed_vectors(["a", "b", "c"], np.eye(3))
+    t2 = keyed_vectors(["a", "c"], np.eye(3)[:2])
+    out = C.shared_pairs(ds, [t1, t2])
+    assert out.pairs == [("a", "c")] and list(out.scores) == [2.0] and "shared" in out.name
+    assert C.shared_pairs(ds, [t1]).pairs == ds.pairs
+    with pytest.raises(ValueError, match="tables is empty"):
+        C.shared_pairs(ds, [])
+    with pytest.raises(TypeError, match="key_to_index"):
+        C.shared_pairs(ds, [np.eye(3)])
+    with pytest.raises(ValueError, match="no pair"):
+        C.shared_pairs(ds, [keyed_vectors(["z"], np.eye(1))])
+
+
 # ----------------------------------------------------------------------------- sentence vectors
 def test_sif_weights_and_errors():
     w = C.sif_weights(["the", "zebra", "unseen"], {"the": 90, "zebra": 10}, a=0.1)
@@ -286,6 +363,7 @@ def test_checkers_pass_reference_solutions(enc):
     part3.check_aggregate(lambda V, w: (sorted(set(w)), np.stack([np.asarray(V)[np.asarray(w) == u].mean(0)
                                                                   for u in sorted(set(w))])))
     part3.check_decontextualized(lambda e, w, l: C.decontextualized_vectors([w])[l, 0], enc)
+    part3.check_shared_pairs(C.shared_pairs)
 
 
 def test_checkers_reject_wrong_answers(enc):
@@ -305,3 +383,17 @@ def test_checkers_reject_wrong_answers(enc):
         part3.check_decontextualized(lambda e, w, l: e.encode_tokens([w])[0].hidden[l].mean(0), enc)
     with pytest.raises(ExerciseError, match="sorted"):
         part3.check_aggregate(lambda V, w: (list(w), np.asarray(V)))
+    from lib.data import SimilarityDataset
+
+    def union(ds, tables):
+        keep = [i for i, (a, b) in enumerate(ds.pairs) if any(a in t.key_to_index and b in t.key_to_index
+                                                              for t in tables)]
+        return SimilarityDataset(ds.name, [ds.pairs[i] for i in keep], ds.scores[keep])
+
+    with pytest.raises(ExerciseError, match="ANY table"):
+        part3.check_shared_pairs(union)
+    with pytest.raises(ExerciseError, match="order"):
+        part3.check_shared_pairs(lambda ds, t: SimilarityDataset(ds.name, C.shared_pairs(ds, t).pairs[::-1],
+                                                                 C.shared_pairs(ds, t).scores[::-1]))
+    with pytest.raises(ExerciseError, match="not implemented"):
+        part3.check_shared_pairs(lambda ds, t: None)

@@ -119,6 +119,34 @@ def check_aggregate(fn, label: str = "ex-p3-c2-aggregate", points: int = 2) -> s
     return passed(label, points)
 
 
+def check_shared_pairs(fn, label: str = "ex-p3-c2-shared", points: int = 2) -> str:
+    """``fn(dataset, tables)`` -> the pairs covered by every table (a SimilarityDataset)."""
+    from ..contextual import shared_pairs
+    from ..data import SimilarityDataset
+    from ..models import keyed_vectors
+
+    rng = np.random.default_rng(0)
+    ds = SimilarityDataset("toy", [("a", "b"), ("a", "c"), ("b", "d"), ("c", "d"), ("e", "a"), ("b", "c")],
+                           np.array([1.0, 2, 3, 4, 5, 6]))
+    t1 = keyed_vectors(["a", "b", "c", "d"], rng.normal(size=(4, 3)))
+    t2 = keyed_vectors(["a", "b", "c", "e"], rng.normal(size=(4, 3)))
+    for tables in ((t1,), (t1, t2), (t2, t1)):
+        got = _call(fn, ds, tables, what="your shared_pairs")
+        implemented(got, "shared_pairs")
+        expect(hasattr(got, "pairs") and hasattr(got, "scores"),
+               f"return a SimilarityDataset (with .pairs and .scores); got {type(got).__name__}")
+        want = shared_pairs(ds, tables)
+        union = [p for p in ds.pairs if any(p[0] in t.key_to_index and p[1] in t.key_to_index for t in tables)]
+        gp = [tuple(p) for p in got.pairs]
+        if len(tables) > 1 and gp == union and union != want.pairs:
+            raise ExerciseError("you kept pairs covered by ANY table: keep only those that EVERY table covers")
+        if sorted(gp) == sorted(want.pairs) and gp != want.pairs:
+            raise ExerciseError("keep the pairs in the data set's order (the scores must stay aligned)")
+        expect(gp == want.pairs, f"with {len(tables)} table(s) the shared pairs are {want.pairs}; got {gp}")
+        close(np.asarray(got.scores, dtype=float), want.scores, 1e-12, "scores of the kept pairs")
+    return passed(label, points)
+
+
 # ----------------------------------------------------------------------------- chapter 3
 def check_mean_pooling(fn, label: str = "ex-p3-c3-meanpool", points: int = 2) -> str:
     """``fn(hidden, mask)`` -> masked mean over tokens, shape (batch, d)."""
