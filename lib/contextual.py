@@ -1011,25 +1011,6 @@ def probe_with_ci(X, y, cv: int = 5, seed: int = 0, n_boot: int = 1000, C: float
     return result.ci, result.correct
 
 
-def wikipedia_paragraph_pairs(n: int = 200, seed: int = 0, max_doc_sentences: int = 3) -> tuple[list[str], list[str]]:
-    """A retrieval task from the corpus: query = a paragraph's first sentence, document = the next ones.
-
-    Paragraphs with at least 3 sentences are sampled (seeded); the document holds the next
-    ``max_doc_sentences`` sentences. Query ``i``'s only relevant document is document ``i``.
-    """
-    from .data import split_sentences, wikipedia
-
-    paras = []
-    for _, p in wikipedia().paragraphs(min_words=30):
-        s = split_sentences(p)
-        if len(s) >= 3 and len(s[0].split()) >= 6:
-            paras.append(s)
-    if not 1 <= n <= len(paras):
-        raise ValueError(f"n={n} must be between 1 and the {len(paras)} eligible paragraphs")
-    idx = np.random.default_rng(seed).permutation(len(paras))[:n]
-    return [paras[i][0] for i in idx], [" ".join(paras[i][1:1 + max_doc_sentences]) for i in idx]
-
-
 # --------------------------------------------------------------------------- head-to-head evaluation
 def analogy_subsample(dataset, n: int = 2000, seed: int = 0):
     """A seeded random subset of ``n`` analogy questions, keeping each section's share.

@@ -339,11 +339,7 @@ def test_probe_with_ci():
         C.probe_with_ci(X, y, cv=30)
 
 
-def test_paragraph_pairs_and_analogy_subsample():
-    q, d = C.wikipedia_paragraph_pairs(10)
-    assert len(q) == len(d) == 10 and all(q) and all(d)
-    with pytest.raises(ValueError, match="n="):
-        C.wikipedia_paragraph_pairs(0)
+def test_analogy_subsample():
     from lib.data import google_analogies
 
     sub = C.analogy_subsample(google_analogies(), 500)
