@@ -504,7 +504,8 @@ def recall_by_rank(pred_sets, true_sets, rank: dict, edges: Sequence[int]) -> tu
     Returns
     -------
     recall : ndarray, shape (len(edges),)
-        One value per group ``len(edges) - 1`` groups, then the unranked words; NaN for an empty group.
+        One value for each of the ``len(edges) - 1`` rank ranges, then one for the unranked words;
+        NaN for an empty group.
     count : ndarray of int, shape (len(edges),)
         Number of true word occurrences in each group.
     """
