@@ -26,7 +26,9 @@ geometry     Part IV: isotropy, dimension, hubness, bias, comparing and aligning
 hyperbolic   Part IV: trees, the Poincare ball, Sala et al.'s construction
 retrieval    Part V: retrieval tasks, BM25 and dense retrievers, LIMIT-style data, free embeddings
 ann          Part V: faiss indexes and recall/throughput measurement
-compression  Part VI: quantization, fewer dimensions, smaller tables, distillation
+leakage      Part V: embedding inversion (decoding a sentence's words from its vector), defences
+compression  Part VI: quantization, fewer dimensions, smaller tables
+distill      model2vec distillation of MiniLM, one cached for the book (Parts III, V, VI)
 exercises    automatic checks for every chapter's exercises, and the course tooling
 """
 
