@@ -639,18 +639,15 @@ def input_embedding_vectors(words: Sequence[str], model: str = DEFAULT_MODEL) ->
 
 
 def model2vec_model(model: str = DEFAULT_MODEL, pca_dims: int | None = 256):
-    """A model2vec static model distilled from ``model`` (about 30 s; saved under ``.cache``)."""
-    from model2vec import StaticModel
+    """A model2vec static model distilled from ``model`` with model2vec's default settings.
 
-    from .models import resolve_model
+    Delegates to :func:`lib.distill.static_model` (the book's one cached distillation,
+    equal to ``model2vec.distill.distill(model, pca_dims=pca_dims)``; about 30 s the first
+    time for the whole book, then instant).
+    """
+    from . import distill
 
-    path = cache.path_for("model2vec", {"model": str(model), "pca_dims": pca_dims, "v": 1}, "")
-    if not (path / "config.json").exists():
-        from model2vec.distill import distill
-
-        m = distill(model_name=resolve_model(model), pca_dims=pca_dims)
-        m.save_pretrained(str(path))
-    return StaticModel.from_pretrained(str(path))
+    return distill.static_model(model, pca_dims=pca_dims, sif_coefficient=1e-4)
 
 
 def model2vec_vectors(words: Sequence[str], static_model) -> np.ndarray:
