@@ -2,7 +2,8 @@
 
 * Tasks: :func:`inverse_cloze_task` builds a query/passage task from the Wikipedia sample
   (Chang et al. 2020); :func:`limit_dataset` builds a LIMIT-style task
-  ("Who likes X?", Weller et al. 2025). The inverse cloze task records each passage's
+  ("Who likes X?", Weller et al. 2025); :func:`load_beir` reads a BEIR data set (SciFact...)
+  when one is on disk or a network is present. The inverse cloze task records each passage's
   article, and :func:`split_by_article` splits it into fitting and test halves (Part VI).
 * Retrievers, all returning ``(indices, scores)`` of shape ``(n_queries, k)``, best first:
   :func:`bm25_search` (the ``bm25s`` package), :func:`dense_search` over any embeddings
@@ -161,6 +162,100 @@ def split_by_article(task: RetrievalTask) -> tuple[np.ndarray, np.ndarray]:
     if not np.issubdtype(task.article.dtype, np.integer):
         raise ValueError(f"article ids must be integers to split by parity; got dtype {task.article.dtype}")
     return qa % 2 == 0, task.article % 2 == 0
+
+
+# --------------------------------------------------------------------------- BEIR
+BEIR_URL = "https://public.ukp.informatik.tu-darmstadt.de/thakur/BEIR/datasets/{name}.zip"
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def beir_dir(name: str, root: str | Path | None = None) -> Path:
+    """Where :func:`load_beir` looks for (and downloads) the BEIR data set ``name``.
+
+    ``root`` defaults to ``<cache>/beir`` (:func:`lib.cache.cache_dir`); the data set is the
+    folder ``root/name`` with BEIR's own layout: ``corpus.jsonl``, ``queries.jsonl`` and
+    ``qrels/<split>.tsv``.
+    """
+    if not isinstance(name, str) or not name or "/" in name or name.startswith("."):
+        raise ValueError(f"name must be a BEIR data set name such as 'scifact'; got {name!r}")
+    return Path(root if root is not None else cache.cache_dir() / "beir") / name
+
+
+def _download_beir(name: str, target: Path, timeout: float) -> None:
+    import io
+    import os
+    import urllib.error
+    import urllib.request
+    import zipfile
+
+    if os.environ.get("HF_HUB_OFFLINE") == "1" or os.environ.get("HF_DATASETS_OFFLINE") == "1":
+        raise FileNotFoundError(
+            f"BEIR data set {name!r} is not at {target} and this session is offline "
+            "(HF_HUB_OFFLINE=1 / HF_DATASETS_OFFLINE=1): unset them on a machine with a network, "
+            f"or unzip {BEIR_URL.format(name=name)} into {target.parent}")
+    url = BEIR_URL.format(name=name)
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            blob = response.read()
+    except (urllib.error.URLError, OSError) as err:
+        raise FileNotFoundError(f"BEIR data set {name!r} is not at {target} and {url} could not be "
+                                f"downloaded ({err}); unzip it into {target.parent} by hand") from err
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(io.BytesIO(blob)) as z:
+        z.extractall(target.parent)          # the zip holds the folder <name>/
+
+
+def load_beir(name: str = "scifact", split: str = "test", root: str | Path | None = None,
+              download: bool = True, timeout: float = 60.0) -> RetrievalTask:
+    """A BEIR data set (Thakur et al. 2021) as a :class:`RetrievalTask`.
+
+    Reads BEIR's layout under :func:`beir_dir`: each corpus entry's ``title`` and ``text``
+    joined are a passage, each query with at least one positive judgement in
+    ``qrels/<split>.tsv`` (score > 0) is a query. When the folder is missing and ``download``
+    is true the zip is fetched from BEIR's public mirror; offline (``HF_HUB_OFFLINE=1``,
+    as in this book's tests) a missing data set raises :class:`FileNotFoundError` saying
+    what to do, rather than hanging.
+
+    Examples
+    --------
+    >>> task = load_beir("scifact")                 # doctest: +SKIP  (needs a network once)
+    >>> task                                        # doctest: +SKIP
+    RetrievalTask('BEIR scifact (test)', 300 queries, 5183 passages)
+    """
+    folder = beir_dir(name, root)
+    if not (folder / "corpus.jsonl").exists():
+        if not download:
+            raise FileNotFoundError(f"BEIR data set {name!r} not found at {folder} (download=False)")
+        _download_beir(name, folder, timeout)
+    for part in ("corpus.jsonl", "queries.jsonl", f"qrels/{split}.tsv"):
+        if not (folder / part).exists():
+            raise FileNotFoundError(f"BEIR data set {name!r} at {folder} has no {part}")
+    corpus = _read_jsonl(folder / "corpus.jsonl")
+    doc_index = {str(d["_id"]): i for i, d in enumerate(corpus)}
+    passages = [" ".join(t for t in (d.get("title", ""), d.get("text", "")) if t) for d in corpus]
+    query_text = {str(q["_id"]): q["text"] for q in _read_jsonl(folder / "queries.jsonl")}
+    rel: dict[str, set] = {}
+    with open(folder / "qrels" / f"{split}.tsv", encoding="utf-8") as f:
+        for line_no, line in enumerate(f):
+            cols = line.rstrip("\n").split("\t")
+            if line_no == 0 and not cols[-1].lstrip("-").isdigit():
+                continue                                     # header row
+            if len(cols) != 3:
+                raise ValueError(f"{folder}/qrels/{split}.tsv line {line_no + 1}: expected 3 tab-separated "
+                                 f"columns (query-id, corpus-id, score); got {len(cols)}")
+            qid, did, score = cols
+            if int(score) > 0 and did in doc_index and qid in query_text:
+                rel.setdefault(qid, set()).add(doc_index[did])
+    if not rel:
+        raise ValueError(f"BEIR data set {name!r}: no query of split {split!r} has a relevant passage in the corpus")
+    qids = sorted(rel)
+    return RetrievalTask(f"BEIR {name} ({split})", [query_text[q] for q in qids], passages,
+                         [rel[q] for q in qids], {"source": f"BEIR {name}", "split": split, "path": str(folder),
+                                                   "query_ids": qids, "doc_ids": [str(d["_id"]) for d in corpus]})
 
 
 # --------------------------------------------------------------------------- LIMIT
@@ -443,8 +538,23 @@ def minilm_token_vectors(texts: Sequence[str], max_length: int = 128, batch_size
 
 
 def minilm_embed(texts: Sequence[str], max_length: int = 128) -> np.ndarray:
-    """MiniLM sentence embeddings (mean pooling, unit norm) at ``max_length`` tokens, cached."""
-    return minilm_token_vectors(texts, max_length).pooled()
+    """MiniLM sentence embeddings (mean pooling, unit norm) at ``max_length`` tokens, cached.
+
+    Equal to ``SentenceTransformer.encode(texts, normalize_embeddings=True)`` at the same
+    truncation. The cached call pools *every* layer (one forward pass gives them all), so
+    Part VI's layer experiments (:func:`lib.compression.task_layers`) reuse this encoding.
+
+    Returns
+    -------
+    ndarray of float32, shape (len(texts), 384)
+    """
+    from .encoder import ContextualEncoder
+
+    texts = checks.texts(texts)
+    if max_length < 2:
+        raise ValueError(f"max_length must be at least 2; got {max_length}")
+    X = ContextualEncoder(max_length=max_length).pool(texts, "mean", layers=None, use_cache=True)[-1]
+    return X / np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
 
 
 def maxsim_scores(query_tokens: np.ndarray, doc_tokens: np.ndarray) -> float:

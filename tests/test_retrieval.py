@@ -182,6 +182,19 @@ def test_minilm_tokens_pool_to_sentence_embedding():
     assert np.allclose(tv.pooled(), ref, atol=2e-3)   # token vectors are stored as float16
 
 
+def test_minilm_embed_is_the_sentence_transformer(tmp_cache):
+    from lib.models import load_sentence_transformer
+    texts = ["Who likes apples?", "Ada Baker likes chess and owls, and a much longer sentence follows here."]
+    X = R.minilm_embed(texts)
+    ref = load_sentence_transformer().encode(texts, normalize_embeddings=True, convert_to_numpy=True)
+    assert X.shape == (2, 384) and X.dtype == np.float32
+    np.testing.assert_allclose(X, ref, atol=1e-5)
+    with pytest.raises(ValueError, match="max_length"):
+        R.minilm_embed(texts, max_length=1)
+    with pytest.raises(ValueError):
+        R.minilm_embed([])
+
+
 def test_static_minilm_embed_is_the_book_distillation():
     from lib import distill
 
@@ -257,3 +270,49 @@ def test_part5_checkers_accept_right_and_reject_wrong():
     ex.check_ann_recall(recall_at_k)
     with pytest.raises(ExerciseError, match="raised"):
         ex.check_pair_recall(lambda r, p, k: 1 / 0)
+
+
+# --------------------------------------------------------------------------- BEIR
+def write_beir(root, name="toy", header=True):
+    import json
+    folder = root / name
+    (folder / "qrels").mkdir(parents=True)
+    docs = [{"_id": "d1", "title": "Cats", "text": "Cats purr."}, {"_id": "d2", "title": "", "text": "Dogs bark."},
+            {"_id": "d3", "title": "Fish", "text": "Fish swim."}]
+    (folder / "corpus.jsonl").write_text("\n".join(json.dumps(d) for d in docs) + "\n")
+    queries = [{"_id": "q1", "text": "what purrs"}, {"_id": "q2", "text": "dogs that bark"}, {"_id": "q3", "text": "no answer"}]
+    (folder / "queries.jsonl").write_text("\n".join(json.dumps(q) for q in queries))
+    rows = ["q1\td1\t1", "q2\td2\t2", "q2\td3\t1", "q3\td3\t0", "q1\tmissing\t1"]
+    (folder / "qrels" / "test.tsv").write_text(("query-id\tcorpus-id\tscore\n" if header else "") + "\n".join(rows) + "\n")
+    return folder
+
+
+@pytest.mark.parametrize("header", [True, False])
+def test_load_beir_reads_the_beir_layout(tmp_path, header):
+    write_beir(tmp_path, header=header)
+    task = R.load_beir("toy", root=tmp_path)
+    assert task.queries == ["what purrs", "dogs that bark"]          # q3 has no positive judgement
+    assert task.passages == ["Cats Cats purr.", "Dogs bark.", "Fish Fish swim."]
+    assert task.relevant == [{0}, {1, 2}]                         # unknown corpus ids are dropped
+    assert task.info["query_ids"] == ["q1", "q2"] and task.info["doc_ids"] == ["d1", "d2", "d3"]
+    idx, _ = R.bm25_search(task.queries, task.passages, k=1)
+    assert idx[:, 0].tolist() == [0, 1]                           # the same retrievers run on it
+
+
+def test_load_beir_errors(tmp_path, monkeypatch):
+    with pytest.raises(FileNotFoundError, match="download=False"):
+        R.load_beir("absent", root=tmp_path, download=False)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(FileNotFoundError, match="offline"):
+        R.load_beir("absent", root=tmp_path)                      # no network call is attempted
+    with pytest.raises(ValueError, match="BEIR data set name"):
+        R.load_beir("../etc", root=tmp_path)
+    folder = write_beir(tmp_path, "broken")
+    (folder / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\nq1\td1\n")
+    with pytest.raises(ValueError, match="3 tab-separated"):
+        R.load_beir("broken", root=tmp_path)
+    with pytest.raises(FileNotFoundError, match="qrels/dev.tsv"):
+        R.load_beir("broken", split="dev", root=tmp_path)
+    (folder / "qrels" / "test.tsv").write_text("q3\td3\t0\n")
+    with pytest.raises(ValueError, match="no query"):
+        R.load_beir("broken", root=tmp_path)
