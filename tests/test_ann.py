@@ -60,3 +60,21 @@ def test_errors(data):
         ann.recall_at_k(np.zeros((2, 3)), np.zeros((3, 3)))
     with pytest.raises(ValueError, match="threads"):
         ann.set_threads(0)
+
+
+def test_cached_build_returns_the_same_index(data, tmp_cache):
+    X, Q = data
+    ann.set_threads(1)
+    built, seconds = ann.cached_build("hnsw", X, M=8)
+    assert seconds > 0 and len(list(tmp_cache.glob("faiss-index-*.pkl"))) == 1
+    loaded, seconds_again = ann.cached_build("hnsw", X, M=8)        # read back, not rebuilt
+    assert seconds_again == seconds and len(list(tmp_cache.glob("faiss-index-*.pkl"))) == 1
+    a, _ = ann.search(built, Q, k=10, knob=32)
+    b, _ = ann.search(loaded, Q, k=10, knob=32)
+    np.testing.assert_array_equal(a, b)
+    assert loaded.ntotal == len(X)
+    ann.cached_build("hnsw", X, M=12)                                # another option, another entry
+    ann.cached_build("hnsw", X[:-1], M=8)                            # other vectors, another entry
+    assert len(list(tmp_cache.glob("faiss-index-*.pkl"))) == 3
+    with pytest.raises(ValueError, match="unknown index kind"):
+        ann.cached_build("lsh", X)
