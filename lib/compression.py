@@ -500,18 +500,33 @@ def train_matryoshka_head(queries, positives, dims: Sequence[int] = (16, 32, 64,
 
 
 # =========================================================================== smaller tables
+#: The families of Zhang et al. (2024): inter-feature methods share parameters between
+#: words, intra-feature methods make each word's own parameters cheaper.
+GROUPS = {"frequency-based": "inter-feature", "hashing": "inter-feature", "compositional": "inter-feature",
+          "dimension reduction": "intra-feature", "pruning": "intra-feature", "quantization": "intra-feature"}
+
+
 @dataclass
 class CompressedTable:
     """A compressed stand-in for an ``(n_words, d)`` table.
 
     Attributes
     ----------
-    name, family : str
-        The method and its family (pruning, hashing, low-rank, quantization).
+    name : str
+        The method and its setting.
+    family : str
+        Its sub-family, a key of :data:`GROUPS` (``group`` gives inter- or intra-feature).
     nbytes : int
         Bytes needed to store it (parameters and codes; hash functions are free).
     reconstruct : callable
         ``reconstruct() -> ndarray (n_words, d)``: the vector each word gets.
+    params : dict
+        The method's settings.
+    layout, arrays
+        For tables that :func:`train_table_on_neighbours` can train: ``"rows"`` (a word's
+        vector is ``arrays["T"][arrays["rows"][i]].sum(0)``, the row ids computed, not
+        stored) or ``"buckets"`` (word ``i`` in bucket ``b`` gets ``U[b][i - start_b] @ P[b]``);
+        ``None`` otherwise.
     """
 
     name: str
@@ -519,6 +534,35 @@ class CompressedTable:
     nbytes: int
     reconstruct: Callable = field(repr=False)
     params: dict = field(default_factory=dict)
+    layout: str | None = None
+    arrays: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def group(self) -> str:
+        """``"inter-feature"`` or ``"intra-feature"``."""
+        return GROUPS[self.family]
+
+
+def _layout_vectors(layout: str, arrays: dict, ids, cat=np.concatenate):
+    """The vectors of the words ``ids`` (sorted ascending) of a trainable table; works on
+    numpy arrays and, with ``cat=torch.cat``, on torch tensors, so training and
+    reconstruction share it."""
+    if layout == "rows":
+        return arrays["T"][arrays["rows"][ids]].sum(1)
+    if layout == "buckets":
+        out, start = [], 0
+        for U, P in zip(arrays["U"], arrays["P"]):
+            out.append(U[ids[(ids >= start) & (ids < start + len(U))] - start] @ P)
+            start += len(U)
+        return cat(out)
+    raise ValueError(f"unknown layout {layout!r}; use 'rows' or 'buckets'")
+
+
+def _trainable_table(name, family, n: int, layout, arrays, params) -> CompressedTable:
+    """A table of ``layout`` whose bytes are its float arrays (row ids are computed)."""
+    stored = [arrays["T"]] if layout == "rows" else [*arrays["U"], *arrays["P"]]
+    return CompressedTable(name, family, nbytes(*stored), lambda: _layout_vectors(layout, arrays, np.arange(n)),
+                           params, layout, arrays)
 
 
 def _table(E) -> np.ndarray:
@@ -564,20 +608,16 @@ def _assignment(rows: np.ndarray, n_cols: int):
 
 def prune_vocabulary(E, keep: int) -> CompressedTable:
     """Keep the ``keep`` first (most frequent) rows; every other word gets one shared UNK
-    vector (the mean of the dropped rows)."""
+    vector (the mean of the dropped rows). Stored as ``keep + 1`` rows, word ``i`` using
+    row ``min(i, keep)``."""
     E = _table(E)
     if not 1 <= keep <= len(E):
         raise ValueError(f"keep must be between 1 and {len(E)}; got {keep}")
-    kept = E[:keep].copy()
     unk = E[keep:].mean(0) if keep < len(E) else np.zeros(E.shape[1], np.float32)
-
-    def rec():
-        out = np.empty_like(E)
-        out[:keep] = kept
-        out[keep:] = unk
-        return out
-
-    return CompressedTable(f"prune to {keep:,} words", "pruning", nbytes(kept, unk), rec, {"keep": keep})
+    T = np.vstack([E[:keep], unk[None]]).astype(np.float32)
+    rows = np.minimum(np.arange(len(E)), keep)[:, None]
+    return _trainable_table(f"prune to {keep:,} words", "frequency-based", len(E), "rows",
+                            {"T": T, "rows": rows}, {"keep": keep})
 
 
 def hashing_trick(E, words: Sequence[str], n_buckets: int, seed: int = 0) -> CompressedTable:
@@ -592,8 +632,8 @@ def hashing_trick(E, words: Sequence[str], n_buckets: int, seed: int = 0) -> Com
     T = np.zeros((n_buckets, E.shape[1]), np.float32)
     np.add.at(T, ids, E)
     T /= np.maximum(counts, 1)[:, None]
-    return CompressedTable(f"hashing trick, {n_buckets:,} rows", "hashing", nbytes(T),
-                           lambda: T[ids], {"n_buckets": n_buckets})
+    return _trainable_table(f"hashing trick, {n_buckets:,} rows", "hashing", len(E), "rows",
+                            {"T": T, "rows": ids[:, None]}, {"n_buckets": n_buckets})
 
 
 def bloom_embeddings(E, words: Sequence[str], n_buckets: int, n_hashes: int = 2, seed: int = 0,
@@ -607,10 +647,9 @@ def bloom_embeddings(E, words: Sequence[str], n_buckets: int, n_hashes: int = 2,
     if n_hashes < 1:
         raise ValueError(f"n_hashes must be at least 1; got {n_hashes}")
     rows = np.stack([_hash_ids(words, n_buckets, seed + h) for h in range(n_hashes)], 1)
-    A = _assignment(rows, n_buckets)
-    T = _least_squares_rows(A, E.astype(np.float64), ridge)
-    return CompressedTable(f"Bloom, {n_hashes} hashes, {n_buckets:,} rows", "hashing", nbytes(T),
-                           lambda: T[rows].sum(1), {"n_buckets": n_buckets, "n_hashes": n_hashes})
+    T = _least_squares_rows(_assignment(rows, n_buckets), E.astype(np.float64), ridge)
+    return _trainable_table(f"Bloom, {n_hashes} hashes, {n_buckets:,} rows", "hashing", len(E), "rows",
+                            {"T": T, "rows": rows}, {"n_buckets": n_buckets, "n_hashes": n_hashes})
 
 
 def quotient_remainder(E, n_remainder: int, ridge: float = 1e-3) -> CompressedTable:
@@ -625,10 +664,9 @@ def quotient_remainder(E, n_remainder: int, ridge: float = 1e-3) -> CompressedTa
     nq = -(-n // m)
     i = np.arange(n)
     rows = np.stack([i // m, nq + i % m], 1)
-    A = _assignment(rows, nq + m)
-    T = _least_squares_rows(A, E.astype(np.float64), ridge)
-    return CompressedTable(f"quotient-remainder, {nq:,}+{m:,} rows", "hashing", nbytes(T),
-                           lambda: T[rows].sum(1), {"n_quotient": nq, "n_remainder": m})
+    T = _least_squares_rows(_assignment(rows, nq + m), E.astype(np.float64), ridge)
+    return _trainable_table(f"quotient-remainder, {nq:,}+{m:,} rows", "compositional", len(E), "rows",
+                            {"T": T, "rows": rows}, {"n_quotient": nq, "n_remainder": m})
 
 
 def low_rank(E, rank: int) -> CompressedTable:
@@ -636,10 +674,15 @@ def low_rank(E, rank: int) -> CompressedTable:
     E = _table(E)
     if not 1 <= rank <= E.shape[1]:
         raise ValueError(f"rank must be between 1 and {E.shape[1]}; got {rank}")
+    U, V = _svd_factors(E, rank)
+    return _trainable_table(f"low rank {rank}", "dimension reduction", len(E), "buckets",
+                            {"U": [U], "P": [V]}, {"rank": rank})
+
+
+def _svd_factors(E: np.ndarray, rank: int) -> tuple[np.ndarray, np.ndarray]:
+    """The best rank-``rank`` factors ``(U S, V^T)`` of ``E`` (Eckart-Young), float32."""
     U, s, Vt = np.linalg.svd(E, full_matrices=False)
-    A = (U[:, :rank] * s[:rank]).astype(np.float32)
-    B = Vt[:rank].astype(np.float32)
-    return CompressedTable(f"low rank {rank}", "low-rank", nbytes(A, B), lambda: A @ B, {"rank": rank})
+    return (U[:, :rank] * s[:rank]).astype(np.float32), Vt[:rank].astype(np.float32)
 
 
 def quantize_rows(E, bits: int, lo=None, hi=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -701,27 +744,364 @@ def mixed_precision(E, n_high: int, high_bits: int = 16, low_bits: int = 2) -> C
                            lambda: np.vstack([p() for p in parts]), {"n_high": n_high})
 
 
+def _check_ids(ids, upper: int, name: str) -> np.ndarray:
+    """A non-empty 1-D array of integer row ids in ``0 .. upper - 1``."""
+    ids = np.asarray(ids)
+    if ids.ndim != 1 or len(ids) == 0 or not np.issubdtype(ids.dtype, np.integer):
+        raise ValueError(f"{name} must be a non-empty 1-D array of integer row ids; "
+                         f"got shape {ids.shape}, dtype {ids.dtype}")
+    if ids.min() < 0 or ids.max() >= upper:
+        raise ValueError(f"{name} must be row ids in 0..{upper - 1}; got values in {ids.min()}..{ids.max()}")
+    return ids.astype(np.int64)
+
+
+def _neighbour_ids(M: np.ndarray, queries: np.ndarray, candidates: int, k: int) -> np.ndarray:
+    """``(len(queries), k)``: each query's ``k`` nearest rows (cosine) among ``M[:candidates]``,
+    the query itself excluded."""
+    from .search import top_k
+
+    idx, _ = top_k(M[queries], M[:candidates], k + 1)
+    not_self = idx != queries[:, None]
+    first = np.argsort(~not_self, axis=1, kind="stable")[:, :k]   # drop the query, keep the order
+    return np.take_along_axis(idx, first, 1)
+
+
+def _check_candidates(candidates: int, n: int, k: int) -> None:
+    if not 1 <= candidates <= n:
+        raise ValueError(f"candidates must be between 1 and {n}; got {candidates}")
+    checks.check_k(k, candidates - 1, "candidate words")
+
+
 def neighbour_recall(E, E_hat, queries: np.ndarray, candidates: int, k: int = 10) -> float:
     """Mean fraction of each query word's ``k`` nearest neighbours (cosine, among the first
     ``candidates`` rows, the word itself excluded) under ``E`` that are also among its
     ``k`` nearest under ``E_hat``."""
-    from .search import top_k
-
     E = _table(E)
     E_hat = checks.as_matrix(E_hat, "reconstructed table")
     if E.shape != E_hat.shape:
         raise ValueError(f"shape mismatch: table {E.shape} vs reconstruction {E_hat.shape}")
-    queries = np.asarray(queries)
-    if queries.ndim != 1 or len(queries) == 0 or queries.min() < 0 or queries.max() >= candidates:
-        raise ValueError(f"queries must be a non-empty 1-D array of row ids below candidates={candidates}")
     if not 1 <= candidates <= len(E):
         raise ValueError(f"candidates must be between 1 and {len(E)}; got {candidates}")
-    checks.check_k(k, candidates - 1, "candidate words")
-    a, _ = top_k(E[queries], E[:candidates], k + 1)
-    b, _ = top_k(E_hat[queries], E_hat[:candidates], k + 1)
-    hits = []
-    for q, ra, rb in zip(queries, a, b):
-        sa = [x for x in ra if x != q][:k]
-        sb = [x for x in rb if x != q][:k]
-        hits.append(len(set(sa) & set(sb)) / k)
-    return float(np.mean(hits))
+    queries = _check_ids(queries, candidates, f"queries (below candidates={candidates})")
+    _check_candidates(candidates, len(E), k)
+    a = _neighbour_ids(E, queries, candidates, k)
+    b = _neighbour_ids(E_hat, queries, candidates, k)
+    return float(np.mean([len(set(x) & set(y)) for x, y in zip(a, b)]) / k)
+
+
+# ---------------------------------------------------------------- more families
+def mixed_dimension_plan(n: int, d: int, budget_bytes: int, bounds: Sequence[int],
+                         alpha: float = 0.5) -> tuple:
+    """Dimensions per frequency bucket for :func:`mixed_dimensions` that fit a budget.
+
+    Bucket ``b`` holds the words of frequency rank ``bounds[b] .. bounds[b+1] - 1`` and gets
+    ``d_b = clip(floor(lam * p_b ** alpha), 1, min(d, bucket size))`` dimensions, where ``p_b`` is the bucket's
+    mean Zipf popularity ``1 / (rank + 1)``, the rule of mixed-dimension embeddings (frequent
+    words get more dimensions); ``lam`` is the largest value whose table (float32 rows plus a
+    ``(d_b, d)`` projection per bucket) fits ``budget_bytes``. What the rounding leaves of the
+    budget then buys dimensions for the most frequent buckets first.
+    """
+    bounds = _check_bounds(bounds, n)
+    if alpha < 0:
+        raise ValueError(f"alpha must be non-negative; got {alpha}")
+    harmonic = np.concatenate([[0.0], np.cumsum(1.0 / np.arange(1, n + 1))])
+    sizes = np.diff(bounds)
+    pop = (harmonic[bounds[1:]] - harmonic[bounds[:-1]]) / sizes
+    cap = np.minimum(d, sizes)
+
+    def dims(lam):
+        return np.clip(np.floor(lam * pop ** alpha), 1, cap).astype(int)
+
+    def cost(ds):
+        return FLOAT32_BYTES * int(((sizes + d) * ds).sum())
+
+    if cost(np.ones_like(sizes)) > budget_bytes:
+        raise ValueError(f"budget too small: one dimension per bucket already takes "
+                         f"{cost(np.ones_like(sizes)):,} bytes > {budget_bytes:,}")
+    lo, hi = 0.0, 2.0 * d / pop.min() ** alpha
+    for _ in range(100):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if cost(dims(mid)) <= budget_bytes else (lo, mid)
+    ds = dims(lo)
+    for b in range(len(ds)):
+        while ds[b] < cap[b] and cost(ds) + FLOAT32_BYTES * (sizes[b] + d) <= budget_bytes:
+            ds[b] += 1
+    return tuple(int(x) for x in ds)
+
+
+def _check_bounds(bounds, n: int) -> np.ndarray:
+    b = np.asarray(bounds)
+    if b.ndim != 1 or len(b) < 2 or b[0] != 0 or b[-1] != n or (np.diff(b) <= 0).any():
+        raise ValueError(f"bounds must increase strictly from 0 to n_words={n}; got {list(bounds)}")
+    return b.astype(np.int64)
+
+
+def mixed_dimensions(E, bounds: Sequence[int], dims: Sequence[int]) -> CompressedTable:
+    """Mixed-dimension table: the words of bucket ``b`` (rows ``bounds[b] .. bounds[b+1]-1``,
+    most frequent first) get ``dims[b]`` coordinates and share a ``(dims[b], d)`` projection
+    back to ``d``; both are fitted by a truncated SVD of the bucket's rows (least squares)."""
+    E = _table(E)
+    b = _check_bounds(bounds, len(E))
+    dims = [int(x) for x in dims]
+    if len(dims) != len(b) - 1:
+        raise ValueError(f"shape mismatch: {len(b) - 1} buckets but {len(dims)} dims")
+    U, P = [], []
+    for s, e, r in zip(b[:-1], b[1:], dims):
+        if not 1 <= r <= min(e - s, E.shape[1]):
+            raise ValueError(f"dims must be between 1 and min(bucket size, d) = {min(e - s, E.shape[1])} "
+                             f"for rows {s}..{e - 1}; got {r}")
+        u, p = _svd_factors(E[s:e], r)
+        U.append(u)
+        P.append(p)
+    return _trainable_table("mixed dimensions " + "/".join(map(str, dims)), "dimension reduction", len(E),
+                            "buckets", {"U": U, "P": P}, {"bounds": tuple(int(x) for x in b), "dims": tuple(dims)})
+
+
+SPARSE_STORAGE = ("bitmap", "csr")
+
+
+def sparse_nbytes(n: int, d: int, nnz: int, storage: str = "bitmap") -> int:
+    """Bytes of an ``(n, d)`` matrix with ``nnz`` float32 non-zeros stored sparse.
+
+    ``"bitmap"``: one bit per entry saying whether it is kept, plus the kept values;
+    ``"csr"``: the values, a column index per value (uint8 for ``d <= 256``, else uint16
+    or uint32) and ``n + 1`` int32 row pointers.
+    """
+    if storage not in SPARSE_STORAGE:
+        raise ValueError(f"unknown storage {storage!r}; use one of {SPARSE_STORAGE}")
+    if not 0 <= nnz <= n * d:
+        raise ValueError(f"nnz must be between 0 and n * d = {n * d}; got {nnz}")
+    if storage == "bitmap":
+        return math.ceil(n * d / 8) + FLOAT32_BYTES * nnz
+    return (FLOAT32_BYTES + _index_bytes(d)) * nnz + 4 * (n + 1)
+
+
+def _index_bytes(d: int) -> int:
+    return 1 if d <= 2 ** 8 else 2 if d <= 2 ** 16 else 4
+
+
+def max_entries(n: int, d: int, budget_bytes: int, storage: str = "bitmap") -> int:
+    """The most non-zeros an ``(n, d)`` sparse matrix can keep within ``budget_bytes``."""
+    fixed = sparse_nbytes(n, d, 0, storage)
+    per_value = sparse_nbytes(n, d, 1, storage) - fixed
+    if budget_bytes < fixed + per_value:
+        raise ValueError(f"budget too small: the {storage} format alone takes {fixed:,} bytes "
+                         f"(plus {per_value} a value) > {budget_bytes:,}")
+    return min(n * d, (budget_bytes - fixed) // per_value)
+
+
+def prune_entries(E, n_keep: int, storage: str = "bitmap") -> CompressedTable:
+    """Magnitude pruning: keep the ``n_keep`` entries of largest ``|E_ij|`` (the least-squares
+    best table with that many non-zeros), zero the rest, store it sparse (:func:`sparse_nbytes`)."""
+    E = _table(E)
+    if not 1 <= n_keep <= E.size:
+        raise ValueError(f"n_keep must be between 1 and {E.size}; got {n_keep}")
+    keep = np.argpartition(np.abs(E).ravel(), E.size - n_keep)[E.size - n_keep:]
+    W = np.zeros(E.size, np.float32)
+    W[keep] = E.ravel()[keep]
+    W = W.reshape(E.shape)
+    return CompressedTable(f"prune to {n_keep / E.size:.1%} of entries ({storage})", "pruning",
+                           sparse_nbytes(*E.shape, n_keep, storage), lambda: W.copy(),
+                           {"n_keep": n_keep, "storage": storage})
+
+
+# ---------------------------------------------------------------- training on neighbours
+def neighbour_targets(E, anchors, candidates: int, k: int = 10, use_cache: bool = True) -> np.ndarray:
+    """``(len(anchors), k)`` int64: each anchor word's ``k`` nearest rows of ``E`` (cosine)
+    among the first ``candidates``, itself excluded: the targets of
+    :func:`train_table_on_neighbours` (cached)."""
+    E = _table(E)
+    anchors = _check_ids(anchors, len(E), "anchors")
+    _check_candidates(candidates, len(E), k)
+    if not use_cache:
+        return _neighbour_ids(E, anchors, candidates, k)
+    params = {"E": E, "anchors": anchors, "candidates": candidates, "k": k, "v": 1}
+    return cache.cached_array("neighbour-targets", params, lambda: _neighbour_ids(E, anchors, candidates, k))
+
+
+def neighbour_loss(A, P, N, ignore, temperature: float = 0.05):
+    """Listwise neighbour loss: each of an anchor's target neighbours should outscore all its
+    negatives.
+
+    With cosine scores ``s(a, x) / temperature``, target ``p`` of anchor ``a`` costs
+    ``softplus(logsumexp_n s(a, n) - s(a, p))``, i.e. ``-log`` of the probability that ``p``
+    wins a softmax against the negatives alone (not against the other targets); the mean
+    over anchors and targets is returned. With every candidate word as a negative (the
+    anchor and its targets ignored) it asks for the exact top-``k`` list.
+
+    Parameters
+    ----------
+    A : torch.Tensor, shape (batch, d)
+        The anchors' vectors.
+    P : torch.Tensor, shape (batch, k, d)
+        Each anchor's target neighbours' vectors.
+    N : torch.Tensor, shape (n_negatives, d)
+        Negative words' vectors, shared by the batch.
+    ignore : torch.BoolTensor, shape (batch, n_negatives)
+        True where a negative is in fact the anchor or one of its targets.
+    """
+    import torch.nn.functional as F
+
+    if A.ndim != 2 or P.ndim != 3 or N.ndim != 2 or not A.shape[1] == P.shape[2] == N.shape[1] \
+            or len(P) != len(A) or tuple(ignore.shape) != (len(A), len(N)):
+        raise ValueError(f"shape mismatch: anchors {tuple(A.shape)}, targets {tuple(P.shape)}, "
+                         f"negatives {tuple(N.shape)}, ignore {tuple(ignore.shape)}")
+    if temperature <= 0:
+        raise ValueError(f"temperature must be positive; got {temperature}")
+    a, p, n = (F.normalize(x, dim=-1) for x in (A, P, N))
+    pos = (a[:, None, :] * p).sum(-1) / temperature
+    rest = (a @ n.T / temperature).masked_fill(ignore, float("-inf")).logsumexp(1, keepdim=True)
+    return F.softplus(rest - pos).mean()
+
+
+def _n_rows(table: CompressedTable) -> int:
+    if table.layout == "rows":
+        return len(table.arrays["rows"])
+    return sum(len(U) for U in table.arrays["U"])
+
+
+def _check_lists(ids, lists, n: int, candidates: int, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Row ids of words and their ``(len(ids), k)`` neighbour lists among the candidates."""
+    ids = _check_ids(ids, n, name)
+    lists = np.asarray(lists)
+    if lists.ndim != 2 or len(lists) != len(ids):
+        raise ValueError(f"shape mismatch: the neighbour lists of {name} must have shape ({len(ids)}, k); "
+                         f"got {lists.shape}")
+    _check_candidates(candidates, n, lists.shape[1])
+    return ids, _check_ids(lists.ravel(), candidates, f"neighbour lists of {name}").reshape(lists.shape)
+
+
+def _ignored(anchors, targets, negatives, candidates: int):
+    """``(batch, n_negatives)`` bool: negative ``j`` is the anchor itself or one of its targets."""
+    import torch
+
+    slot = torch.full((candidates + 1,), len(negatives), dtype=torch.long)   # len(negatives): "not drawn"
+    slot[negatives] = torch.arange(len(negatives))
+    own = torch.cat([targets, anchors.clamp(max=candidates)[:, None]], 1)
+    ignore = torch.zeros(len(anchors), len(negatives) + 1, dtype=torch.bool)
+    return ignore.scatter_(1, slot[own], True)[:, :-1]
+
+
+def _torch_recall(layout, tensors, ids, lists, candidates: int) -> float:
+    """:func:`neighbour_recall` of words ``ids`` against their lists, on a table in torch."""
+    import torch
+    import torch.nn.functional as F
+
+    with torch.no_grad():
+        V = F.normalize(_layout_vectors(layout, tensors, torch.arange(max(candidates, int(ids.max()) + 1)),
+                                        torch.cat), dim=1)
+        S = V[ids] @ V[:candidates].T
+        inside = (ids < candidates).nonzero().ravel()
+        S[inside, ids[inside]] = float("-inf")                      # a word is not its own neighbour
+        top = S.topk(lists.shape[1], dim=1).indices
+        return float((top[:, :, None] == lists[:, None, :]).any(2).float().mean())
+
+
+def train_table_on_neighbours(table: CompressedTable, anchors, targets, candidates: int,
+                              validation: tuple | None = None, steps: int = 200, eval_every: int = 25,
+                              batch_size: int = 256, n_negatives: int = 1024, lr: float = 0.05,
+                              temperature: float = 0.05, seed: int = 0, use_cache: bool = True,
+                              progress: bool = True) -> CompressedTable:
+    """Train a compressed table's parameters on neighbour lists; same parameters, same bytes.
+
+    Starts from the table's least-squares fit and minimises :func:`neighbour_loss` with Adam:
+    each step takes ``batch_size`` anchors and ``n_negatives`` candidate words drawn without
+    replacement (all of them when ``n_negatives >= candidates``), and computes only the
+    vectors of the words involved. One torch thread and a fixed seed make it reproducible.
+    Only the float parameters move: hashed or computed row ids and bucket sizes stay, so the
+    trained table has exactly the fitted one's parameter count, dtype and ``nbytes``.
+
+    Parameters
+    ----------
+    table : CompressedTable
+        One with a ``layout`` (:func:`prune_vocabulary`, :func:`hashing_trick`,
+        :func:`bloom_embeddings`, :func:`quotient_remainder`, :func:`low_rank`,
+        :func:`mixed_dimensions`).
+    anchors : array of int, shape (n_anchors,)
+        Row ids of the training words.
+    targets : array of int, shape (n_anchors, k)
+        Their neighbours among the first ``candidates`` rows (:func:`neighbour_targets`).
+    candidates : int
+        Negatives are drawn from rows ``0 .. candidates - 1``.
+    validation : (ids, lists), optional
+        Validation words and their neighbour lists: every ``eval_every`` steps (and at step 0,
+        the fit) their neighbour recall is measured, and the best checkpoint is returned
+        (early stopping). Without it the last step is returned.
+
+    Returns
+    -------
+    CompressedTable
+        Named ``"<name> (trained)"``; ``params`` adds ``losses`` (every step), ``val_recall``
+        (``[(step, recall), ...]``) and ``best_step``.
+    """
+    import torch
+    from tqdm import tqdm
+
+    if table.layout is None:
+        raise ValueError(f"{table.name!r} has no trainable layout (only row-sharing and factored tables train)")
+    n = _n_rows(table)
+    anchors, targets = _check_lists(anchors, targets, n, candidates, "anchors")
+    val = None if validation is None else _check_lists(*validation, n, candidates, "validation words")
+    for name, v in (("steps", steps), ("eval_every", eval_every), ("batch_size", batch_size),
+                    ("n_negatives", n_negatives)):
+        if v < 1:
+            raise ValueError(f"{name} must be at least 1; got {v}")
+    if lr <= 0 or temperature <= 0:
+        raise ValueError(f"lr and temperature must be positive; got lr={lr}, temperature={temperature}")
+
+    def fit():
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            torch.manual_seed(seed)
+            rng = np.random.default_rng(seed)
+            tensors = {key: [torch.tensor(a, requires_grad=True) for a in v] if isinstance(v, list)
+                       else torch.tensor(v, requires_grad=v.dtype == np.float32) for key, v in table.arrays.items()}
+            weights = [t for v in tensors.values() for t in (v if isinstance(v, list) else [v]) if t.requires_grad]
+            opt = torch.optim.Adam(weights, lr=lr)
+            val_t = None if val is None else tuple(torch.from_numpy(x) for x in val)
+            batch, order, losses, history = min(batch_size, len(anchors)), np.empty(0, np.int64), [], []
+            best = (-1.0, 0, _numpy_arrays(tensors))
+            for step in tqdm(range(steps + 1), desc=f"training {table.name}", disable=not progress):
+                if val_t is not None and (step % eval_every == 0 or step == steps):
+                    history.append((step, _torch_recall(table.layout, tensors, *val_t, candidates)))
+                    if history[-1][1] > best[0]:
+                        best = (history[-1][1], step, _numpy_arrays(tensors))
+                if step == steps:
+                    break
+                while len(order) < batch:
+                    order = np.concatenate([order, rng.permutation(len(anchors))])
+                pick, order = order[:batch], order[batch:]
+                a, t = torch.from_numpy(anchors[pick]), torch.from_numpy(targets[pick])
+                neg = torch.from_numpy(rng.choice(candidates, min(n_negatives, candidates), replace=False))
+                words = torch.unique(torch.cat([a, t.ravel(), neg]))  # sorted: the rows this step needs
+                V = _layout_vectors(table.layout, tensors, words, torch.cat)
+                pa, pt, pn = (torch.searchsorted(words, ids) for ids in (a, t, neg))
+                loss = neighbour_loss(V[pa], V[pt], V[pn], _ignored(a, t, neg, candidates), temperature)
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                losses.append(float(loss.detach()))
+        finally:
+            torch.set_num_threads(threads)
+        arrays, best_step = (best[2], best[1]) if val_t is not None else (_numpy_arrays(tensors), steps)
+        return {"arrays": arrays, "losses": losses, "val_recall": history, "best_step": best_step}
+
+    if use_cache:
+        key = {"layout": table.layout, "arrays": table.arrays, "anchors": anchors, "targets": targets,
+               "candidates": candidates, "validation": val, "steps": steps, "every": eval_every,
+               "bs": batch_size, "neg": n_negatives, "lr": lr, "t": temperature, "seed": seed, "v": 1}
+        out = cache.cached_object("neighbour-table", key, fit)
+    else:
+        out = fit()
+    trained = _trainable_table(f"{table.name} (trained)", table.family, n, table.layout, out["arrays"],
+                               {**table.params, **{k: out[k] for k in ("losses", "val_recall", "best_step")}})
+    if trained.nbytes != table.nbytes:
+        raise RuntimeError(f"training changed the table's size: {table.nbytes} -> {trained.nbytes} bytes")
+    return trained
+
+
+def _numpy_arrays(tensors: dict) -> dict:
+    """A copy, as numpy arrays, of a table's torch tensors (lists stay lists)."""
+    return {key: [t.detach().numpy().copy() for t in v] if isinstance(v, list) else v.detach().numpy().copy()
+            for key, v in tensors.items()}

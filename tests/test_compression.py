@@ -382,3 +382,266 @@ def test_part6_checkers_accept_right_answers(capsys):
     part6.check_hamming(lambda a, b: int(np.unpackbits(a ^ b).sum()))
     part6.check_equal_memory(lambda b, d, v: int(b // (d * v)))
     assert capsys.readouterr().out.count("PASSED") == 3
+
+
+# ------------------------------------------------------------------ more families, training (smaller tables)
+@pytest.fixture
+def clustered():
+    """The chapter's setting in small: 400 frequent words (the candidates) in 80 tight clusters
+    of 5, so a word's 4 neighbours are its cluster-mates, and 1,600 rare words; split into
+    probe, validation and training words among the frequent ones."""
+    rng = np.random.default_rng(3)
+    centres = rng.normal(size=(80, 16))
+    frequent = np.repeat(centres, 5, 0) + 0.2 * rng.normal(size=(400, 16))
+    E = np.vstack([frequent[rng.permutation(400)], rng.normal(size=(1600, 16))]).astype(np.float32)
+    perm = np.random.default_rng(5).permutation(400)
+    split = np.sort(perm[:50]), np.sort(perm[50:100]), np.sort(perm[100:])     # probes, validation, training
+    return E, [f"w{i}" for i in range(2000)], split
+
+
+def test_families_and_layout_vectors(table):
+    E, words = table
+    tables = [C.prune_vocabulary(E, 100), C.hashing_trick(E, words, 50), C.bloom_embeddings(E, words, 50),
+              C.quotient_remainder(E, 20), C.low_rank(E, 4), C.mixed_dimensions(E, (0, 100, 400), (8, 2)),
+              C.prune_entries(E, 500), C.quantize_table(E, 4)]
+    assert [t.family for t in tables] == ["frequency-based", "hashing", "hashing", "compositional",
+                                          "dimension reduction", "dimension reduction", "pruning", "quantization"]
+    assert [t.group for t in tables] == ["inter-feature"] * 4 + ["intra-feature"] * 4
+    ids = np.array([0, 3, 99, 100, 250, 399])
+    for t in tables[:6]:                                  # any sorted subset of words, as training uses
+        np.testing.assert_allclose(C._layout_vectors(t.layout, t.arrays, ids), t.reconstruct()[ids], atol=1e-6)
+    assert tables[6].layout is None and tables[7].layout is None
+    with pytest.raises(ValueError, match="unknown layout"):
+        C._layout_vectors("dense", {}, ids)
+
+
+def test_mixed_dimensions_is_bucketwise_svd(table):
+    E, _ = table
+    t = C.mixed_dimensions(E, (0, 100, 400), (8, 2))
+    R = t.reconstruct()
+    for (s, e, r) in ((0, 100, 8), (100, 400, 2)):
+        U, sv, Vt = np.linalg.svd(E[s:e], full_matrices=False)
+        np.testing.assert_allclose(R[s:e], (U[:, :r] * sv[:r]) @ Vt[:r], atol=1e-4)
+    assert t.nbytes == 4 * (100 * 8 + 8 * 16 + 300 * 2 + 2 * 16)
+    assert t.params == {"bounds": (0, 100, 400), "dims": (8, 2)}
+    full = C.mixed_dimensions(E, (0, 400), (16,))
+    np.testing.assert_allclose(full.reconstruct(), E, atol=1e-4)
+    with pytest.raises(ValueError, match="bounds"):
+        C.mixed_dimensions(E, (10, 400), (4,))
+    with pytest.raises(ValueError, match="bounds"):
+        C.mixed_dimensions(E, (0, 200, 200, 400), (4, 4, 4))
+    with pytest.raises(ValueError, match="shape mismatch"):
+        C.mixed_dimensions(E, (0, 100, 400), (4,))
+    with pytest.raises(ValueError, match="dims must be between 1 and"):
+        C.mixed_dimensions(E, (0, 5, 400), (8, 2))      # 8 dimensions for a bucket of 5 words
+    with pytest.raises(ValueError, match="NaN"):
+        C.mixed_dimensions(np.full((4, 2), np.nan), (0, 4), (1,))
+
+
+def test_mixed_dimension_plan_fits_budget():
+    bounds = (0, 100, 1000, 10_000)
+    cost = lambda ds: 4 * sum((e - s + 50) * r for s, e, r in zip(bounds[:-1], bounds[1:], ds))  # noqa: E731
+    for budget in (60_000, 200_000, 500_000):
+        dims = C.mixed_dimension_plan(10_000, 50, budget, bounds, alpha=0.5)
+        assert cost(dims) <= budget
+        assert list(dims) == sorted(dims, reverse=True)            # frequent words get more dimensions
+        # nothing is left that would buy one more dimension for any bucket
+        assert all(r == min(50, e - s) or cost([*dims[:i], r + 1, *dims[i + 1:]]) > budget
+                   for i, (s, e, r) in enumerate(zip(bounds[:-1], bounds[1:], dims)))
+    assert C.mixed_dimension_plan(10_000, 50, 10 ** 9, bounds) == (50, 50, 50)
+    with pytest.raises(ValueError, match="budget too small"):
+        C.mixed_dimension_plan(10_000, 50, 1000, bounds)
+    with pytest.raises(ValueError, match="alpha"):
+        C.mixed_dimension_plan(10_000, 50, 60_000, bounds, alpha=-1)
+    with pytest.raises(ValueError, match="bounds"):
+        C.mixed_dimension_plan(10_000, 50, 60_000, (0, 100))
+
+
+def test_prune_entries_and_sparse_bytes(table):
+    E, _ = table
+    t = C.prune_entries(E, 500)
+    R = t.reconstruct()
+    assert (R != 0).sum() == 500
+    threshold = np.sort(np.abs(E).ravel())[-500]
+    assert np.all(np.abs(E[R != 0]) >= threshold) and np.array_equal(R[R != 0], E[R != 0])
+    assert t.nbytes == 400 * 16 // 8 + 4 * 500                                  # bitmap + values
+    assert C.prune_entries(E, 500, "csr").nbytes == 500 * (4 + 1) + 4 * 401    # values, uint8 columns, row ptrs
+    assert C.sparse_nbytes(10, 1000, 7, "csr") == 7 * (4 + 2) + 4 * 11         # uint16 columns for d > 256
+    assert C.prune_entries(E, E.size).reconstruct().tolist() == E.tolist()
+    for storage in C.SPARSE_STORAGE:
+        m = C.max_entries(400, 16, 5000, storage)
+        assert C.sparse_nbytes(400, 16, m, storage) <= 5000 < C.sparse_nbytes(400, 16, m + 1, storage)
+    assert C.max_entries(400, 16, 10 ** 9) == 400 * 16
+    with pytest.raises(ValueError, match="budget too small"):
+        C.max_entries(400, 16, 800, "bitmap")
+    with pytest.raises(ValueError, match="unknown storage"):
+        C.sparse_nbytes(400, 16, 5, "coo")
+    with pytest.raises(ValueError, match="nnz"):
+        C.sparse_nbytes(400, 16, 400 * 16 + 1)
+    with pytest.raises(ValueError, match="n_keep"):
+        C.prune_entries(E, 0)
+    with pytest.raises(ValueError, match="NaN"):
+        C.prune_entries(np.array([[1.0, np.nan]]), 1)
+
+
+def test_neighbour_targets_brute_force(table, tmp_cache):
+    E, _ = table
+    anchors = np.array([0, 5, 150, 399])
+    got = C.neighbour_targets(E, anchors, 100, k=5)
+    U = E / np.linalg.norm(E, axis=1, keepdims=True)
+    for a, row in zip(anchors, got):
+        s = U[:100] @ U[a]
+        if a < 100:
+            s[a] = -np.inf                                  # a word is not its own neighbour
+        assert row.tolist() == np.argsort(-s)[:5].tolist()
+    assert np.array_equal(C.neighbour_targets(E, anchors, 100, k=5), got)     # from the cache
+    assert len(list(tmp_cache.glob("neighbour-targets-*"))) == 1
+    with pytest.raises(ValueError, match="anchors"):
+        C.neighbour_targets(E, np.array([400]), 100)
+    with pytest.raises(ValueError, match="anchors"):
+        C.neighbour_targets(E, np.array([], dtype=int), 100)
+    with pytest.raises(ValueError, match="larger than"):
+        C.neighbour_targets(E, anchors, 5, k=5)
+    with pytest.raises(ValueError, match="candidates"):
+        C.neighbour_targets(E, anchors, 401)
+
+
+def test_neighbour_loss_by_hand():
+    import torch
+
+    rng = np.random.default_rng(4)
+    A, P, N = rng.normal(size=(3, 4)), rng.normal(size=(3, 2, 4)), rng.normal(size=(5, 4))
+    ignore = np.zeros((3, 5), bool)
+    ignore[0, 1] = ignore[2, [0, 4]] = True
+    unit = lambda x: x / np.linalg.norm(x, axis=-1, keepdims=True)  # noqa: E731
+    want = []
+    for b in range(3):
+        neg = unit(N)[~ignore[b]] @ unit(A[b]) / 0.1
+        for j in range(2):
+            pos = unit(P[b, j]) @ unit(A[b]) / 0.1
+            want.append(-np.log(np.exp(pos) / (np.exp(pos) + np.exp(neg).sum())))
+    got = C.neighbour_loss(*(torch.tensor(x, dtype=torch.float32) for x in (A, P, N)), torch.tensor(ignore), 0.1)
+    assert float(got) == pytest.approx(np.mean(want), rel=1e-5)
+    t = lambda *s: torch.zeros(*s)  # noqa: E731
+    with pytest.raises(ValueError, match="shape mismatch"):
+        C.neighbour_loss(t(3, 4), t(2, 2, 4), t(5, 4), torch.zeros(3, 5, dtype=torch.bool))
+    with pytest.raises(ValueError, match="shape mismatch"):
+        C.neighbour_loss(t(3, 4), t(3, 2, 4), t(5, 4), torch.zeros(3, 4, dtype=torch.bool))
+    with pytest.raises(ValueError, match="temperature"):
+        C.neighbour_loss(t(3, 4), t(3, 2, 4), t(5, 4), torch.zeros(3, 5, dtype=torch.bool), 0.0)
+
+
+def test_training_lowers_loss_and_raises_recall(clustered, tmp_cache):
+    E, words, (probes, val, train) = clustered
+    targets, val_lists = C.neighbour_targets(E, train, 400, 4), C.neighbour_targets(E, val, 400, 4)
+    fitted = C.bloom_embeddings(E, words, 250)
+    kw = dict(validation=(val, val_lists), steps=150, eval_every=25, batch_size=64, n_negatives=200, lr=0.05)
+    trained = C.train_table_on_neighbours(fitted, train, targets, 400, progress=False, **kw)
+    losses = trained.params["losses"]
+    assert len(losses) == 150 and np.mean(losses[-10:]) < 0.2 * np.mean(losses[:10])
+    before = C.neighbour_recall(E, fitted.reconstruct(), probes, 400, 4)
+    after = C.neighbour_recall(E, trained.reconstruct(), probes, 400, 4)
+    assert before < 0.1 and after > before + 0.5                 # held-out probe words gain
+    history = dict(trained.params["val_recall"])
+    assert sorted(history) == list(range(0, 151, 25))
+    assert history[trained.params["best_step"]] == max(history.values()) > history[0] + 0.5
+    # same memory: same parameters, same dtype, the hashed rows untouched
+    assert trained.nbytes == fitted.nbytes and trained.name.endswith("(trained)")
+    assert trained.arrays["T"].shape == fitted.arrays["T"].shape and trained.arrays["T"].dtype == np.float32
+    assert np.array_equal(trained.arrays["rows"], fitted.arrays["rows"])
+    again = C.train_table_on_neighbours(fitted, train, targets, 400, progress=False, **kw)   # from the cache
+    assert np.array_equal(again.arrays["T"], trained.arrays["T"])
+    assert len(list(tmp_cache.glob("neighbour-table-*"))) == 1
+    fresh = C.train_table_on_neighbours(fitted, train, targets, 400, progress=False, use_cache=False, **kw)
+    assert np.array_equal(fresh.arrays["T"], trained.arrays["T"])                          # deterministic
+
+
+def test_training_factored_table_and_early_stopping(clustered):
+    E, _, (probes, val, train) = clustered
+    targets = C.neighbour_targets(E, train, 400, 4, use_cache=False)
+    val_lists = C.neighbour_targets(E, val, 400, 4, use_cache=False)
+    fitted = C.mixed_dimensions(E, (0, 400, 2000), (2, 1))
+    kw = dict(validation=(val, val_lists), eval_every=20, batch_size=64, n_negatives=400,
+              use_cache=False, progress=False)
+    trained = C.train_table_on_neighbours(fitted, train, targets, 400, steps=100, **kw)
+    history = dict(trained.params["val_recall"])
+    # step 0 is the least-squares fit: the trainer's recall is neighbour_recall's
+    assert history[0] == pytest.approx(C.neighbour_recall(E, fitted.reconstruct(), val, 400, 4), abs=1e-6)
+    assert history[trained.params["best_step"]] > history[0] + 0.2
+    assert C.neighbour_recall(E, trained.reconstruct(), probes, 400, 4) > \
+        C.neighbour_recall(E, fitted.reconstruct(), probes, 400, 4) + 0.2
+    assert trained.nbytes == fitted.nbytes
+    assert [u.shape for u in trained.arrays["U"]] == [(400, 2), (1600, 1)]
+    # a table that already holds every candidate's float vector has nothing to gain:
+    # early stopping keeps the fit (step 0), however the steps after it go
+    exact = C.prune_vocabulary(E, 400)
+    kept = C.train_table_on_neighbours(exact, train, targets, 400, steps=40, lr=0.5, **kw)
+    assert kept.params["best_step"] == 0 and dict(kept.params["val_recall"])[0] == 1.0
+    np.testing.assert_array_equal(kept.reconstruct(), exact.reconstruct())
+
+
+def test_training_errors(clustered):
+    E, words, _ = clustered
+    fitted = C.hashing_trick(E, words, 500)
+    train = np.arange(100, 200)
+    targets = C.neighbour_targets(E, train, 400, 4, use_cache=False)
+    go = lambda t=fitted, a=train, tg=targets, **kw: C.train_table_on_neighbours(  # noqa: E731
+        t, a, tg, kw.pop("candidates", 400), use_cache=False, progress=False, **kw)
+    with pytest.raises(ValueError, match="no trainable layout"):
+        go(C.quantize_table(E, 4))
+    with pytest.raises(ValueError, match="shape mismatch"):
+        go(tg=targets[:50])
+    with pytest.raises(ValueError, match="anchors"):
+        go(a=np.arange(1950, 2050))
+    with pytest.raises(ValueError, match="neighbour lists of anchors"):
+        go(tg=targets + 400)
+    with pytest.raises(ValueError, match="shape mismatch"):
+        go(validation=(np.arange(5), targets[:4]))
+    with pytest.raises(ValueError, match="steps"):
+        go(steps=0)
+    with pytest.raises(ValueError, match="positive"):
+        go(lr=-1.0)
+    with pytest.raises(ValueError, match="larger than"):
+        go(candidates=4)
+
+
+def test_part6_neighbour_loss_checker(capsys):
+    import torch
+    import torch.nn.functional as F
+
+    from lib.exercises import ExerciseError, part6
+
+    def right(A, P, N, ignore, t):
+        a, p, n = F.normalize(A, dim=-1), F.normalize(P, dim=-1), F.normalize(N, dim=-1)
+        pos = torch.einsum("bd,bkd->bk", a, p) / t
+        rest = (a @ n.T / t).masked_fill(ignore, float("-inf")).logsumexp(1, keepdim=True)
+        return F.softplus(rest - pos).mean()
+
+    def no_mask(A, P, N, ignore, t):
+        return right(A, P, N, torch.zeros_like(ignore), t)
+
+    def dot_scores(A, P, N, ignore, t):
+        pos = torch.einsum("bd,bkd->bk", A, P) / t
+        rest = (A @ N.T / t).masked_fill(ignore, float("-inf")).logsumexp(1, keepdim=True)
+        return F.softplus(rest - pos).mean()
+
+    part6.check_neighbour_loss(right)
+    assert "PASSED ex-p6-c3-loss" in capsys.readouterr().out
+    with pytest.raises(ExerciseError, match="some negatives ignored"):
+        part6.check_neighbour_loss(no_mask)
+    with pytest.raises(ExerciseError):
+        part6.check_neighbour_loss(dot_scores)
+    with pytest.raises(ExerciseError, match="not implemented"):
+        part6.check_neighbour_loss(None)
+
+
+def test_ignored_negatives_brute_force():
+    import torch
+
+    rng = np.random.default_rng(7)
+    anchors = torch.tensor([3, 50, 120, 7])                       # 120 is not a candidate
+    targets = torch.from_numpy(rng.integers(0, 100, size=(4, 5)))
+    negatives = torch.from_numpy(rng.choice(100, 40, replace=False))
+    got = C._ignored(anchors, targets, negatives, 100)
+    want = (targets[:, :, None] == negatives[None, None, :]).any(1) | (anchors[:, None] == negatives[None, :])
+    assert got.shape == (4, 40) and torch.equal(got, want)

@@ -173,6 +173,28 @@ def check_equal_memory(rows_for_budget) -> str:
     return passed("ex-p6-c3-budget")
 
 
+
+def check_neighbour_loss(neighbour_loss) -> str:
+    """ex-p6-c3-loss: ``neighbour_loss(A, P, N, ignore, temperature)`` equals the library's."""
+    import torch
+
+    from lib.compression import neighbour_loss as reference
+
+    implemented(neighbour_loss, "neighbour_loss")
+    torch.manual_seed(0)
+    A, P, N = torch.randn(6, 8), torch.randn(6, 3, 8), torch.randn(20, 8)
+    none = torch.zeros(6, 20, dtype=torch.bool)
+    some = torch.rand(6, 20) < 0.3
+    for ignore, what in ((none, "no negative ignored"), (some, "some negatives ignored")):
+        got = _call(neighbour_loss, "neighbour_loss", A, P, N, ignore, 0.1)
+        expect(torch.is_tensor(got) and got.ndim == 0, "neighbour_loss should return a scalar torch tensor")
+        close(float(got), float(reference(A, P, N, ignore, 0.1)), 1e-4,
+              f"loss with {what} (mean over anchors and targets of softplus(logsumexp of the kept negatives' "
+              f"scores - the target's score), cosine scores / temperature)")
+    close(float(_call(neighbour_loss, "neighbour_loss", 3 * A, P, N, some, 0.1)),
+          float(reference(A, P, N, some, 0.1)), 1e-4, "loss with the anchors scaled by 3 (scores are cosines)")
+    return passed("ex-p6-c3-loss")
+
 # --------------------------------------------------------------------------- chapter 4
 def check_sif(sif_weights) -> str:
     """ex-p6-c4-sif: ``sif_weights(n, a)`` equals model2vec's Zipf/SIF weights."""
