@@ -6,7 +6,8 @@ Part V's retrieval task (:func:`lib.retrieval.inverse_cloze_task`, scored with
 
 * **memory accounting** — :func:`nbytes` and ``bytes_per_vector`` on every index;
 * **MiniLM states of Part V's task** — :func:`task_layers`: mean-pooled states of every
-  layer for the task's queries and passages, from one cached encoder call;
+  layer for the task's queries and passages, from the cached encoder calls that
+  :func:`lib.retrieval.minilm_embed` makes too;
   :func:`task_embeddings` unit-normalises one layer (the last is :func:`lib.retrieval.minilm_embed`);
   train/test splits by article are :func:`lib.retrieval.split_by_article`;
 * **quantization** — :func:`to_float16`, :class:`Int8Quantizer` (calibrated ranges),
@@ -16,10 +17,15 @@ Part V's retrieval task (:func:`lib.retrieval.inverse_cloze_task`, scored with
 * **fewer dimensions** — :func:`truncate`, :class:`PCA` (nested components),
   :func:`train_matryoshka_head` (a linear head on frozen vectors trained with a nested
   InfoNCE loss, cached);
-* **smaller tables** — :class:`CompressedTable` and its builders :func:`prune_vocabulary`,
-  :func:`hashing_trick`, :func:`bloom_embeddings`, :func:`quotient_remainder`,
-  :func:`low_rank`, :func:`quantize_table`, :func:`mixed_precision`, fitted to reproduce a
-  float table (least squares), plus :func:`neighbour_recall`.
+* **smaller tables** — :class:`CompressedTable` and its builders, in the families of Zhang
+  et al. (2024) (:data:`GROUPS`): :func:`prune_vocabulary`, :func:`hashing_trick`,
+  :func:`bloom_embeddings`, :func:`quotient_remainder` (inter-feature), :func:`low_rank`,
+  :func:`mixed_dimensions` (with :func:`mixed_dimension_plan`), :func:`prune_entries`
+  (with :func:`max_entries`, :func:`sparse_nbytes`), :func:`quantize_table`,
+  :func:`mixed_precision` (intra-feature), fitted to reproduce a float table (least
+  squares); :func:`train_table_on_neighbours` then trains a table's float parameters on
+  neighbour lists (:func:`neighbour_targets`, :func:`neighbour_loss`) at the same memory;
+  :func:`neighbour_recall` scores what survives.
 
 Distillation (model2vec) lives in :mod:`lib.distill`, the one distillation the book uses.
 
@@ -69,9 +75,10 @@ def _unit(x: np.ndarray) -> np.ndarray:
 def task_layers(task, max_length: int = 128, show_progress: bool | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Mean-pooled all-MiniLM-L6-v2 states of every layer for a retrieval task (cached).
 
-    One call of ``ContextualEncoder(max_length).pool(queries + passages, "mean",
-    layers=None, use_cache=True)``, so the whole book shares one encoding of Part V's task
-    (for its 2,200 texts, about a minute on two CPU cores the first time).
+    ``ContextualEncoder(max_length).pool(texts, "mean", layers=None, use_cache=True)`` on
+    the queries and on the passages, the very calls :func:`lib.retrieval.minilm_embed`
+    makes, so the whole book shares one encoding of Part V's task (for its 4,046 texts,
+    about two minutes on two CPU cores the first time).
 
     Parameters
     ----------
@@ -91,8 +98,8 @@ def task_layers(task, max_length: int = 128, show_progress: bool | None = None) 
         raise ValueError(f"task must have queries and passages (a lib.retrieval.RetrievalTask); got {type(task).__name__}")
     queries, passages = checks.texts(queries, "queries"), checks.texts(passages, "passages")
     enc = ContextualEncoder(max_length=max_length)
-    X = enc.pool(queries + passages, "mean", layers=None, show_progress=show_progress, use_cache=True)
-    return X[:, :len(queries)], X[:, len(queries):]
+    return tuple(enc.pool(texts, "mean", layers=None, show_progress=show_progress, use_cache=True)
+                 for texts in (queries, passages))
 
 
 def task_embeddings(task, layer: int = -1, max_length: int = 128) -> tuple[np.ndarray, np.ndarray]:
