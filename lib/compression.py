@@ -6,8 +6,8 @@ Part V's retrieval task (:func:`lib.retrieval.inverse_cloze_task`, scored with
 
 * **memory accounting** — :func:`nbytes` and ``bytes_per_vector`` on every index;
 * **MiniLM states of Part V's task** — :func:`task_layers`: mean-pooled states of every
-  layer for the task's queries and passages, from the cached encoder calls that
-  :func:`lib.retrieval.minilm_embed` makes too;
+  layer for the task's queries and passages (:func:`lib.retrieval.minilm_layers`, the
+  cached encoding :func:`lib.retrieval.minilm_embed` reads too);
   :func:`task_embeddings` unit-normalises one layer (the last is :func:`lib.retrieval.minilm_embed`);
   train/test splits by article are :func:`lib.retrieval.split_by_article`;
 * **quantization** — :func:`to_float16`, :class:`Int8Quantizer` (calibrated ranges),
@@ -75,10 +75,10 @@ def _unit(x: np.ndarray) -> np.ndarray:
 def task_layers(task, max_length: int = 128, show_progress: bool | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Mean-pooled all-MiniLM-L6-v2 states of every layer for a retrieval task (cached).
 
-    ``ContextualEncoder(max_length).pool(texts, "mean", layers=None, use_cache=True)`` on
-    the queries and on the passages, the very calls :func:`lib.retrieval.minilm_embed`
-    makes, so the whole book shares one encoding of Part V's task (for its 4,046 texts,
-    about two minutes on two CPU cores the first time).
+    :func:`lib.retrieval.minilm_layers` of the queries and of the passages, the cached
+    encoding that :func:`lib.retrieval.minilm_embed` reads too, so the whole book shares one
+    encoding of Part V's task (for its 4,046 texts, about two minutes on two CPU cores the
+    first time).
 
     Parameters
     ----------
@@ -91,15 +91,13 @@ def task_layers(task, max_length: int = 128, show_progress: bool | None = None) 
         Not normalised; layer 0 is the input embeddings, layer -1 normalised is the
         sentence-transformers embedding (:func:`lib.retrieval.minilm_embed`).
     """
-    from .encoder import ContextualEncoder
+    from .retrieval import minilm_layers
 
     queries, passages = getattr(task, "queries", None), getattr(task, "passages", None)
     if queries is None or passages is None:
         raise ValueError(f"task must have queries and passages (a lib.retrieval.RetrievalTask); got {type(task).__name__}")
     queries, passages = checks.texts(queries, "queries"), checks.texts(passages, "passages")
-    enc = ContextualEncoder(max_length=max_length)
-    return tuple(enc.pool(texts, "mean", layers=None, show_progress=show_progress, use_cache=True)
-                 for texts in (queries, passages))
+    return minilm_layers(queries, max_length, show_progress), minilm_layers(passages, max_length, show_progress)
 
 
 def task_embeddings(task, layer: int = -1, max_length: int = 128) -> tuple[np.ndarray, np.ndarray]:

@@ -8,7 +8,7 @@
 * Retrievers, all returning ``(indices, scores)`` of shape ``(n_queries, k)``, best first:
   :func:`bm25_search` (the ``bm25s`` package), :func:`dense_search` over any embeddings
   (:func:`glove_embed`, :func:`static_minilm_embed` (the book's model2vec distillation,
-  :mod:`lib.distill`), :func:`minilm_embed`),
+  :mod:`lib.distill`), :func:`minilm_embed`, from the cached all-layer :func:`minilm_layers`),
   :func:`reciprocal_rank_fusion`, and late interaction :func:`maxsim_search`.
 * The theoretical limit: :func:`free_embedding_fit` optimises query and document
   vectors directly on a relevance matrix; :func:`critical_n` finds the largest number of
@@ -537,23 +537,38 @@ def minilm_token_vectors(texts: Sequence[str], max_length: int = 128, batch_size
     return TokenVectors([v.astype(np.float32) for v in vecs])
 
 
-def minilm_embed(texts: Sequence[str], max_length: int = 128) -> np.ndarray:
-    """MiniLM sentence embeddings (mean pooling, unit norm) at ``max_length`` tokens, cached.
+def minilm_layers(texts: Sequence[str], max_length: int = 128, show_progress: bool | None = None) -> np.ndarray:
+    """Mean-pooled all-MiniLM-L6-v2 states of every layer (0 = input embeddings), cached.
 
-    Equal to ``SentenceTransformer.encode(texts, normalize_embeddings=True)`` at the same
-    truncation. The cached call pools *every* layer (one forward pass gives them all), so
-    Part VI's layer experiments (:func:`lib.compression.task_layers`) reuse this encoding.
+    The one cached encoding of a text collection that :func:`minilm_embed` (Part V) and
+    :func:`lib.compression.task_layers` (Part VI's layer experiments) both read: one
+    forward pass gives every layer.
 
     Returns
     -------
-    ndarray of float32, shape (len(texts), 384)
+    ndarray of float32, shape (7, len(texts), 384)
+        Not normalised.
     """
     from .encoder import ContextualEncoder
 
     texts = checks.texts(texts)
     if max_length < 2:
         raise ValueError(f"max_length must be at least 2; got {max_length}")
-    X = ContextualEncoder(max_length=max_length).pool(texts, "mean", layers=None, use_cache=True)[-1]
+    return ContextualEncoder(max_length=max_length).pool(texts, "mean", layers=None,
+                                                         show_progress=show_progress, use_cache=True)
+
+
+def minilm_embed(texts: Sequence[str], max_length: int = 128) -> np.ndarray:
+    """MiniLM sentence embeddings (mean pooling, unit norm) at ``max_length`` tokens, cached.
+
+    The last layer of :func:`minilm_layers`, normalised: equal to
+    ``SentenceTransformer.encode(texts, normalize_embeddings=True)`` at the same truncation.
+
+    Returns
+    -------
+    ndarray of float32, shape (len(texts), 384)
+    """
+    X = minilm_layers(texts, max_length)[-1]
     return X / np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
 
 

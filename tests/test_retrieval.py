@@ -189,6 +189,9 @@ def test_minilm_embed_is_the_sentence_transformer(tmp_cache):
     ref = load_sentence_transformer().encode(texts, normalize_embeddings=True, convert_to_numpy=True)
     assert X.shape == (2, 384) and X.dtype == np.float32
     np.testing.assert_allclose(X, ref, atol=1e-5)
+    layers = R.minilm_layers(texts)                                 # the cached array minilm_embed reads
+    assert layers.shape == (7, 2, 384) and len(list(tmp_cache.glob("*.npy"))) == 1
+    np.testing.assert_allclose(X * np.linalg.norm(layers[-1], axis=1, keepdims=True), layers[-1], rtol=1e-5, atol=1e-6)
     with pytest.raises(ValueError, match="max_length"):
         R.minilm_embed(texts, max_length=1)
     with pytest.raises(ValueError):
