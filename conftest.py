@@ -15,7 +15,26 @@ def pytest_runtest_logreport(report):
         _seconds[path] += report.duration
 
 
+def _prose_summary(tr) -> None:
+    """Per chapter: how many numbers the prose states and how many are tied (tests/test_prose.py)."""
+    import sys
+
+    mod = sys.modules.get("test_prose") or sys.modules.get("tests.test_prose")
+    counts = getattr(mod, "PROSE_COUNTS", None)
+    if not counts:
+        return
+    tr.section("numbers in the prose")
+    tr.write_line(f"{'numbers':>8} {'tied':>5} {'glued':>6} {'ledger':>7} {'code':>5} {'const':>6} {'untied':>7}  chapter")
+    for path, c in counts.items():
+        tr.write_line(f"{c['total']:8d} {c['tied']:5d} {c['glued']:6d} {c['published']:7d} {c['echoed']:5d} "
+                      f"{c['constant']:6d} {c['untied']:7d}  {path}")
+    total = {k: sum(c[k] for c in counts.values()) for k in ("total", "tied", "untied")}
+    tr.write_line(f"{total['total']:8d} {total['tied']:5d} {'':>6} {'':>7} {'':>5} {'':>6} {total['untied']:7d}  "
+                  f"all {len(counts)} chapters")
+
+
 def pytest_terminal_summary(terminalreporter):
+    _prose_summary(terminalreporter)
     if not _seconds:
         return
     tr = terminalreporter

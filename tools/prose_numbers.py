@@ -1,0 +1,41 @@
+"""List the numbers in the chapters' prose and whether each is tied (glued, published, echoed, constant).
+
+Usage: python tools/prose_numbers.py [NOTEBOOK ...] [--untied]
+
+With no notebook, every chapter of the table of contents is checked. Prints one line per
+chapter with its counts; with --untied, also every untied number with its context.
+Exits 1 if any number is untied.
+"""
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from lib.prose import check_notebook, load_constants  # noqa: E402
+
+
+def main(argv):
+    show = "--untied" in argv
+    paths = [a for a in argv if not a.startswith("--")]
+    if not paths:
+        out = subprocess.run([sys.executable, str(ROOT / "tools" / "toc_notebooks.py")],
+                             capture_output=True, text=True, check=True).stdout.split()
+        paths = [str(ROOT / p) for p in out]
+    constants = load_constants()
+    total_untied = 0
+    print(f"{'total':>6} {'tied':>5} {'glued':>6} {'pub':>4} {'echo':>5} {'const':>6} {'untied':>7}  chapter")
+    for p in paths:
+        r = check_notebook(p, constants)
+        c = r.counts()
+        total_untied += c["untied"]
+        print(f"{c['total']:6d} {c['tied']:5d} {c['glued']:6d} {c['published']:4d} {c['echoed']:5d} "
+              f"{c['constant']:6d} {c['untied']:7d}  {r.path}")
+        if show:
+            for n in r.untied:
+                print("        ", n)
+    return 1 if total_untied else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
