@@ -17,6 +17,8 @@ evaluate  word similarity, analogies, retrieval metrics, a logistic-regression p
 search    exact nearest-neighbour search (blocked matrix products)
 stats     bootstrap confidence intervals and paired comparisons
 plots     interactive figures (plotly) with static fallbacks for the offline HTML
+prose     numbers in the prose: glue (tie a computed number to the text) and the checker
+published the ledger of published figures (data/published.yaml) the chapters quote
 
 One module per part of the book:
 
