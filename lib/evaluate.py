@@ -139,10 +139,12 @@ def analogy(emb, dataset, method: str = "3cosadd", restrict_vocab: int | None = 
             batch: int = 512, n_boot: int = 0, seed: int = 0) -> AnalogyResult:
     """Solve ``a : b :: c : ?`` for every question and score the answers.
 
-    Follows gensim's ``evaluate_word_analogies``: only the first ``restrict_vocab`` words
-    (the most frequent, for frequency-sorted vocabularies) are used, both as allowed
+    The protocol of gensim's ``evaluate_word_analogies``: only the first ``restrict_vocab``
+    words (the most frequent, for frequency-sorted vocabularies) are used, both as allowed
     question words and as candidate answers; questions with a word outside them are
-    skipped; ``a``, ``b`` and ``c`` are never accepted as answers.
+    skipped; ``a``, ``b`` and ``c`` are never accepted as answers. The default here is 30,000,
+    the setting of the original word2vec ``compute-accuracy`` tool; gensim's own default is
+    300,000. A candidate that ties with the gold answer outranks it.
 
     Parameters
     ----------
@@ -152,7 +154,11 @@ def analogy(emb, dataset, method: str = "3cosadd", restrict_vocab: int | None = 
     restrict_vocab : int or None
         Size of the vocabulary used (``None``: all words).
     """
+    if not isinstance(method, str) or method.lower() not in ("3cosadd", "3cosmul"):
+        raise ValueError(f"unknown analogy method {method!r}; use '3cosadd' or '3cosmul'")
     method = method.lower()
+    if isinstance(batch, bool) or not isinstance(batch, (int, np.integer)) or batch < 1:
+        raise ValueError(f"batch must be a positive integer; got {batch!r}")
     if method not in ("3cosadd", "3cosmul"):
         raise ValueError(f"unknown analogy method {method!r}; use '3cosadd' or '3cosmul'")
     vocab, vecs = _table(emb)
@@ -187,7 +193,11 @@ def analogy(emb, dataset, method: str = "3cosadd", restrict_vocab: int | None = 
             scores[rows, x] = -np.inf
         # a gold answer equal to a question word can never be returned: rank it last
         gold[(d == a) | (d == b) | (d == c)] = -np.inf
-        rr[s:s + batch] = 1.0 / (1 + (scores > gold[:, None]).sum(1))
+        # ties are lost by the gold answer: a candidate scoring exactly as high outranks it
+        # (otherwise all-zero or duplicated vectors would score accuracy 1.0)
+        ahead = scores >= gold[:, None]
+        ahead[rows, d] = False
+        rr[s:s + batch] = 1.0 / (1 + ahead.sum(1))
     correct = rr == 1.0
     syn = np.array([dataset.is_syntactic(x) for x in sections])
     per_section = {}
@@ -210,7 +220,10 @@ def _relevant_sets(relevant, n_queries: int) -> list[set]:
         raise ValueError(f"{n_queries} ranked lists but {len(relevant)} relevance sets")
     out = []
     for i, r in enumerate(relevant):
-        s = {int(r)} if np.isscalar(r) else {int(x) for x in r}
+        items = [r] if np.isscalar(r) else list(r)
+        if any(isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, np.integer)) or x < 0 for x in items):
+            raise ValueError(f"relevant[{i}] must hold non-negative integer document ids; got {r!r}")
+        s = {int(x) for x in items}
         if not s:
             raise ValueError(f"query {i} has no relevant document")
         out.append(s)
@@ -241,8 +254,17 @@ def retrieval_scores(ranked, relevant, ks=(1, 10, 100)) -> dict[str, np.ndarray]
         raise ValueError(f"ranked must be 2-D (n_queries, depth); got shape {ranked.shape}")
     if ranked.shape[0] == 0:
         raise ValueError("ranked is empty")
+    if ranked.dtype.kind not in "iu":
+        raise ValueError(f"ranked must hold integer document ids; got dtype {ranked.dtype}")
     rel = _relevant_sets(relevant, ranked.shape[0])
     depth = ranked.shape[1]
+    srt = np.sort(ranked, axis=1)
+    dup = (srt[:, 1:] == srt[:, :-1]) & (srt[:, 1:] >= 0)
+    if dup.any():
+        q = int(np.nonzero(dup.any(1))[0][0])
+        doc = int(srt[q, 1:][dup[q]][0])
+        raise ValueError(f"the ranked list of query {q} repeats document {doc}; each id may appear once "
+                         f"(negative ids are padding and are never relevant)")
     for k in ks:
         checks.check_k(k, depth, "ranked documents per query")
     hits = np.array([[doc in r for doc in row] for row, r in zip(ranked, rel)], dtype=bool)

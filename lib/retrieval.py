@@ -440,7 +440,9 @@ def reciprocal_rank_fusion(rankings: Sequence[np.ndarray], k: int = 100, c: floa
     """Fuse ranked lists with reciprocal rank fusion (Cormack et al. 2009).
 
     A document's fused score is ``sum over lists of 1 / (c + rank)`` (rank from 1);
-    a document absent from a list contributes nothing for it.
+    a document absent from a list contributes nothing for it. Negative ids are padding
+    (faiss returns -1 when an index finds fewer than ``depth`` neighbours): they keep their
+    slot in the ranks but are never fused. A list that repeats a document is an error.
 
     Parameters
     ----------
@@ -456,18 +458,24 @@ def reciprocal_rank_fusion(rankings: Sequence[np.ndarray], k: int = 100, c: floa
             raise ValueError(f"rankings[{i}] must be 2-D (n_queries, depth); got shape {r.shape}")
         if r.shape[0] != rankings[0].shape[0]:
             raise ValueError(f"shape mismatch: rankings[0] has {rankings[0].shape[0]} queries, rankings[{i}] has {r.shape[0]}")
-    if c < 0:
-        raise ValueError(f"c must be non-negative; got {c}")
-    if not isinstance(k, (int, np.integer)) or k < 1:
+        if r.dtype.kind not in "iu":
+            raise ValueError(f"rankings[{i}] must hold integer document ids; got dtype {r.dtype}")
+    if isinstance(c, bool) or not isinstance(c, (int, float, np.integer, np.floating)) or not np.isfinite(c) or c < 0:
+        raise ValueError(f"c must be a finite non-negative number; got {c!r}")
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise ValueError(f"k must be a positive integer; got {k!r}")
     nq = rankings[0].shape[0]
     out_i = np.full((nq, k), -1, dtype=np.int64)
     out_s = np.zeros((nq, k), dtype=np.float64)
     for q in range(nq):
         fused: dict[int, float] = {}
-        for r in rankings:
+        for i, r in enumerate(rankings):
+            row = r[q][r[q] >= 0]
+            if len(np.unique(row)) != len(row):
+                raise ValueError(f"rankings[{i}] repeats a document for query {q}; each id may appear once")
             for rank, doc in enumerate(r[q], start=1):
-                fused[int(doc)] = fused.get(int(doc), 0.0) + 1.0 / (c + rank)
+                if doc >= 0:
+                    fused[int(doc)] = fused.get(int(doc), 0.0) + 1.0 / (c + rank)
         if len(fused) < k:
             raise ValueError(f"k={k} is larger than the {len(fused)} distinct documents in the lists of query {q}")
         best = sorted(fused.items(), key=lambda t: (-t[1], t[0]))[:k]

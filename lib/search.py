@@ -14,9 +14,21 @@ METRICS = ("cosine", "dot", "euclidean")
 
 
 def normalize(x: np.ndarray, eps: float = 1e-12) -> np.ndarray:
-    """Rows scaled to unit L2 norm (zero rows stay zero). Shape is kept."""
+    """Rows scaled to unit L2 norm (zero rows stay zero). Shape and float dtype are kept.
+
+    Norms are computed in float64 after scaling each row by its largest absolute entry, so
+    rows near 1e20 (whose squares overflow float32) or 1e-25 (whose squares underflow) are
+    normalised correctly instead of becoming zero or keeping their length. ``eps`` floors the
+    norm of the scaled row, so only all-zero rows are affected (they stay zero).
+    """
     x = checks.as_matrix(x, "x")
-    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), eps)
+    if isinstance(eps, bool) or not isinstance(eps, (int, float, np.floating)) or not eps > 0:
+        raise ValueError(f"eps must be a positive number; got {eps!r}")
+    x64 = x.astype(np.float64)
+    scale = np.abs(x64).max(axis=1, keepdims=True)
+    scale[scale == 0] = 1.0
+    scaled = x64 / scale  # largest entry 1 in magnitude, so the norm is in [1, sqrt(d)] or 0
+    return (scaled / np.maximum(np.linalg.norm(scaled, axis=1, keepdims=True), eps)).astype(x.dtype, copy=False)
 
 
 def top_k(queries, docs, k: int = 10, metric: str = "cosine", block: int = 1024,
@@ -48,6 +60,11 @@ def top_k(queries, docs, k: int = 10, metric: str = "cosine", block: int = 1024,
     q = checks.as_matrix(queries, "queries")
     d = checks.as_matrix(docs, "docs")
     checks.same_dim(q, d)
+    if isinstance(block, bool) or not isinstance(block, (int, np.integer)) or block < 1:
+        raise ValueError(f"block must be a positive integer (queries per matrix product); got {block!r}")
+    if exclude_self and q.shape[0] > d.shape[0]:
+        raise ValueError(f"exclude_self needs the queries to be the first rows of docs; got {q.shape[0]} queries "
+                         f"for {d.shape[0]} docs")
     n = d.shape[0] - (1 if exclude_self else 0)
     k = checks.check_k(k, n, "documents")
     if metric == "cosine":
@@ -57,9 +74,13 @@ def top_k(queries, docs, k: int = 10, metric: str = "cosine", block: int = 1024,
     val_out = np.empty((q.shape[0], k), dtype=np.float32)
     for s in range(0, q.shape[0], block):
         qb = q[s:s + block]
-        scores = qb @ d.T
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below, as an error
+            scores = qb @ d.T
         if metric == "euclidean":
             scores = -np.sqrt(np.maximum((qb * qb).sum(1, keepdims=True) - 2 * scores + d_sq, 0))
+        if not np.isfinite(scores).all():
+            raise ValueError(f"{metric} scores overflow float32 (inputs of magnitude up to "
+                             f"{max(np.abs(q).max(), np.abs(d).max()):.3g}); rescale the vectors or use 'cosine'")
         if exclude_self:
             rows = np.arange(qb.shape[0])
             scores[rows, s + rows] = -np.inf

@@ -49,10 +49,19 @@ def bootstrap(statistic: Callable[[np.ndarray], float], n_items: int, n_boot: in
         raise ValueError(f"need at least 2 items to bootstrap; got {n_items}")
     if not 0 < level < 1:
         raise ValueError(f"level must be between 0 and 1; got {level}")
+    if isinstance(n_items, bool) or not isinstance(n_items, (int, np.integer)):
+        raise ValueError(f"n_items must be an integer >= 2; got {n_items!r}")
+    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 1:
+        raise ValueError(f"n_boot must be a positive integer; got {n_boot!r}")
     rng = np.random.default_rng(seed)
     full = float(statistic(np.arange(n_items)))
+    if not np.isfinite(full):
+        raise ValueError(f"the statistic is {full} on the full data; an interval around it would mean nothing")
     reps = np.array([statistic(rng.integers(0, n_items, n_items)) for _ in range(n_boot)], dtype=float)
     reps = reps[np.isfinite(reps)]
+    if reps.size < max(1, n_boot // 2):
+        raise ValueError(f"only {reps.size} of {n_boot} bootstrap replicates gave a finite statistic; "
+                         "the interval would rest on too few")
     alpha = (1 - level) / 2
     return Estimate(full, float(np.quantile(reps, alpha)), float(np.quantile(reps, 1 - alpha)), level)
 
@@ -62,6 +71,8 @@ def mean_ci(values, n_boot: int = 1000, level: float = 0.95, seed: int = 0) -> E
     v = np.asarray(values, dtype=float)
     if v.ndim != 1 or v.size == 0:
         raise ValueError(f"values must be a non-empty 1-D array; got shape {v.shape}")
+    if not np.isfinite(v).all():
+        raise ValueError(f"values contain {int((~np.isfinite(v)).sum())} NaN or infinite entries")
     return bootstrap(lambda idx: v[idx].mean(), v.size, n_boot, level, seed)
 
 
