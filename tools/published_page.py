@@ -62,8 +62,15 @@ def comparison(key, e, glued_cache):
     else:
         how = None
     same = bool(c.get("same_setup", False))
-    if within is None:
-        verdict = "compared, not tested" + (f": {c['differs']}" if c.get("differs") else "")
+    unit = e.get("unit") or ""
+    if unit in ("%", "×", "x"):
+        ours_text += "×" if unit in ("×", "x") else "%"
+    elif unit:
+        ours_text += f" {unit}"
+    if within is None and not same:
+        verdict = "setup differs" + (f": {c['differs']}" if c.get("differs") else "")
+    elif within is None:
+        verdict = "same setup, no interval to test against" + (f": {c['differs']}" if c.get("differs") else "")
     elif within and same:
         verdict = f"reproduced ({how})"
     elif within:
