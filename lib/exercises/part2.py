@@ -114,7 +114,7 @@ def check_glove_loss(fn) -> str:
     return passed("ex-p2-c2-glove", 2)
 
 
-# ----------------------------------------------------------------------------- hyperparameters
+# ----------------------------------------------------------------------------- chapter 3 (hyperparameters)
 def check_keep_probability(fn) -> str:
     """``fn(counts, t) -> keep probabilities`` against :func:`lib.static.keep_probability`."""
     from .. import static
@@ -124,7 +124,7 @@ def check_keep_probability(fn) -> str:
         counts = np.sort(rng.zipf(1.3, 500))[::-1].astype(float)
         got = _call(fn, counts.copy(), t, what="your keep_probability(counts, t)")
         close(got, static.keep_probability(counts, t), 1e-9, f"the keep probabilities (t={t:g})")
-    return passed("ex-p2-c4-subsample", 2)
+    return passed("ex-p2-c3-subsample", 2)
 
 
 def check_noise_distribution(fn) -> str:
@@ -135,10 +135,10 @@ def check_noise_distribution(fn) -> str:
     for power in (1.0, 0.75, 0.0):
         got = _call(fn, counts.copy(), power, what="your noise_distribution(counts, power)")
         close(got, static.noise_distribution(counts, power), 1e-9, f"the noise distribution (power={power})")
-    return passed("ex-p2-c4-noise", 2)
+    return passed("ex-p2-c3-noise", 2)
 
 
-# ----------------------------------------------------------------------------- chapter 3
+# ----------------------------------------------------------------------------- chapter 4 (evaluating)
 def check_3cosmul(fn) -> str:
     """``fn(W, a, b, c) -> index`` of the 3CosMul answer, against :func:`lib.evaluate.analogy`."""
     from .. import evaluate, models
@@ -161,7 +161,7 @@ def check_3cosmul(fn) -> str:
     wrong = int((~res.correct).sum())
     expect(wrong == 0, f"{wrong} of {len(qs)} answers differ from lib.evaluate.analogy(method='3cosmul'); "
                        "score s(x,b) s(x,c) / (s(x,a) + 1e-6) with s = (1 + cos) / 2")
-    return passed("ex-p2-c3-3cosmul", 3)
+    return passed("ex-p2-c4-3cosmul", 3)
 
 
 def check_paired_interval(fn) -> str:
@@ -178,7 +178,7 @@ def check_paired_interval(fn) -> str:
     expect(low < high, f"low ({low:.3f}) must be below high ({high:.3f})")
     close([low, high], [ref.low, ref.high], 0.015,
           "(low, high); resample the *pairs* (one index array for both systems), not a and b separately")
-    return passed("ex-p2-c3-paired", 2)
+    return passed("ex-p2-c4-paired", 2)
 
 
 def check_shared_pairs(fn) -> str:
@@ -201,4 +201,4 @@ def check_shared_pairs(fn) -> str:
     expect(int(out[2]) == len(sub), f"{len(sub)} pairs are covered by both vocabularies; you report {out[2]}")
     close([out[0], out[1]], [evaluate.word_similarity(ea, sub).spearman, evaluate.word_similarity(eb, sub).spearman],
           1e-6, "(rho_a, rho_b) on the shared pairs")
-    return passed("ex-p2-c3-shared", 2)
+    return passed("ex-p2-c4-shared", 2)
