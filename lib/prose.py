@@ -140,7 +140,7 @@ def prose_of(markdown: str) -> tuple[str, int, int]:
     glued = len(re.findall(r"\{glue(?::\w+)?\}`", text))
     published = len(re.findall(r"\{pub\}`", text))
     # fenced blocks: code fences are blanked; directive fences ({exercise}, {figure}) keep their body
-    out, pos, in_code = [], 0, None
+    in_code, directives = None, []  # the open code fence; the stack of open directive fences
     lines = text.split("\n")
     for i, line in enumerate(lines):
         m = re.match(r"^\s*(`{3,}|~{3,})(.*)$", line)
@@ -150,9 +150,13 @@ def prose_of(markdown: str) -> tuple[str, int, int]:
             lines[i] = " " * len(line)
             continue
         if m:
-            rest = m.group(2).strip()
-            if not rest.startswith("{"):
-                in_code = m.group(1)
+            fence, rest = m.group(1), m.group(2).strip()
+            if rest.startswith("{"):
+                directives.append(fence)
+            elif not rest and directives and directives[-1] == fence:
+                directives.pop()  # the end of a directive, not the start of a code block
+            else:
+                in_code = fence
             lines[i] = " " * len(line)  # the fence line itself (directive name and argument)
     text = "\n".join(lines)
     for pattern in (_MATH_BLOCK, _ROLE, _CODE, _LABEL, _URL, _OPTION):

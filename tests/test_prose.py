@@ -73,6 +73,12 @@ def test_code_fences_are_skipped_but_directive_bodies_are_prose():
     assert [n.text for n in prose.check_cells([md(text)]).untied] == ["0.77"]
 
 
+def test_a_directive_after_a_directive_is_still_prose():
+    text = ("```{exercise} One\n:label: ex-a\nFirst 0.11.\n```\n\n```{exercise} Two\n:label: ex-b\n"
+            "Second 0.22.\n```\n\n```python\nx = 0.33\n```\nAfter 0.44.")
+    assert [n.text for n in prose.check_cells([md(text)]).untied] == ["0.11", "0.22", "0.44"]
+
+
 def test_a_deliberately_wrong_number_in_a_real_chapter_fails(tmp_path):
     path = ROOT / CHAPTERS[0]
     nb = json.loads(path.read_text())
