@@ -127,6 +127,11 @@ def normalise(token: str) -> str:
     return token.replace(",", "").replace("_", "").replace("−", "-").rstrip("%")
 
 
+def _constant_key(token: str) -> str:
+    """Like :func:`normalise`, but a percentage stays one: the constant ``95%`` is not ``95``."""
+    return token.replace(",", "").replace("_", "").replace("−", "-")
+
+
 def _blank(match: re.Match) -> str:
     return " " * (match.end() - match.start())
 
@@ -230,7 +235,7 @@ def load_constants(path: Path = CONSTANTS_PATH) -> dict:
 
 def check_cells(cells: list[dict], constants: dict[str, str] | None = None, path: str = "") -> Report:
     """Classify every number in the markdown cells of ``cells`` (notebook cells as dicts)."""
-    constants = {normalise(k): v for k, v in (constants or {}).items()}
+    constants = {_constant_key(k): v for k, v in (constants or {}).items()}
     literals = code_literals(cells)
     report = Report(path)
     for i, cell in enumerate(cells):
@@ -249,7 +254,7 @@ def check_cells(cells: list[dict], constants: dict[str, str] | None = None, path
             plain = normalise(token)
             context = " ".join(source[max(0, m.start() - 35):m.end() + 25].split())
             number = Number(token, i, context)
-            if plain in constants or token in constants:
+            if _constant_key(token) in constants:
                 number.kind = "constant"
             elif plain.lstrip("-") in literals and not token.endswith("%"):
                 number.kind = "echoed"
