@@ -49,11 +49,14 @@ def comparison(key, e, glued_cache):
     scale = c.get("scale", 1)
     ours = g[c["ours"]] * scale
     pub = e["value"]
-    ours_text = _fmt(ours, pub)
+    unit = e.get("unit") or ""
+    suffix = {"%": "%", "×": "×", "x": "×"}.get(unit, f" {unit}" if unit else "")
+    ours_text = _fmt(ours, pub) + suffix
     within = None
     if "lo" in c and "hi" in c:
         lo, hi = g[c["lo"]] * scale, g[c["hi"]] * scale
-        ours_text += f" [{_fmt(lo, pub)}, {_fmt(hi, pub)}]"
+        ours_text += f" [{_fmt(lo, pub)}, {_fmt(hi, pub)}]" if suffix.startswith(" ") else \
+            f" [{_fmt(lo, pub)}{suffix}, {_fmt(hi, pub)}{suffix}]"
         within = lo <= pub <= hi
         how = "inside our 95% interval" if within else "outside our 95% interval"
     elif "tol" in c:
@@ -62,11 +65,6 @@ def comparison(key, e, glued_cache):
     else:
         how = None
     same = bool(c.get("same_setup", False))
-    unit = e.get("unit") or ""
-    if unit in ("%", "×", "x"):
-        ours_text += "×" if unit in ("×", "x") else "%"
-    elif unit:
-        ours_text += f" {unit}"
     if within is None and not same:
         verdict = "setup differs" + (f": {c['differs']}" if c.get("differs") else "")
     elif within is None:
