@@ -288,6 +288,9 @@ def _lost_outputs(paths) -> list[str]:
         for i, cell in enumerate(nb.cells):
             for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
                 if out.output_type in ("display_data", "execute_result") and out.get("data"):
+                    if out.get("metadata", {}).get("scrapbook") and all(
+                            m.startswith("application/papermill.record/") for m in out["data"]):
+                        continue  # a glued value (lib.prose.glue): the prose shows it, not the output
                     if not priority & set(out["data"]):
                         lost.append(f"{Path(path).name} cell {i}: {sorted(out['data'])}")
     return lost
@@ -315,6 +318,9 @@ def test_lost_output_check_flags_a_bare_plotly_figure(tmp_path):
     good = nbformat.v4.new_output("execute_result", data=bundle, execution_count=2)
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("fig.show()", outputs=[bare]),
                                          nbformat.v4.new_code_cell("plots.interactive(fig)", outputs=[good])])
+    glued = nbformat.v4.new_output("display_data", data={"application/papermill.record/text/plain": "0.5"},
+                                   metadata={"scrapbook": {"name": "x", "mime_prefix": "application/papermill.record/"}})
+    nb.cells.append(nbformat.v4.new_code_cell("glue('x', 0.5)", outputs=[glued]))
     path = tmp_path / "nb.ipynb"
     nbformat.write(nb, path)
     assert _lost_outputs([path]) == ["nb.ipynb cell 0: ['application/vnd.plotly.v1+json']"]
