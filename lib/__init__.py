@@ -34,4 +34,11 @@ distill      model2vec distillation of MiniLM, one cached for the book (Parts II
 exercises    automatic checks for every chapter's exercises, and the course tooling
 """
 
+import warnings as _warnings
+
+# tqdm.auto (imported by transformers and huggingface_hub) warns once that ipywidgets is missing
+# and falls back to text progress bars, which is what the book wants: its stored outputs would
+# otherwise carry the warning and the build machine's site-packages path.
+_warnings.filterwarnings("ignore", message="IProgress not found")
+
 __version__ = "0.1.0"
