@@ -18,8 +18,6 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-PAGE = "chapters/published_figures"
-
 
 class PublishedRole(SphinxRole):
     def run(self):

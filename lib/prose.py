@@ -71,7 +71,6 @@ def glue(name: str, value, fmt: str | None = None, show: bool = True):
 # ---------------------------------------------------------------- the checker
 
 NUMBER = re.compile(r"(?<![\w.@/#^_\\])[-−]?\d[\d,]*(?:\.\d+)?%?(?![\w])")
-_FENCE = re.compile(r"^(`{3,}|~{3,})(.*?)$", re.M)
 _ROLE = re.compile(r"\{[\w:.-]+\}`[^`]*`")
 _MATH_BLOCK = re.compile(r"\$\$.*?\$\$(?:\s*\([\w-]+\))?", re.S)
 _MATH_INLINE = re.compile(r"(?<!\\)\$[^$\n]+?\$")

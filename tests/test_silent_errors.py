@@ -7,16 +7,8 @@ import numpy as np
 import pytest
 
 from lib import evaluate, search, stats
+from lib.models import keyed_vectors
 from lib.retrieval import reciprocal_rank_fusion
-
-
-class _Table:
-    """A minimal KeyedVectors-like table."""
-
-    def __init__(self, words, vectors):
-        self.index_to_key = list(words)
-        self.key_to_index = {w: i for i, w in enumerate(words)}
-        self.vectors = np.asarray(vectors, dtype=np.float32)
 
 
 class _Analogies:
@@ -30,20 +22,20 @@ class _Analogies:
 
 def test_analogy_on_zero_vectors_is_not_perfect():
     words = ["a", "b", "c", "d", "e", "f"]
-    table = _Table(words, np.zeros((6, 4)))
+    table = keyed_vectors(words, np.zeros((6, 4), dtype=np.float32))
     result = evaluate.analogy(table, _Analogies([("a", "b", "c", "d")]), restrict_vocab=None)
     assert result.accuracy == 0.0 and result.mrr < 1.0
 
 
 def test_analogy_ties_go_against_the_gold_answer():
-    vecs = np.eye(6)[[0, 1, 2, 3, 3, 5]]  # d and e have the same vector
-    table = _Table(["a", "b", "c", "d", "e", "f"], vecs)
+    vecs = np.eye(6, dtype=np.float32)[[0, 1, 2, 3, 3, 5]]  # d and e have the same vector
+    table = keyed_vectors(["a", "b", "c", "d", "e", "f"], vecs)
     result = evaluate.analogy(table, _Analogies([("a", "b", "c", "d")]), restrict_vocab=None)
     assert result.accuracy == 0.0
 
 
 def test_analogy_bad_batch_and_method():
-    table = _Table(list("abcdef"), np.eye(6))
+    table = keyed_vectors(list("abcdef"), np.eye(6, dtype=np.float32))
     with pytest.raises(ValueError, match="batch must be a positive integer"):
         evaluate.analogy(table, _Analogies([("a", "b", "c", "d")]), batch=-1)
     with pytest.raises(ValueError, match="unknown analogy method None"):
