@@ -8,27 +8,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import checks
+from . import checks, linalg
 
 METRICS = ("cosine", "dot", "euclidean")
 
 
 def normalize(x: np.ndarray, eps: float = 1e-12) -> np.ndarray:
-    """Rows scaled to unit L2 norm (zero rows stay zero). Shape and float dtype are kept.
+    """Rows scaled to unit L2 norm (zero rows stay zero); shape and float dtype kept.
 
-    Norms are computed in float64 after scaling each row by its largest absolute entry, so
-    rows near 1e20 (whose squares overflow float32) or 1e-25 (whose squares underflow) are
-    normalised correctly instead of becoming zero or keeping their length. ``eps`` floors the
-    norm of the scaled row, so only all-zero rows are affected (they stay zero).
+    The book's one normaliser, :func:`lib.linalg.unit`, under the name search code expects.
     """
-    x = checks.as_matrix(x, "x")
-    if isinstance(eps, bool) or not isinstance(eps, (int, float, np.floating)) or not eps > 0:
-        raise ValueError(f"eps must be a positive number; got {eps!r}")
-    x64 = x.astype(np.float64)
-    scale = np.abs(x64).max(axis=1, keepdims=True)
-    scale[scale == 0] = 1.0
-    scaled = x64 / scale  # largest entry 1 in magnitude, so the norm is in [1, sqrt(d)] or 0
-    return (scaled / np.maximum(np.linalg.norm(scaled, axis=1, keepdims=True), eps)).astype(x.dtype, copy=False)
+    return linalg.unit(x, eps=eps, name="x")
 
 
 def top_k(queries, docs, k: int = 10, metric: str = "cosine", block: int = 1024,
@@ -105,3 +95,81 @@ def neighbours(kv, word: str, k: int = 10, restrict: int | None = None) -> list[
     idx, sc = top_k(kv[word], vecs, k + 1)
     out = [(kv.index_to_key[i], float(s)) for i, s in zip(idx[0], sc[0]) if kv.index_to_key[i] != word]
     return out[:k]
+
+
+def list_overlap(found, exact, kind: str = "recall") -> float:
+    """Mean agreement between two sets of neighbour lists for the same queries.
+
+    Parameters
+    ----------
+    found : array_like of int, shape (n_queries, k_found)
+        Neighbour ids to judge (an approximate index's output). ``-1`` (faiss's padding when it
+        found fewer than ``k``) counts as a miss.
+    exact : array_like of int, shape (n_queries, k)
+        The reference lists (no padding, no repeats).
+    kind : {"recall", "jaccard"}
+        ``"recall"``: mean ``|found ∩ exact| / k``; ``"jaccard"``: mean ``|∩| / |∪|``.
+
+    Returns
+    -------
+    float in [0, 1]
+
+    Examples
+    --------
+    >>> list_overlap([[1, 2, -1]], [[1, 2, 3]])
+    0.6666666666666666
+    """
+    checks.choice(kind, "kind", ("recall", "jaccard"))
+    exact = np.asarray(exact)
+    if exact.ndim != 2 or exact.size == 0:
+        raise ValueError(f"exact must be a non-empty 2-D array of ids; got shape {exact.shape}")
+    big = int(max(np.asarray(found).max(initial=0), exact.max())) + 1
+    exact = checks.ids(exact, big, "exact")
+    found = checks.ids(found, big, "found", allow_pad=True)
+    if found.shape[0] != exact.shape[0]:
+        raise ValueError(f"shape mismatch: {found.shape[0]} lists in found but {exact.shape[0]} in exact")
+    scores = []
+    for f, e in zip(found.tolist(), exact.tolist()):
+        f, e = set(f) - {-1}, set(e)
+        scores.append(len(f & e) / (len(e) if kind == "recall" else len(f | e)))
+    return float(np.mean(scores))
+
+
+def neighbour_overlap(A, B, k: int = 10, queries=None, candidates: int | None = None,
+                      kind: str = "recall") -> float:
+    """How far two spaces over the same rows agree on each row's ``k`` nearest neighbours.
+
+    Row ``i``'s ``k`` cosine neighbours among the first ``candidates`` rows (itself excluded) are
+    found in ``A`` and in ``B`` (a compressed, noisy or re-trained version of ``A``), and the two
+    lists compared with :func:`list_overlap`.
+
+    Parameters
+    ----------
+    A, B : array_like, shape (n, d_A) and (n, d_B)
+        The same ``n`` items in the same order (the widths may differ).
+    k : int
+    queries : array_like of int, shape (m,), optional
+        Rows to ask about, below ``candidates``; default all of them.
+    candidates : int, optional
+        Search only among the first ``candidates`` rows (the most frequent words); default ``n``.
+    kind : {"recall", "jaccard"}
+
+    Returns
+    -------
+    float in [0, 1]: 1 when every neighbour list is the same.
+    """
+    A = checks.as_matrix(A, "A")
+    B = checks.as_matrix(B, "B")
+    if len(A) != len(B):
+        raise ValueError(f"shape mismatch: A has {len(A)} rows but B has {len(B)}; they must hold the same items")
+    n = len(A)
+    candidates = n if candidates is None else checks.integer(candidates, "candidates", 2, n)
+    k = checks.check_k(k, candidates - 1, "other candidate rows")
+    q = np.arange(candidates) if queries is None else checks.ids(queries, candidates, "queries", ndim=1)
+    lists = []
+    for M in (A, B):
+        idx, _ = top_k(M[q], M[:candidates], k + 1)
+        not_self = idx != q[:, None]
+        first = np.argsort(~not_self, axis=1, kind="stable")[:, :k]   # drop the row itself, keep the order
+        lists.append(np.take_along_axis(idx, first, 1))
+    return list_overlap(lists[1], lists[0], kind)

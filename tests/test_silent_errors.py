@@ -97,7 +97,7 @@ def test_exclude_self_with_more_queries_than_docs():
 
 
 def test_normalize_needs_a_positive_eps():
-    with pytest.raises(ValueError, match="eps must be a positive number"):
+    with pytest.raises(ValueError, match="eps must be > 0"):
         search.normalize(np.zeros((2, 3)), eps=0)
 
 
