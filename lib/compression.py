@@ -41,6 +41,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from . import cache, checks
+from .encodings import task_embeddings, task_layers  # noqa: F401
 
 FLOAT32_BYTES = 4
 
@@ -69,44 +70,6 @@ def human_bytes(n: float) -> str:
 
 def _unit(x: np.ndarray) -> np.ndarray:
     return x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-12)
-
-
-# =========================================================================== Part V's task, every layer
-def task_layers(task, max_length: int = 128, show_progress: bool | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Mean-pooled all-MiniLM-L6-v2 states of every layer for a retrieval task (cached).
-
-    :func:`lib.retrieval.minilm_layers` of the queries and of the passages, the cached
-    encoding that :func:`lib.retrieval.minilm_embed` reads too, so the whole book shares one
-    encoding of Part V's task (for its 4,046 texts, about two minutes on two CPU cores the
-    first time).
-
-    Parameters
-    ----------
-    task : lib.retrieval.RetrievalTask
-
-    Returns
-    -------
-    query_layers : ndarray, shape (n_layers + 1, n_queries, 384)
-    passage_layers : ndarray, shape (n_layers + 1, n_passages, 384)
-        Not normalised; layer 0 is the input embeddings, layer -1 normalised is the
-        sentence-transformers embedding (:func:`lib.retrieval.minilm_embed`).
-    """
-    from .retrieval import minilm_layers
-
-    queries, passages = getattr(task, "queries", None), getattr(task, "passages", None)
-    if queries is None or passages is None:
-        raise ValueError(f"task must have queries and passages (a lib.retrieval.RetrievalTask); got {type(task).__name__}")
-    queries, passages = checks.texts(queries, "queries"), checks.texts(passages, "passages")
-    return minilm_layers(queries, max_length, show_progress), minilm_layers(passages, max_length, show_progress)
-
-
-def task_embeddings(task, layer: int = -1, max_length: int = 128) -> tuple[np.ndarray, np.ndarray]:
-    """Unit-normalised ``(queries, passages)`` of one MiniLM layer (from :func:`task_layers`)."""
-    ql, pl = task_layers(task, max_length)
-    n = ql.shape[0]
-    if not isinstance(layer, (int, np.integer)) or not -n <= layer < n:
-        raise ValueError(f"layer {layer!r} out of range (0..{n - 1}, or negative from the end)")
-    return _unit(ql[layer]), _unit(pl[layer])
 
 
 # =========================================================================== quantization

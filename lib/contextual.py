@@ -33,87 +33,11 @@ from typing import Sequence
 import numpy as np
 
 from . import cache, checks
+from .encodings import (DEFAULT_MODEL, get_encoder, pooled_all, wikipedia_sentence_sample,  # noqa: F401
+                        wikipedia_sentence_vectors)
 
-DEFAULT_MODEL = "all-MiniLM-L6-v2"
 SENSES_DIR = Path(__file__).resolve().parent.parent / "data" / "senses"
 _WORD = re.compile(r"^[a-z]+$")
-
-
-# --------------------------------------------------------------------------- encoder
-@lru_cache(maxsize=4)
-def get_encoder(model: str = DEFAULT_MODEL):
-    """A shared :class:`~lib.encoder.ContextualEncoder` for ``model`` (loaded once per process)."""
-    from .encoder import ContextualEncoder
-
-    return ContextualEncoder(model)
-
-
-# --------------------------------------------------------------------------- corpus sample
-def wikipedia_sentence_sample(n: int = 1000, seed: int = 0, min_words: int = 8,
-                              max_words: int = 40) -> list[str]:
-    """A reproducible random sample of ``n`` sentences from the Wikipedia sample corpus.
-
-    Sentences with ``min_words``..``max_words`` tokens are eligible (short fragments and
-    run-on lists are dropped); the same ``(n, seed, min_words, max_words)`` always gives
-    the same sentences in the same order, and a smaller ``n`` gives a prefix of a larger one.
-
-    Returns
-    -------
-    list of str, length n
-    """
-    from .data import tokenize, wikipedia
-
-    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
-        raise ValueError(f"n must be a positive integer; got {n!r}")
-    if not 1 <= min_words <= max_words:
-        raise ValueError(f"need 1 <= min_words <= max_words; got {min_words}, {max_words}")
-    sents = [s for _, s in wikipedia().sentences(min_words=min_words) if len(tokenize(s)) <= max_words]
-    if n > len(sents):
-        raise ValueError(f"n={n} is larger than the {len(sents)} eligible sentences")
-    order = np.random.default_rng(seed).permutation(len(sents))
-    return [sents[i] for i in order[:n]]
-
-
-def wikipedia_sentence_vectors(n: int = 1000, seed: int = 0, pooling: str = "mean",
-                               layers=None, normalize: bool = False, model: str = DEFAULT_MODEL) -> np.ndarray:
-    """Pooled vectors of :func:`wikipedia_sentence_sample` for every layer (cached on disk).
-
-    Returns
-    -------
-    ndarray
-        ``(n_layers + 1, n, d)`` for ``layers=None``, ``(n, d)`` for an int layer.
-    """
-    texts = wikipedia_sentence_sample(n, seed)
-    return get_encoder(model).pool(texts, pooling=pooling, layers=layers, normalize=normalize,
-                                   use_cache=True)
-
-
-def pooled_all(texts: Sequence[str], model: str = DEFAULT_MODEL, show_progress: bool | None = None) -> dict:
-    """Mean, CLS and max pooling of every layer from a single forward pass (cached).
-
-    Mean pooling includes the special tokens, as sentence-transformers and
-    :meth:`ContextualEncoder.pool` do; the results equal ``encoder.pool(texts, p)``.
-
-    Returns
-    -------
-    dict of str -> ndarray, shape (n_layers + 1, n_texts, d)
-        Keys ``"mean"``, ``"cls"``, ``"max"``.
-    """
-    texts = checks.texts(texts)
-    enc = get_encoder(model)
-
-    def compute():
-        states = enc.encode_tokens(texts, show_progress=show_progress)
-        L = enc.n_layers + 1
-        out = np.zeros((3, L, len(texts), enc.dim), dtype=np.float32)
-        for i, s in enumerate(states):
-            out[0, :, i] = s.hidden.mean(1)
-            out[1, :, i] = s.hidden[:, 0]
-            out[2, :, i] = s.hidden.max(1)
-        return out
-
-    arr = cache.cached_array("pooled-all", {"model": enc.cache_id(), "texts": texts}, compute)
-    return {"mean": arr[0], "cls": arr[1], "max": arr[2]}
 
 
 def _all_layer_word_vectors(states, pooling: str = "mean", only: int | None = None) -> np.ndarray:

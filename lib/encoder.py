@@ -187,6 +187,24 @@ class ContextualEncoder:
                                         word_ids, words, np.ascontiguousarray(hs[row, :, :n]))
         return result  # type: ignore[return-value]
 
+    def token_vectors(self, texts: Sequence[str], show_progress: bool | None = None) -> list[np.ndarray]:
+        """Last-layer vector of every token of each text (special tokens kept, padding removed).
+
+        Cheaper than :meth:`encode_tokens` when only the last layer is needed (late interaction).
+
+        Returns
+        -------
+        list of ndarray, one per text in input order, each of shape ``(n_tokens_i, d)``, float32
+        """
+        texts = checks.texts(texts)
+        out: list = [None] * len(texts)
+        for idx, enc in self._batches(texts, show_progress, "token vectors"):
+            h = self._forward(enc, all_layers=False).last_hidden_state.float().cpu().numpy()
+            mask = enc["attention_mask"].numpy().astype(bool)
+            for j, i in enumerate(idx):
+                out[i] = h[j][mask[j]]
+        return out
+
     def pool(self, texts: Sequence[str], pooling: str = "mean", layers: int | Sequence[int] | None = None,
              normalize: bool = False, show_progress: bool | None = None, use_cache: bool = False) -> np.ndarray:
         """Pooled sentence vectors from one or several layers.

@@ -26,6 +26,8 @@ from typing import Sequence
 import numpy as np
 
 from . import cache, checks
+from .encodings import (TokenVectors, minilm_embed, minilm_layers, minilm_token_vectors,  # noqa: F401
+                        static_minilm_embed)
 from .data import split_sentences, tokenize
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -484,102 +486,6 @@ def reciprocal_rank_fusion(rankings: Sequence[np.ndarray], k: int = 100, c: floa
     return out_i, out_s
 
 
-# --------------------------------------------------------------------------- MiniLM
-@dataclass
-class TokenVectors:
-    """Last-layer MiniLM vectors of every token of each text (padding removed).
-
-    Attributes
-    ----------
-    vectors : list of ndarray, each of shape (n_tokens_i, d)
-        Special tokens ``[CLS]`` and ``[SEP]`` included.
-    """
-
-    vectors: list
-
-    def pooled(self, normalize: bool = True) -> np.ndarray:
-        """Mean over each text's tokens: the sentence-transformers embedding, shape ``(n, d)``."""
-        X = np.stack([v.mean(0) for v in self.vectors]).astype(np.float32)
-        if normalize:
-            X /= np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
-        return X
-
-    def __len__(self) -> int:
-        return len(self.vectors)
-
-
-def minilm_token_vectors(texts: Sequence[str], max_length: int = 128, batch_size: int = 32,
-                         show_progress: bool | None = None) -> TokenVectors:
-    """Last-layer MiniLM token vectors of each text, cached on disk.
-
-    One forward pass gives both a single vector (:meth:`TokenVectors.pooled`, equal to
-    ``SentenceTransformer.encode`` at the same truncation) and the token vectors that
-    late interaction (:func:`maxsim_search`) needs.
-
-    Parameters
-    ----------
-    max_length : int
-        Truncation in tokens (all-MiniLM-L6-v2 was trained with 128).
-    """
-    import torch
-
-    from .encoder import ContextualEncoder
-
-    texts = checks.texts(texts)
-    if max_length < 2:
-        raise ValueError(f"max_length must be at least 2; got {max_length}")
-
-    def compute():
-        enc = ContextualEncoder(max_length=max_length, batch_size=batch_size)
-        out: list = [None] * len(texts)
-        for idx, batch in enc._batches(texts, show_progress, "MiniLM tokens"):
-            inputs = {k: v.to(enc.device) for k, v in batch.items()}
-            with torch.inference_mode():
-                h = enc.model(**inputs).last_hidden_state.float().cpu().numpy()
-            mask = batch["attention_mask"].numpy().astype(bool)
-            for j, i in enumerate(idx):
-                out[i] = h[j][mask[j]].astype(np.float16)
-        return out
-
-    vecs = cache.cached_object("part5-minilm-tokens", {"texts": texts, "max_length": max_length, "v": 1}, compute)
-    return TokenVectors([v.astype(np.float32) for v in vecs])
-
-
-def minilm_layers(texts: Sequence[str], max_length: int = 128, show_progress: bool | None = None) -> np.ndarray:
-    """Mean-pooled all-MiniLM-L6-v2 states of every layer (0 = input embeddings), cached.
-
-    The one cached encoding of a text collection that :func:`minilm_embed` (Part V) and
-    :func:`lib.compression.task_layers` (Part VI's layer experiments) both read: one
-    forward pass gives every layer.
-
-    Returns
-    -------
-    ndarray of float32, shape (7, len(texts), 384)
-        Not normalised.
-    """
-    from .encoder import ContextualEncoder
-
-    texts = checks.texts(texts)
-    if max_length < 2:
-        raise ValueError(f"max_length must be at least 2; got {max_length}")
-    return ContextualEncoder(max_length=max_length).pool(texts, "mean", layers=None,
-                                                         show_progress=show_progress, use_cache=True)
-
-
-def minilm_embed(texts: Sequence[str], max_length: int = 128) -> np.ndarray:
-    """MiniLM sentence embeddings (mean pooling, unit norm) at ``max_length`` tokens, cached.
-
-    The last layer of :func:`minilm_layers`, normalised: equal to
-    ``SentenceTransformer.encode(texts, normalize_embeddings=True)`` at the same truncation.
-
-    Returns
-    -------
-    ndarray of float32, shape (len(texts), 384)
-    """
-    X = minilm_layers(texts, max_length)[-1]
-    return X / np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
-
-
 def maxsim_scores(query_tokens: np.ndarray, doc_tokens: np.ndarray) -> float:
     """Late-interaction score: each query token's best cosine over the document's tokens, summed."""
     q = checks.as_matrix(query_tokens, "query_tokens")
@@ -622,28 +528,6 @@ def maxsim_search(query_tokens: TokenVectors, doc_tokens: TokenVectors, k: int =
     del owner
     order = np.argsort(-scores, axis=1, kind="stable")[:, :k]
     return order.astype(np.int64), np.take_along_axis(scores, order, 1)
-
-
-# --------------------------------------------------------------------------- model2vec
-def static_minilm_embed(texts: Sequence[str], pca_dims: int | None = None,
-                        sif_coefficient: float | None = 1e-4) -> np.ndarray:
-    """model2vec static embeddings of texts, from the book's one distillation of MiniLM.
-
-    A thin wrapper of :func:`lib.distill.static_model` (model2vec's ``distill`` of
-    all-MiniLM-L6-v2: every token through MiniLM alone, cached once for the book) and
-    :func:`lib.distill.encode`: the unit-normalised mean of the texts' token rows (zero for
-    a text with no token). Part V uses it without PCA (``pca_dims=None``, 384 dimensions)
-    and with model2vec's default SIF weighting; pass ``pca_dims=256`` for model2vec's
-    default model.
-
-    Returns
-    -------
-    ndarray of float32, shape (len(texts), pca_dims or 384)
-    """
-    from . import distill
-
-    texts = checks.texts(texts)
-    return distill.encode(distill.static_model(pca_dims=pca_dims, sif_coefficient=sif_coefficient), texts)
 
 
 def pca_truncate(X: np.ndarray, dims: int, fit_on: np.ndarray | None = None) -> np.ndarray:
