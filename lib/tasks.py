@@ -1,0 +1,372 @@
+"""Retrieval tasks: queries, a passage collection, and the relevant passages of each query (Part V).
+
+* :class:`RetrievalTask` holds a task; every retriever of :mod:`lib.retrieval` runs on one and
+  :func:`lib.retrieval.evaluate_run` scores a run against it.
+* :func:`inverse_cloze_task` builds a query/passage task from the Wikipedia sample
+  (Chang et al. 2020); it records each passage's article, :func:`query_articles` gives the
+  article of each query and :func:`article_split` splits the task into fitting and test
+  halves by article (Part VI).
+* :func:`load_beir` reads a BEIR data set (SciFact...) from :func:`beir_dir` when it is on disk
+  or a network is present.
+* :func:`limit_dataset` builds a LIMIT-style task ("Who likes X?", Weller et al. 2025).
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import numbers
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import cache, checks
+from .data import split_sentences, tokenize
+
+__all__ = ["RetrievalTask", "strip_overlap", "inverse_cloze_task", "query_articles", "article_split",
+           "BEIR_URL", "beir_dir", "load_beir", "FIRST_NAMES", "LAST_NAMES", "ATTRIBUTES", "limit_dataset"]
+
+
+@dataclass
+class RetrievalTask:
+    """Queries, a passage collection, and the relevant passages of each query.
+
+    Attributes
+    ----------
+    name : str
+    queries : list of str
+    passages : list of str
+    relevant : list of set of int
+        Indices into ``passages``.
+    info : dict
+        How the task was built (source, sizes, options).
+    article : ndarray, shape (n_passages,), optional
+        The document (e.g. Wikipedia article) each passage comes from, where the task knows
+        it (:func:`inverse_cloze_task` fills it): split queries by article, not at random,
+        so that no article is on both sides of a train/test split.
+    """
+
+    name: str
+    queries: list[str]
+    passages: list[str]
+    relevant: list[set]
+    info: dict = field(default_factory=dict)
+    article: np.ndarray | None = field(default=None, repr=False)
+
+    def __post_init__(self):
+        checks.non_empty(self.queries, "queries")
+        checks.non_empty(self.passages, "passages")
+        if self.article is not None:
+            self.article = np.asarray(self.article)
+            if self.article.shape != (len(self.passages),):
+                raise ValueError(f"shape mismatch: {len(self.passages)} passages but article has shape {self.article.shape}")
+        if len(self.relevant) != len(self.queries):
+            raise ValueError(f"shape mismatch: {len(self.queries)} queries but {len(self.relevant)} relevance sets")
+        for i, r in enumerate(self.relevant):
+            if not r:
+                raise ValueError(f"query {i} has no relevant passage")
+            if min(r) < 0 or max(r) >= len(self.passages):
+                raise ValueError(f"query {i} points to passage {max(r)} but there are {len(self.passages)} passages")
+
+    def __repr__(self) -> str:
+        return f"RetrievalTask({self.name!r}, {len(self.queries)} queries, {len(self.passages)} passages)"
+
+
+def strip_overlap(query: str, passage: str) -> str:
+    """``query`` without the words (lowercased tokens) that also occur in ``passage``."""
+    seen = set(tokenize(passage))
+    return " ".join(w for w in tokenize(query) if w not in seen)
+
+
+def inverse_cloze_task(corpus, n_queries: int = 1000, seed: int = 0, min_sentences: int = 3,
+                       max_sentences: int = 8, min_query_words: int = 8, min_hard_words: int = 3,
+                       max_passages: int | None = None, hard: bool = False) -> RetrievalTask:
+    """The inverse cloze task of Chang et al. (2020) on a :class:`lib.data.Corpus`.
+
+    Every paragraph with ``min_sentences``..``max_sentences`` sentences is a passage. For
+    ``n_queries`` of them (drawn with ``seed``), one sentence (not the first) is held out: it
+    becomes the query and is removed from its passage, which is the one relevant passage.
+    Only sentences of at least ``min_query_words`` words that keep at least
+    ``min_hard_words`` words in the hard variant are eligible, so both variants share the
+    same queries.
+
+    Parameters
+    ----------
+    hard : bool
+        The harder variant: every query word that still occurs in its passage is removed
+        (:func:`strip_overlap`), so lexical overlap no longer gives the answer away.
+    max_passages : int, optional
+        Keep only the first ``max_passages`` passages (the query passages are drawn among them).
+    """
+    paras = list(corpus.paragraphs(min_words=10))
+    cands = [(a, split_sentences(p)) for a, p in paras]
+    cands = [(a, s) for a, s in cands if min_sentences <= len(s) <= max_sentences]
+    if max_passages is not None:
+        if max_passages < 1:
+            raise ValueError(f"max_passages must be at least 1; got {max_passages}")
+        cands = cands[:max_passages]
+    articles = np.asarray([a for a, _ in cands])
+    cands = [s for _, s in cands]
+    rng = np.random.default_rng(seed)
+    eligible = []
+    for i, sents in enumerate(cands):
+        opts = []
+        for j in range(1, len(sents)):
+            rest = " ".join(sents[:j] + sents[j + 1:])
+            if len(tokenize(sents[j])) >= min_query_words and len(tokenize(strip_overlap(sents[j], rest))) >= min_hard_words:
+                opts.append(j)
+        if opts:
+            eligible.append((i, opts))
+    if n_queries < 1:
+        raise ValueError(f"n_queries must be at least 1; got {n_queries}")
+    if n_queries > len(eligible):
+        raise ValueError(f"n_queries={n_queries} is larger than the number of eligible passages ({len(eligible)})")
+    chosen = rng.choice(len(eligible), n_queries, replace=False)
+    passages = [" ".join(s) for s in cands]
+    queries, relevant = [], []
+    for c in sorted(chosen):
+        i, opts = eligible[c]
+        j = int(opts[rng.integers(len(opts))])
+        sents = cands[i]
+        rest = " ".join(sents[:j] + sents[j + 1:])
+        passages[i] = rest
+        queries.append(strip_overlap(sents[j], rest) if hard else sents[j])
+        relevant.append({i})
+    name = "inverse cloze (hard)" if hard else "inverse cloze"
+    return RetrievalTask(name, queries, passages, relevant, {
+        "source": getattr(corpus, "name", "corpus"), "n_queries": n_queries, "n_passages": len(passages),
+        "seed": seed, "hard": hard, "min_sentences": min_sentences, "max_sentences": max_sentences,
+    }, article=articles)
+
+
+def query_articles(task: RetrievalTask) -> np.ndarray:
+    """The article of each query (that of its first relevant passage), shape ``(n_queries,)``."""
+    if task.article is None:
+        raise ValueError(f"{task!r} does not record the article of its passages")
+    return np.asarray([task.article[min(r)] for r in task.relevant])
+
+
+def article_split(task: RetrievalTask) -> tuple[np.ndarray, np.ndarray]:
+    """Train/test masks by article parity: ``(train_queries, train_passages)``.
+
+    Queries and passages of even-numbered articles are for fitting (PCA, a head, int8
+    ranges); the queries of odd-numbered articles are the test queries (``~train_queries``),
+    so no test query's article is seen in fitting. Searches still run over all passages.
+    """
+    qa = query_articles(task)
+    if not np.issubdtype(task.article.dtype, np.integer):
+        raise ValueError(f"article ids must be integers to split by parity; got dtype {task.article.dtype}")
+    return qa % 2 == 0, task.article % 2 == 0
+
+
+# --------------------------------------------------------------------------- BEIR
+BEIR_URL = "https://public.ukp.informatik.tu-darmstadt.de/thakur/BEIR/datasets/{name}.zip"
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def beir_dir(name: str, root: str | Path | None = None) -> Path:
+    """Where :func:`load_beir` looks for (and downloads) the BEIR data set ``name``.
+
+    ``root`` defaults to ``<cache>/beir`` (:func:`lib.cache.cache_dir`); the data set is the
+    folder ``root/name`` with BEIR's own layout: ``corpus.jsonl``, ``queries.jsonl`` and
+    ``qrels/<split>.tsv``.
+    """
+    if not isinstance(name, str) or not name or "/" in name or name.startswith("."):
+        raise ValueError(f"name must be a BEIR data set name such as 'scifact'; got {name!r}")
+    return Path(root if root is not None else cache.cache_dir() / "beir") / name
+
+
+def _download_beir(name: str, target: Path, timeout: float) -> None:
+    import io
+    import os
+    import urllib.error
+    import urllib.request
+    import zipfile
+
+    if os.environ.get("HF_HUB_OFFLINE") == "1" or os.environ.get("HF_DATASETS_OFFLINE") == "1":
+        raise FileNotFoundError(
+            f"BEIR data set {name!r} is not at {target} and this session is offline "
+            "(HF_HUB_OFFLINE=1 / HF_DATASETS_OFFLINE=1): unset them on a machine with a network, "
+            f"or unzip {BEIR_URL.format(name=name)} into {target.parent}")
+    url = BEIR_URL.format(name=name)
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            blob = response.read()
+    except (urllib.error.URLError, OSError) as err:
+        raise FileNotFoundError(f"BEIR data set {name!r} is not at {target} and {url} could not be "
+                                f"downloaded ({err}); unzip it into {target.parent} by hand") from err
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(io.BytesIO(blob)) as z:
+        z.extractall(target.parent)          # the zip holds the folder <name>/
+
+
+def load_beir(name: str = "scifact", split: str = "test", root: str | Path | None = None,
+              download: bool = True, timeout: float = 60.0) -> RetrievalTask:
+    """A BEIR data set (Thakur et al. 2021) as a :class:`RetrievalTask`.
+
+    Reads BEIR's layout under :func:`beir_dir`: each corpus entry's ``title`` and ``text``
+    joined are a passage, each query with at least one positive judgement in
+    ``qrels/<split>.tsv`` (score > 0) is a query. When the folder is missing and ``download``
+    is true the zip is fetched from BEIR's public mirror; offline (``HF_HUB_OFFLINE=1``,
+    as in this book's tests) a missing data set raises :class:`FileNotFoundError` saying
+    what to do, rather than hanging.
+
+    Examples
+    --------
+    >>> task = load_beir("scifact")                 # doctest: +SKIP  (needs a network once)
+    >>> task                                        # doctest: +SKIP
+    RetrievalTask('BEIR scifact (test)', 300 queries, 5183 passages)
+    """
+    folder = beir_dir(name, root)
+    if not (folder / "corpus.jsonl").exists():
+        if not download:
+            raise FileNotFoundError(f"BEIR data set {name!r} not found at {folder} (download=False)")
+        _download_beir(name, folder, timeout)
+    for part in ("corpus.jsonl", "queries.jsonl", f"qrels/{split}.tsv"):
+        if not (folder / part).exists():
+            raise FileNotFoundError(f"BEIR data set {name!r} at {folder} has no {part}")
+    corpus = _read_jsonl(folder / "corpus.jsonl")
+    doc_index = {str(d["_id"]): i for i, d in enumerate(corpus)}
+    passages = [" ".join(t for t in (d.get("title", ""), d.get("text", "")) if t) for d in corpus]
+    query_text = {str(q["_id"]): q["text"] for q in _read_jsonl(folder / "queries.jsonl")}
+    rel: dict[str, set] = {}
+    with open(folder / "qrels" / f"{split}.tsv", encoding="utf-8") as f:
+        for line_no, line in enumerate(f):
+            cols = line.rstrip("\n").split("\t")
+            if line_no == 0 and not cols[-1].lstrip("-").isdigit():
+                continue                                     # header row
+            if len(cols) != 3:
+                raise ValueError(f"{folder}/qrels/{split}.tsv line {line_no + 1}: expected 3 tab-separated "
+                                 f"columns (query-id, corpus-id, score); got {len(cols)}")
+            qid, did, score = cols
+            if int(score) > 0 and did in doc_index and qid in query_text:
+                rel.setdefault(qid, set()).add(doc_index[did])
+    if not rel:
+        raise ValueError(f"BEIR data set {name!r}: no query of split {split!r} has a relevant passage in the corpus")
+    qids = sorted(rel)
+    return RetrievalTask(f"BEIR {name} ({split})", [query_text[q] for q in qids], passages,
+                         [rel[q] for q in qids], {"source": f"BEIR {name}", "split": split, "path": str(folder),
+                                                   "query_ids": qids, "doc_ids": [str(d["_id"]) for d in corpus]})
+
+
+# --------------------------------------------------------------------------- LIMIT
+FIRST_NAMES = (
+    "Ada Alan Alice Amir Ana Anton Aria Ben Bruno Carla Chen Clara Dana David Diego Elena Emil Eva "
+    "Felix Fiona Frank Grace Hana Hugo Ian Ines Ivan Jack Jana Jon Julia Karl Kate Leo Lena Liam "
+    "Lucas Maria Mark Maya Mia Nadia Nina Noah Omar Oscar Paul Petra Quinn Rosa Ruth Sam Sara Tom "
+    "Uma Vera Victor Wendy Yara Zoe"
+).split()
+LAST_NAMES = (
+    "Abbott Baker Banks Barnes Bell Brooks Burke Carter Clark Cole Cruz Dalton Diaz Dixon Ellis "
+    "Evans Fisher Ford Foster Garcia Gray Hale Hayes Hill Holt Hunt Jensen Keller Knight Lane Lopez "
+    "Mason Meyer Miller Moore Nash Novak Owens Park Pearce Perry Price Quinn Reed Rivera Ross Santos "
+    "Shaw Silva Stone Turner Vance Wagner Walsh Ward Weber Wells West Young Zimmer"
+).split()
+
+ATTRIBUTES = (
+    "apples bananas cherries grapes lemons mangoes melons oranges peaches pears plums strawberries "
+    "carrots onions potatoes tomatoes cucumbers peppers broccoli spinach mushrooms garlic rice pasta "
+    "bread cheese butter honey chocolate candy cookies cake pie pizza soup salad sandwiches coffee tea "
+    "juice milk wine beer water lemonade cats dogs horses rabbits hamsters parrots owls eagles ducks "
+    "geese swans pigeons penguins dolphins whales sharks turtles frogs snakes lizards spiders bees "
+    "ants butterflies beetles wolves foxes bears lions tigers leopards zebras giraffes elephants "
+    "monkeys gorillas kangaroos koalas pandas camels llamas goats sheep cows pigs chickens donkeys "
+    "deer moose otters beavers squirrels mice rats bats crabs lobsters oysters salmon trout tuna "
+    "guitars pianos violins drums trumpets flutes harps cellos banjos accordions novels poems comics "
+    "newspapers magazines maps puzzles chess cards dice kites balloons candles lamps clocks mirrors "
+    "paintings sculptures photographs films cartoons operas ballet jazz blues reggae opera theatre "
+    "museums libraries gardens parks beaches mountains rivers lakes forests deserts islands volcanoes "
+    "glaciers waterfalls caves canyons meadows valleys oceans storms rainbows sunsets sunrises stars "
+    "planets comets moons clouds snow rain thunder fog wind autumn winter spring summer bicycles cars "
+    "trains buses boats ships planes helicopters rockets tractors trucks motorcycles scooters sailing "
+    "rowing swimming running cycling hiking climbing skiing skating surfing diving fishing hunting "
+    "camping dancing singing painting drawing knitting sewing cooking baking gardening reading writing "
+    "football baseball basketball tennis golf hockey cricket rugby volleyball boxing wrestling fencing "
+    "archery bowling billiards darts yoga karate judo marathons tulips roses daisies lilies orchids "
+    "sunflowers cacti ferns mosses oaks pines maples palms bamboo hats scarves gloves boots sandals "
+    "jackets sweaters umbrellas watches rings necklaces bracelets earrings perfume soap towels pillows "
+    "blankets chairs tables sofas shelves carpets curtains windows doors bridges towers castles temples "
+    "churches mosques palaces farms villages cities harbors airports stations markets bakeries cafes "
+    "restaurants hotels hospitals schools universities laboratories factories mines quarries stadiums "
+    "circuses zoos aquariums carnivals festivals parades fireworks concerts lectures debates elections "
+    "history geography physics chemistry biology mathematics astronomy geology philosophy economics "
+    "poetry architecture engineering medicine law music sculpture photography statistics algebra "
+    "geometry calculus robots computers phones cameras radios televisions printers keyboards batteries "
+    "magnets lasers telescopes microscopes compasses hammers saws drills ladders ropes tents lanterns "
+    "diamonds emeralds rubies pearls gold silver copper iron marble granite crystals fossils shells "
+    "feathers pebbles sand clay glass paper silk wool cotton leather velvet denim lace nylon rubber"
+).split()
+
+
+def limit_dataset(n_core: int = 46, n_queries: int = 1000, n_distractors: int = 0, pattern: str = "dense",
+                  attributes_per_distractor: int = 40, seed: int = 0) -> RetrievalTask:
+    """A LIMIT-style task: people, the things they like, and queries "Who likes X?".
+
+    Each query asks about one attribute and has exactly 2 relevant people. With
+    ``pattern="dense"`` (as in the LIMIT paper) the relevant pairs are ``n_queries``
+    distinct pairs of the ``n_core`` core people, so the queries cover as many of the
+    ``C(n_core, 2)`` top-2 subsets as possible. With ``pattern="random"`` (a control) each
+    query's two people are drawn at random from all the people, core and distractors.
+
+    A person's document lists every attribute that makes them relevant, in random order.
+    ``n_distractors`` further people like attributes that no query asks about.
+
+    Returns
+    -------
+    RetrievalTask
+        Passages are the people's documents ("Ada Baker likes apples, chess and owls."),
+        ``info["pairs"]`` the relevant pair of each query.
+    """
+    if pattern not in ("dense", "random"):
+        raise ValueError(f"unknown qrel pattern {pattern!r}; use 'dense' or 'random'")
+    if n_core < 2:
+        raise ValueError(f"n_core must be at least 2; got {n_core}")
+    if n_distractors < 0:
+        raise ValueError(f"n_distractors must be >= 0; got {n_distractors}")
+    n_pairs = n_core * (n_core - 1) // 2
+    if n_queries < 1:
+        raise ValueError(f"n_queries must be at least 1; got {n_queries}")
+    if pattern == "dense" and n_queries > n_pairs:
+        raise ValueError(f"n_queries={n_queries} is larger than the C({n_core},2)={n_pairs} pairs of core people")
+    n_people = n_core + n_distractors
+    names = [f"{a} {b}" for a, b in itertools.product(FIRST_NAMES, LAST_NAMES)]
+    if n_people > len(names):
+        raise ValueError(f"{n_people} people requested but only {len(names)} distinct names exist")
+    rng = np.random.default_rng(seed)
+    names = [names[i] for i in rng.permutation(len(names))[:n_people]]
+    # attribute words: the base list, extended with "<colour> <base>" compounds when more are needed
+    colours = "red blue green yellow purple orange black white pink brown grey golden silver striped spotted".split()
+    vocab = list(ATTRIBUTES) + [f"{c} {a}" for c in colours for a in ATTRIBUTES]
+    n_attr_needed = n_queries + (attributes_per_distractor * 4 if n_distractors else 0)
+    if n_attr_needed > len(vocab):
+        raise ValueError(f"{n_attr_needed} attributes needed but only {len(vocab)} exist")
+    order = rng.permutation(len(ATTRIBUTES)).tolist() + (len(ATTRIBUTES) + rng.permutation(len(vocab) - len(ATTRIBUTES))).tolist()
+    attrs = [vocab[i] for i in order[:n_attr_needed]]
+    query_attrs, spare = attrs[:n_queries], attrs[n_queries:]
+    if pattern == "dense":
+        all_pairs = list(itertools.combinations(range(n_core), 2))
+        pairs = [all_pairs[i] for i in sorted(rng.choice(n_pairs, n_queries, replace=False))]
+    else:
+        pairs = [tuple(sorted(rng.choice(n_people, 2, replace=False).tolist())) for _ in range(n_queries)]
+    likes: list[list[str]] = [[] for _ in range(n_people)]
+    for a, (i, j) in zip(query_attrs, pairs):
+        likes[i].append(a)
+        likes[j].append(a)
+    for p in range(n_core, n_people):
+        if pattern == "dense" or not likes[p]:
+            likes[p].extend(rng.choice(spare, min(attributes_per_distractor, len(spare)), replace=False).tolist())
+    docs = []
+    for p in range(n_people):
+        items = [likes[p][i] for i in rng.permutation(len(likes[p]))] or [rng.choice(spare)]
+        body = items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+        docs.append(f"{names[p]} likes {body}.")
+    queries = [f"Who likes {a}?" for a in query_attrs]
+    relevant = [{int(i), int(j)} for i, j in pairs]
+    return RetrievalTask(f"LIMIT-style ({pattern}, {n_people} docs)", queries, docs, relevant, {
+        "pattern": pattern, "n_core": n_core, "n_distractors": n_distractors, "n_queries": n_queries,
+        "pairs": pairs, "names": names, "distinct_pairs": len(set(pairs)), "seed": seed,
+    })
