@@ -166,10 +166,40 @@ def neighbour_overlap(A, B, k: int = 10, queries=None, candidates: int | None = 
     candidates = n if candidates is None else checks.integer(candidates, "candidates", 2, n)
     k = checks.check_k(k, candidates - 1, "other candidate rows")
     q = np.arange(candidates) if queries is None else checks.ids(queries, candidates, "queries", ndim=1)
-    lists = []
-    for M in (A, B):
-        idx, _ = top_k(M[q], M[:candidates], k + 1)
-        not_self = idx != q[:, None]
-        first = np.argsort(~not_self, axis=1, kind="stable")[:, :k]   # drop the row itself, keep the order
-        lists.append(np.take_along_axis(idx, first, 1))
+    lists = [neighbour_lists(M, k, q, candidates) for M in (A, B)]
     return list_overlap(lists[1], lists[0], kind)
+
+
+def neighbour_lists(M, k: int = 10, queries=None, candidates: int | None = None) -> np.ndarray:
+    """Each query row's ``k`` cosine nearest rows among the first ``candidates``, itself excluded.
+
+    Parameters
+    ----------
+    M : array_like, shape (n, d)
+    k : int
+        ``1 <= k <= candidates - 1``.
+    queries : array_like of int, shape (m,), optional
+        Rows to ask about, anywhere in ``0..n-1`` (a row beyond the candidates has no self to
+        exclude); default the candidates.
+    candidates : int, optional
+        Search among rows ``0..candidates-1``; default ``n``.
+
+    Returns
+    -------
+    ndarray of int64, shape (m, k)
+        Best first.
+
+    Examples
+    --------
+    >>> neighbour_lists([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0]], k=1).tolist()
+    [[1], [0], [1]]
+    """
+    M = checks.as_matrix(M, "M")
+    n = len(M)
+    candidates = n if candidates is None else checks.integer(candidates, "candidates", 2, n)
+    k = checks.check_k(k, candidates - 1, "other candidate rows")
+    q = np.arange(candidates) if queries is None else checks.ids(queries, n, "queries", ndim=1)
+    idx, _ = top_k(M[q], M[:candidates], k + 1)
+    not_self = idx != q[:, None]
+    first = np.argsort(~not_self, axis=1, kind="stable")[:, :k]   # drop the row itself, keep the order
+    return np.take_along_axis(idx, first, 1)
