@@ -1,10 +1,11 @@
-"""Unit tests for lib.static (small synthetic corpora; each test runs in well under a second
+"""Unit tests for the lib.static package (small synthetic corpora; each test runs in well under a second
 except the tiny trainers, which use a temporary cache)."""
 import numpy as np
 import pytest
 from scipy import sparse
 
-from lib import static
+from lib import linalg, static
+from lib.static import corpus, counting, sgns, synthetic, trainers
 
 TOY = [["the", "cat", "sat", "on", "the", "mat"],
        ["the", "dog", "sat", "on", "the", "log"],
@@ -192,7 +193,7 @@ def test_sgns_errors():
         static.sgns_loss_and_grads(np.full((2, 3), np.nan), w, np.zeros((2, 1, 3)))
     with pytest.raises(ValueError, match="empty"):
         static.numerical_gradient(lambda x: 0.0, np.array([]))
-    with pytest.raises(ValueError, match="positive integer"):
+    with pytest.raises(ValueError, match="dim must be an integer >= 1"):
         static.train_sgns(TOY, dim=0)
     with pytest.raises(ValueError, match="lr"):
         static.train_sgns(TOY, lr=0)
@@ -242,7 +243,7 @@ def test_random_walk_corpus_and_recovery():
     P = static.pmi_dense(X, smoothing=1.0)
     vals, vecs = np.linalg.eigh(P)
     top = np.argsort(-vals)[:3]
-    _, err = static.procrustes(vecs[:, top] * np.sqrt(vals[top]), V)
+    err = linalg.Procrustes(scale=True).fit(vecs[:, top] * np.sqrt(vals[top]), V).error_
     assert err < 0.6                                      # recovered up to rotation, roughly
     with pytest.raises(ValueError, match="rho"):
         static.random_walk_corpus(V, 100, rho=1.0)
@@ -259,18 +260,6 @@ def test_window_counts_errors():
         static.window_counts(np.array([[0, 7]]), 5, window=1)
     with pytest.raises(ValueError, match="window"):
         static.window_counts(np.array([[0, 1]]), 5, window=2)
-
-
-def test_procrustes_recovers_rotation():
-    rng = np.random.default_rng(0)
-    B = rng.standard_normal((20, 4))
-    Q, _ = np.linalg.qr(rng.standard_normal((4, 4)))
-    aligned, err = static.procrustes(3.0 * B @ Q, B)
-    assert err < 1e-10 and np.allclose(aligned, B)
-    _, err_noscale = static.procrustes(3.0 * B @ Q, B, scale=False)
-    assert err_noscale > 1
-    with pytest.raises(ValueError, match="shape mismatch"):
-        static.procrustes(B, B[:, :3])
 
 
 def test_keep_probability_and_noise():
@@ -290,3 +279,101 @@ def test_keep_probability_and_noise():
         static.noise_distribution(np.ones((2, 2)))
     with pytest.raises(ValueError, match="not all zero"):
         static.noise_distribution(np.zeros(3))
+
+
+# ----------------------------------------------------------------------------- the package
+def test_package_re_exports_every_public_name():
+    for module in (corpus, counting, sgns, synthetic, trainers):
+        for name in module.__all__:
+            assert getattr(static, name) is getattr(module, name), name
+            assert name in static.__all__, name
+    assert not hasattr(static, "procrustes")            # one Procrustes: lib.linalg.Procrustes
+    assert len(set(static.__all__)) == len(static.__all__)
+
+
+# ----------------------------------------------------------------------------- reliability (bad input)
+def test_fingerprint_of_ordinary_corpora_is_unchanged():
+    # the Part II caches are keyed by this value: the separator check must not change it
+    assert static.corpus_fingerprint([["the", "cat"], ["sat"]]) == "f2646f42421d9a2a"
+
+
+@pytest.mark.parametrize("bad", [[["a\x1fb"]], [["a", "b\x1e"]], [[""]], [["a", ""]], [["a", "", "b"]]])
+def test_fingerprint_rejects_separator_characters(bad):
+    # [["a\x1fb"]] used to hash like [["a", "b"]], and [[""]] like [[]]: one corpus would reuse another's model
+    with pytest.raises(ValueError, match="control character"):
+        static.corpus_fingerprint(bad)
+
+
+def test_fingerprint_rejects_non_text_tokens():
+    with pytest.raises(ValueError, match=r"sentences\[1\] holds a int"):
+        static.corpus_fingerprint([["a"], ["b", 3]])
+    with pytest.raises(ValueError, match="not valid Unicode"):
+        static.corpus_fingerprint([["\ud800"]])
+
+
+def test_pmi_dense_zero_row_is_minus_inf_not_nan():
+    P = static.pmi_dense(np.array([[1.0, 2.0, 0.0], [0.0, 0.0, 0.0], [3.0, 1.0, 0.0]]))
+    assert not np.isnan(P).any()
+    assert np.isneginf(P[1]).all() and np.isneginf(P[:, 2]).all() and np.isfinite(P[0, :2]).all()
+
+
+@pytest.mark.parametrize("smoothing", [np.nan, np.inf, "1", True])
+def test_pmi_dense_rejects_bad_smoothing(smoothing):
+    with pytest.raises(ValueError, match="smoothing"):
+        static.pmi_dense(np.ones((2, 2)), smoothing=smoothing)
+
+
+def test_svd_embeddings_checks_sparse_input_and_options():
+    M = sparse.csr_matrix(np.array([[1.0, np.nan, 0.0], [0.0, 1.0, 2.0], [3.0, 0.0, 1.0]]))
+    with pytest.raises(ValueError, match="NaN"):
+        static.svd_embeddings(M, 1)
+    ok = sparse.csr_matrix(np.eye(4))
+    for dim in (True, 1.0, 2.5, "2"):
+        with pytest.raises(ValueError, match="dim"):
+            static.svd_embeddings(ok, dim)
+    with pytest.raises(ValueError, match="p must be"):
+        static.svd_embeddings(ok, 1, p=np.nan)
+
+
+@pytest.mark.parametrize("window", [2.5, True, "2", 0])
+def test_cooccurrence_rejects_non_integer_window(window):
+    with pytest.raises(ValueError, match="window"):
+        static.cooccurrence(TOY, ["the", "cat"], window=window)
+
+
+def test_cooccurrence_rejects_a_string_vocabulary():
+    with pytest.raises(ValueError, match="single string"):
+        static.cooccurrence(TOY, "the")
+
+
+@pytest.mark.parametrize("call, msg", [
+    (lambda: static.build_vocab(TOY, min_count=2.5), "min_count"),
+    (lambda: static.build_vocab(TOY, min_count=1, max_size=0), "max_size"),
+    (lambda: static.subsample_corpus(TOY, np.nan), "fraction"),
+    (lambda: static.ppmi(np.ones((2, 2)), alpha=np.nan), "alpha"),
+    (lambda: static.ppmi(np.ones((2, 2)), shift=np.nan), "shift"),
+    (lambda: static.keep_probability([1, 2], sample=np.nan), "sample"),
+    (lambda: static.noise_distribution([1, 2], power=np.nan), "power"),
+    (lambda: static.glove_weight([1], alpha=np.nan), "alpha"),
+    (lambda: static.numerical_gradient(lambda x: 0.0, np.ones(2), eps=np.nan), "eps"),
+    (lambda: static.char_ngrams("word", 2.5, 3), "min_n"),
+    (lambda: static.random_walk_corpus(np.eye(3), 10.5), "n_tokens"),
+    (lambda: static.random_walk_corpus(np.eye(3), 10, doc_length=True), "doc_length"),
+    (lambda: static.random_walk_corpus(np.eye(3), 10, rho=np.nan), "rho"),
+    (lambda: static.window_counts(np.array([[0, 1]]), 2.0), "vocab_size"),
+    (lambda: static.window_counts(np.array([[0, 1, 0]]), 2, window=1.5), "window"),
+    (lambda: static.train_sgns(TOY, dim=True), "dim"),
+    (lambda: static.train_sgns(TOY, window=2.5), "window"),
+    (lambda: static.train_sgns(TOY, lr=np.nan), "lr"),
+    (lambda: static.train_sgns(TOY, min_lr=1.0), "min_lr"),
+    (lambda: static.train_sgns(TOY, sample=-1), "sample"),
+])
+def test_options_are_checked(call, msg):
+    with pytest.raises(ValueError, match=msg):
+        call()
+
+
+def test_log_count_svd_keyed_vectors():
+    kv = static.log_count_svd(TOY * 3, dim=3, window=2)
+    assert kv.vectors.shape == (len(static.build_vocab(TOY * 3, 5)[0]), 3)
+    assert kv.index_to_key[0] == "the"

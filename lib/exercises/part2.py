@@ -1,14 +1,19 @@
 """Checks for the exercises of Part II (static embeddings).
 
 Each ``check_*`` takes the learner's function, runs it on fresh inputs, compares it with
-the library version in :mod:`lib.static`, :mod:`lib.evaluate` or :mod:`lib.stats`, and
-prints ``PASSED ...`` or raises :class:`~lib.exercises.ExerciseError` saying what is off.
+the library version in :mod:`lib.static`, :mod:`lib.linalg`, :mod:`lib.evaluate` or :mod:`lib.stats`,
+and prints ``PASSED ...`` or raises :class:`~lib.exercises.ExerciseError` saying what is off.
 """
 from __future__ import annotations
 
 import numpy as np
 
+from .. import data, evaluate, linalg, models, static, stats
 from . import ExerciseError, close, expect, implemented, passed
+
+__all__ = ["check_ppmi", "check_sgns_optimum", "check_rotation", "check_sgns_pair", "check_char_ngrams",
+           "glove_loss_reference", "check_glove_loss", "check_keep_probability", "check_noise_distribution",
+           "check_3cosmul", "check_paired_interval", "check_shared_pairs"]
 
 
 def _call(fn, *args, what: str):
@@ -24,9 +29,17 @@ def _call(fn, *args, what: str):
 
 # ----------------------------------------------------------------------------- chapter 1
 def check_ppmi(fn) -> str:
-    """``fn(counts) -> PPMI`` (dense, no smoothing, no shift) against :func:`lib.static.ppmi`."""
-    from .. import static
+    """Exercise ex-p2-c1-ppmi: ``fn(counts) -> PPMI`` (dense, no smoothing, no shift) against :func:`lib.static.ppmi`.
 
+    Parameters
+    ----------
+    fn : callable, ndarray (V, C) -> ndarray (V, C)
+
+    Returns
+    -------
+    str
+        The ``PASSED`` line (also printed); a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+    """
     rng = np.random.default_rng(7)
     for shape in [(4, 5), (9, 9)]:
         X = rng.integers(0, 6, shape).astype(float)
@@ -39,7 +52,18 @@ def check_ppmi(fn) -> str:
 
 
 def check_sgns_optimum(fn) -> str:
-    """``fn(n_wc, n_w, n_c, total, k)``: the dot product SGNS converges to for one pair."""
+    """Exercise ex-p2-c1-shift: ``fn(n_wc, n_w, n_c, total, k)``, the dot product SGNS converges to for one pair.
+
+    Parameters
+    ----------
+    fn : callable, five numbers -> float
+        ``log(n_wc * total / (n_w * n_c)) - log(k)`` when right.
+
+    Returns
+    -------
+    str
+        The ``PASSED`` line (also printed); a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+    """
     cases = [(10, 100, 50, 10_000, 5), (3, 40, 400, 1_000_000, 1), (1, 2, 2, 4, 15)]
     for n_wc, n_w, n_c, total, k in cases:
         got = _call(fn, n_wc, n_w, n_c, total, k, what="your sgns_optimum(...)")
@@ -49,9 +73,19 @@ def check_sgns_optimum(fn) -> str:
 
 
 def check_rotation(fn) -> str:
-    """``fn(A, B) -> R``, the orthogonal matrix minimising ``||A R - B||``."""
-    from .. import static
+    """Exercise ex-p2-c1-procrustes: ``fn(A, B) -> R``, the orthogonal matrix minimising ``||A R - B||``.
 
+    Compared with :class:`lib.linalg.Procrustes` without scale.
+
+    Parameters
+    ----------
+    fn : callable, (ndarray (n, d), ndarray (n, d)) -> ndarray (d, d)
+
+    Returns
+    -------
+    str
+        The ``PASSED`` line (also printed); a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+    """
     rng = np.random.default_rng(3)
     A = rng.standard_normal((40, 5))
     Q, _ = np.linalg.qr(rng.standard_normal((5, 5)))
@@ -59,16 +93,25 @@ def check_rotation(fn) -> str:
     R = np.asarray(_call(fn, A, B, what="your rotation(A, B)"), dtype=float)
     expect(R.shape == (5, 5), f"R should be d x d = (5, 5); got shape {R.shape}")
     close(R.T @ R, np.eye(5), 1e-6, "R^T R (R must be orthogonal)")
-    aligned, _ = static.procrustes(A, B, scale=False)
-    close(A @ R, aligned, 1e-6, "A @ R (compared with the optimal rotation)")
+    best = linalg.Procrustes(scale=False).fit(A, B)
+    close(A @ R, best.transform(A), 1e-6, "A @ R (compared with the optimal rotation, lib.linalg.Procrustes)")
     return passed("ex-p2-c1-procrustes", 3)
 
 
 # ----------------------------------------------------------------------------- chapter 2
 def check_sgns_pair(fn) -> str:
-    """``fn(w, c_pos, c_neg) -> (loss, grad_w)`` for one centre word."""
-    from .. import static
+    """Exercise ex-p2-c2-sgns: ``fn(w, c_pos, c_neg) -> (loss, grad_w)`` for one centre word.
 
+    Parameters
+    ----------
+    fn : callable, (ndarray (d,), ndarray (d,), ndarray (k, d)) -> (float, ndarray (d,))
+        Compared with :func:`lib.static.sgns_loss_and_grads`.
+
+    Returns
+    -------
+    str
+        The ``PASSED`` line (also printed); a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+    """
     rng = np.random.default_rng(11)
     for k in (1, 5):
         w, cp, cn = rng.standard_normal(6), rng.standard_normal(6), rng.standard_normal((k, 6))
@@ -81,9 +124,18 @@ def check_sgns_pair(fn) -> str:
 
 
 def check_char_ngrams(fn) -> str:
-    """``fn(word, min_n, max_n)`` against :func:`lib.static.char_ngrams` (fastText's n-grams)."""
-    from .. import static
+    """Exercise ex-p2-c2-ngrams: ``fn(word, min_n, max_n)`` against :func:`lib.static.char_ngrams`.
 
+    Parameters
+    ----------
+    fn : callable, (str, int, int) -> list of str
+        fastText's n-grams of ``<word>``, shortest first.
+
+    Returns
+    -------
+    str
+        The ``PASSED`` line (also printed); a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+    """
     for word, lo, hi in [("where", 3, 3), ("embedding", 3, 6), ("ox", 3, 6), ("a", 1, 2)]:
         got = _call(fn, word, lo, hi, what=f"your char_ngrams({word!r}, {lo}, {hi})")
         exp = static.char_ngrams(word, lo, hi)
@@ -92,16 +144,40 @@ def check_char_ngrams(fn) -> str:
 
 
 def glove_loss_reference(W, W_ctx, b, b_ctx, X, x_max: float = 100.0, alpha: float = 0.75) -> float:
-    """GloVe's weighted least-squares loss over the non-zero cells of ``X`` (the checker's reference)."""
-    from .. import static
+    """GloVe's weighted least-squares loss over the non-zero cells of ``X`` (the checker's reference).
 
+    Parameters
+    ----------
+    W, W_ctx : ndarray, shape (V, d)
+    b, b_ctx : ndarray, shape (V,)
+    X : ndarray, shape (V, V), non-negative counts
+    x_max, alpha : float
+        As in :func:`lib.static.glove_weight`.
+
+    Returns
+    -------
+    float
+        ``sum f(X_ij) (w_i . c_j + b_i + b_j - log X_ij)^2`` over ``X_ij > 0``.
+    """
     i, j = np.nonzero(X)
     err = (W[i] * W_ctx[j]).sum(1) + b[i] + b_ctx[j] - np.log(X[i, j])
     return float((static.glove_weight(X[i, j], x_max, alpha) * err ** 2).sum())
 
 
 def check_glove_loss(fn) -> str:
-    """``fn(W, W_ctx, b, b_ctx, X) -> float``, GloVe's objective."""
+    """Exercise ex-p2-c2-glove: ``fn(W, W_ctx, b, b_ctx, X) -> float``, GloVe's objective.
+
+    Parameters
+    ----------
+    fn : callable
+        Takes ``W, W_ctx`` of shape (V, d), ``b, b_ctx`` of shape (V,) and counts ``X`` (V, V);
+        compared with :func:`glove_loss_reference`.
+
+    Returns
+    -------
+    str
+        The ``PASSED`` line (also printed); a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+    """
     rng = np.random.default_rng(5)
     V, d = 12, 4
     X = rng.integers(0, 300, (V, V)).astype(float) * (rng.random((V, V)) < 0.5)
@@ -116,9 +192,17 @@ def check_glove_loss(fn) -> str:
 
 # ----------------------------------------------------------------------------- chapter 3 (hyperparameters)
 def check_keep_probability(fn) -> str:
-    """``fn(counts, t) -> keep probabilities`` against :func:`lib.static.keep_probability`."""
-    from .. import static
+    """Exercise ex-p2-c3-subsample: ``fn(counts, t) -> keep probabilities`` against :func:`lib.static.keep_probability`.
 
+    Parameters
+    ----------
+    fn : callable, (ndarray (V,), float) -> ndarray (V,)
+
+    Returns
+    -------
+    str
+        The ``PASSED`` line (also printed); a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+    """
     rng = np.random.default_rng(1)
     for t in (1e-3, 1e-5):
         counts = np.sort(rng.zipf(1.3, 500))[::-1].astype(float)
@@ -128,9 +212,17 @@ def check_keep_probability(fn) -> str:
 
 
 def check_noise_distribution(fn) -> str:
-    """``fn(counts, power) -> probabilities`` against :func:`lib.static.noise_distribution`."""
-    from .. import static
+    """Exercise ex-p2-c3-noise: ``fn(counts, power) -> probabilities`` against :func:`lib.static.noise_distribution`.
 
+    Parameters
+    ----------
+    fn : callable, (ndarray (V,), float) -> ndarray (V,)
+
+    Returns
+    -------
+    str
+        The ``PASSED`` line (also printed); a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+    """
     counts = np.array([5000.0, 800, 120, 30, 7, 1])
     for power in (1.0, 0.75, 0.0):
         got = _call(fn, counts.copy(), power, what="your noise_distribution(counts, power)")
@@ -140,23 +232,30 @@ def check_noise_distribution(fn) -> str:
 
 # ----------------------------------------------------------------------------- chapter 4 (evaluating)
 def check_3cosmul(fn) -> str:
-    """``fn(W, a, b, c) -> index`` of the 3CosMul answer, against :func:`lib.evaluate.analogy`."""
-    from .. import evaluate, models
-    from ..data import AnalogyDataset
+    """Exercise ex-p2-c4-3cosmul: ``fn(W, a, b, c) -> index`` of the 3CosMul answer, against :func:`lib.evaluate.analogy`.
 
+    Parameters
+    ----------
+    fn : callable, (ndarray (V, d) of unit rows, int, int, int) -> int
+
+    Returns
+    -------
+    str
+        The ``PASSED`` line (also printed); a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+    """
     rng = np.random.default_rng(2)
     V, d = 60, 8
     W = rng.standard_normal((V, d))
     words = [f"w{i}" for i in range(V)]
     kv = models.keyed_vectors(words, W)
     qs = [tuple(rng.choice(V, 3, replace=False)) for _ in range(40)]
-    Wn = W / np.linalg.norm(W, axis=1, keepdims=True)
+    Wn = linalg.unit(W, dtype=np.float64)
     answers = []
     for a, b, c in qs:
         got = int(_call(fn, Wn.copy(), int(a), int(b), int(c), what="your three_cos_mul(W, a, b, c)"))
         expect(got not in (a, b, c), f"the answer for ({a}, {b}, {c}) is one of the question words; exclude a, b and c")
         answers.append(got)
-    ds = AnalogyDataset({"gram-test": [(words[a], words[b], words[c], words[x]) for (a, b, c), x in zip(qs, answers)]})
+    ds = data.AnalogyDataset({"gram-test": [(words[a], words[b], words[c], words[x]) for (a, b, c), x in zip(qs, answers)]})
     res = evaluate.analogy(kv, ds, method="3cosmul", restrict_vocab=None)
     wrong = int((~res.correct).sum())
     expect(wrong == 0, f"{wrong} of {len(qs)} answers differ from lib.evaluate.analogy(method='3cosmul'); "
@@ -165,9 +264,18 @@ def check_3cosmul(fn) -> str:
 
 
 def check_paired_interval(fn) -> str:
-    """``fn(a, b, n_boot, seed) -> (low, high)``: paired bootstrap interval of ``mean(a - b)``."""
-    from .. import stats
+    """Exercise ex-p2-c4-paired: ``fn(a, b, n_boot, seed) -> (low, high)``, a paired bootstrap interval of ``mean(a - b)``.
 
+    Parameters
+    ----------
+    fn : callable, (ndarray (n,), ndarray (n,), int, int) -> (float, float)
+        Compared with :func:`lib.stats.paired_difference`.
+
+    Returns
+    -------
+    str
+        The ``PASSED`` line (also printed); a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+    """
     rng = np.random.default_rng(4)
     a = (rng.random(300) < 0.55).astype(float)
     b = (rng.random(300) < 0.45).astype(float)
@@ -182,9 +290,17 @@ def check_paired_interval(fn) -> str:
 
 
 def check_shared_pairs(fn) -> str:
-    """``fn(emb_a, emb_b, dataset) -> (rho_a, rho_b, n)``: Spearman of both on the pairs both cover."""
-    from .. import data, evaluate, models
+    """Exercise ex-p2-c4-shared: ``fn(emb_a, emb_b, dataset) -> (rho_a, rho_b, n)``, Spearman of both on the pairs both cover.
 
+    Parameters
+    ----------
+    fn : callable, (KeyedVectors, KeyedVectors, SimilarityDataset) -> (float, float, int)
+
+    Returns
+    -------
+    str
+        The ``PASSED`` line (also printed); a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+    """
     rng = np.random.default_rng(9)
     ds = data.wordsim353()
     vocab = sorted({w for p in ds.pairs for w in p})
