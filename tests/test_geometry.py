@@ -36,25 +36,33 @@ def test_partition_isotropy_range():
 
 def test_all_but_the_top_removes_directions():
     X = iso() @ np.diag(np.arange(1, 11)[::-1].astype(float)) + 2
-    Y = G.all_but_the_top(X, 2)
+    Y = G.AllButTheTop(2).fit_transform(X)
     assert np.allclose(Y.mean(0), 0, atol=1e-5)
     s, _ = G.pca_spectrum(Y)
     s0, _ = G.pca_spectrum(X)
     assert s[0] < s0[0] and s[-2:].max() < 1e-3
-    assert G.all_but_the_top(np.zeros((5, 200)) + iso(5, 200)).shape == (5, 200)
+    assert G.AllButTheTop().fit_transform(np.zeros((5, 200)) + iso(5, 200)).shape == (5, 200)
+
+
+def test_geometry_reexports_the_linalg_objects():
+    from lib import linalg
+    assert G.AllButTheTop is linalg.AllButTheTop and G.Whitening is linalg.Whitening
+    assert G.Procrustes is linalg.Procrustes and G.PCA is linalg.PCA
+    for name in ("whiten", "all_but_the_top", "procrustes", "unsupervised_align"):
+        assert not hasattr(G, name)
 
 
 def test_whiten_identity_covariance():
     X = iso() @ rng.standard_normal((10, 10))
-    W = G.whiten(X)
+    W = G.Whitening().fit_transform(X)
     assert np.allclose(np.cov(W, rowvar=False), np.eye(10), atol=1e-3)
-    assert G.whiten(X, 3).shape == (400, 3)
+    assert G.Whitening(3).fit_transform(X).shape == (400, 3)
 
 
-@pytest.mark.parametrize("fn", [G.all_but_the_top, G.whiten])
-def test_component_errors(fn):
+@pytest.mark.parametrize("cls", [G.AllButTheTop, G.Whitening])
+def test_component_errors(cls):
     with pytest.raises(ValueError, match="n_components"):
-        fn(iso(), 50)
+        cls(50).fit(iso())
 
 
 def test_bad_inputs():
@@ -68,6 +76,54 @@ def test_bad_inputs():
         G.mean_cosine(np.zeros((3, 3)))
     with pytest.raises(ValueError, match="n_pairs"):
         G.mean_cosine(iso(), n_pairs=0)
+
+
+# reliability review, "Not fuzzed ... geometry": each case now a clear error or a correct result
+def test_pair_counts_must_be_positive_integers():
+    with pytest.raises(ValueError, match="n_pairs must be an integer >= 1; got 0"):
+        G.rogue_dimensions(iso(), n_pairs=0)           # was the mean of an empty array (NaN)
+    with pytest.raises(ValueError, match="n_pairs must be an integer; got 2.5"):
+        G.mean_cosine(iso(), n_pairs=2.5)               # went to numpy
+    with pytest.raises(ValueError, match="n_pairs must be an integer"):
+        G.mean_cosine(iso(), n_pairs=True)
+
+
+def test_partition_isotropy_of_all_zero_vectors_is_an_error():
+    with pytest.raises(ValueError, match="all zeros"):
+        G.partition_isotropy(np.zeros((10, 4)))          # was 1.0, "perfectly isotropic"
+
+
+def test_mean_cosine_uses_linalg_random_pairs_and_groups():
+    from lib import linalg
+    X = iso(50, 6) + 1
+    i, j = linalg.random_pairs(50, 300, seed=3)
+    U = X / np.linalg.norm(X, axis=1, keepdims=True)
+    assert np.isclose(G.mean_cosine(X, 300, seed=3), (U[i] * U[j]).sum(1).mean())
+    groups = np.arange(50) // 2
+    i, j = linalg.random_pairs(50, 300, seed=3, groups=groups)
+    assert np.isclose(G.mean_cosine(X, 300, seed=3, groups=groups), (U[i] * U[j]).sum(1).mean())
+
+
+def test_cross_space_neighbours_ties_count_against_the_item():
+    X = np.ones((20, 3))
+    out = G.cross_space_neighbours(X, X, 3)               # every item ties with every other
+    assert np.isclose(out["mrr"], 1 / 20)                 # was 1.0 with `sim > own`
+    Y = iso(20, 3)
+    Y[5] = Y[4]                                           # two identical items
+    r = G.cross_space_neighbours(Y, Y, 3)["mrr"]
+    assert np.isclose(r, (18 + 2 * 0.5) / 20)
+
+
+def test_translation_accuracy_gold_ids_and_ties():
+    X = iso(10, 4)
+    with pytest.raises(ValueError, match="gold must hold integer ids"):
+        G.translation_accuracy(X, X, np.arange(10) + 0.5)   # was silently 0
+    with pytest.raises(ValueError, match="gold must hold integer ids"):
+        G.translation_accuracy(X, X, np.arange(10.0))
+    assert G.translation_accuracy(np.ones((10, 4)), np.ones((10, 4)), np.arange(10)) == 0.0   # all tied
+    assert G.translation_accuracy(X, X, np.zeros(10, dtype=int), k=10) == 1.0                # repeats allowed
+    with pytest.raises(ValueError, match="unknown method"):
+        G.translation_accuracy(X, X, np.arange(10), method=None)
 
 
 # ---------------------------------------------------------------- dimension
@@ -107,8 +163,10 @@ def test_random_projection_preserves_distances():
     X = iso(100, 1000)
     r = G.distance_ratios(X, G.random_projection(X, 400))
     assert abs(r.mean() - 1) < 0.05 and r.std() < 0.06
-    with pytest.raises(ValueError, match="positive"):
+    with pytest.raises(ValueError, match="k must be an integer >= 1"):
         G.random_projection(X, 0)
+    with pytest.raises(ValueError, match="k must be an integer"):
+        G.random_projection(X, 2.5)
     with pytest.raises(ValueError, match="rows"):
         G.distance_ratios(X, X[:10])
     with pytest.raises(ValueError, match="duplicate"):
@@ -118,8 +176,10 @@ def test_random_projection_preserves_distances():
 def test_max_abs_cosine():
     assert G.max_abs_cosine(50, 10000) < 0.1
     assert G.max_abs_cosine(50, 2) > 0.9
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="n must be"):
         G.max_abs_cosine(1, 5)
+    with pytest.raises(ValueError, match="d must be"):
+        G.max_abs_cosine(5, 2.0)
 
 
 # ---------------------------------------------------------------- hubness
@@ -136,6 +196,8 @@ def test_skewness():
     assert G.skewness(np.r_[np.zeros(50), 10]) > 3
     with pytest.raises(ValueError):
         G.skewness([1, 2])
+    with pytest.raises(ValueError, match="NaN"):
+        G.skewness([1.0, np.nan, 2.0])
 
 
 def test_csls_matches_formula_and_reduces_hubs():
@@ -155,6 +217,17 @@ def test_csls_matches_formula_and_reduces_hubs():
         G.csls_scores(Q, iso(40, 9))
     with pytest.raises(ValueError, match="larger than"):
         G.csls_top_k(X, 500)
+
+
+def test_csls_top_k_is_the_brute_force_csls_ranking():
+    X = iso(60, 5, 7) + 0.5
+    U = X / np.linalg.norm(X, axis=1, keepdims=True)
+    S = U @ U.T
+    np.fill_diagonal(S, -np.inf)
+    r = np.sort(S, axis=1)[:, -4:].mean(1)
+    C = 2 * S - r[:, None] - r[None, :]
+    want = np.argsort(-C, axis=1, kind="stable")[:, :6]
+    assert (G.csls_top_k(X, 6, k_csls=4) == want).all()
 
 
 # ---------------------------------------------------------------- structure and bias
@@ -221,10 +294,10 @@ def test_weat_detects_planted_association():
 def test_procrustes_recovers_rotation():
     X = iso(100, 6)
     Q = np.linalg.qr(rng.standard_normal((6, 6)))[0]
-    W = G.procrustes(X, X @ Q)
+    W = G.Procrustes().fit(X, X @ Q).rotation_
     assert np.allclose(W, Q, atol=1e-8)
     with pytest.raises(ValueError, match="shape mismatch"):
-        G.procrustes(X, X[:, :5])
+        G.Procrustes().fit(X, X[:, :5])
 
 
 def test_linear_cka():
@@ -261,7 +334,7 @@ def test_translation_accuracy_and_errors():
         G.translation_accuracy(X, X, np.arange(5))
     with pytest.raises(ValueError, match="unknown method"):
         G.translation_accuracy(X, X, np.arange(60), method="x")
-    with pytest.raises(ValueError, match="gold indices"):
+    with pytest.raises(ValueError, match="gold holds id 60"):
         G.translation_accuracy(X, X, np.arange(60) + 1)
 
 
@@ -271,11 +344,18 @@ def test_unsupervised_align_recovers_a_permuted_rotation():
     Q = np.linalg.qr(r.standard_normal((10, 10)))[0]
     perm = r.permutation(300)
     Y = (X @ Q)[perm] + 0.01 * r.standard_normal((300, 10))
-    al = G.unsupervised_align(X, Y, n_iter=10)
+    al = G.UnsupervisedAlignment(n_iter=10).fit(X, Y)
     Xn, Yn = G.normalize_for_alignment(X), G.normalize_for_alignment(Y)
     gold = np.argsort(perm)
-    assert G.translation_accuracy(Xn @ al.W, Yn, gold) > 0.9
+    assert G.translation_accuracy(Xn @ al.rotation_, Yn, gold) > 0.9
+    assert np.allclose(al.transform(X[100:]), Xn[100:] @ al.rotation_)    # the fitted centre, not the rows' own
+    assert al.pairs_.shape[1] == 2 and len(al.history_) == 11
     with pytest.raises(ValueError, match="dimension mismatch"):
-        G.unsupervised_align(X, Y[:, :5])
+        G.UnsupervisedAlignment().fit(X, Y[:, :5])
     with pytest.raises(ValueError, match="keep_prob"):
-        G.unsupervised_align(X, Y, keep_prob=0)
+        G.UnsupervisedAlignment(keep_prob=0).fit(X, Y)
+    with pytest.raises(ValueError, match="n_iter"):
+        G.UnsupervisedAlignment(n_iter=1.5).fit(X, Y)
+    from lib.checks import NotFittedError
+    with pytest.raises(NotFittedError, match="not fitted"):
+        G.UnsupervisedAlignment().transform(X)
