@@ -26,6 +26,10 @@ import numpy as np
 
 from . import cache
 
+__all__ = ["datapath", "tokenize", "SimilarityDataset", "wordsim353", "simlex999", "AnalogyDataset",
+           "google_analogies", "Corpus", "split_sentences", "wikipedia", "lee_corpus", "LabelledTexts", "polarity",
+           "imdb_sample", "IMDB_INFO"]
+
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 
@@ -83,26 +87,42 @@ def _read_pairs(fname: str) -> tuple[list[tuple[str, str]], np.ndarray]:
     return pairs, np.asarray(scores, dtype=np.float64)
 
 
-def wordsim353() -> SimilarityDataset:
-    """WordSim-353 (Finkelstein et al., 2002): relatedness of 353 English word pairs."""
-    pairs, scores = _read_pairs("wordsim353.tsv")
-    return SimilarityDataset("WordSim-353", pairs, scores, {
-        "source": "Finkelstein et al. (2002), Placing search in context; copy in gensim test data",
+def _similarity_dataset(name: str, fname: str, source: str, size: str, measures: str) -> SimilarityDataset:
+    """A :class:`SimilarityDataset` read from gensim's test data, with its ``info``."""
+    pairs, scores = _read_pairs(fname)
+    return SimilarityDataset(name, pairs, scores, {
+        "source": source,
         "licence": "freely distributed by its authors for research use",
-        "size": f"{len(pairs)} pairs, scores 0-10 (mean of 13-16 annotators)",
-        "measures": "relatedness (cup-coffee scores high)",
+        "size": f"{len(pairs)} pairs, {size}",
+        "measures": measures,
     })
+
+
+def wordsim353() -> SimilarityDataset:
+    """WordSim-353 (Finkelstein et al., 2002): relatedness of 353 English word pairs.
+
+    Returns
+    -------
+    SimilarityDataset
+        353 lowercased pairs, scores 0-10 (mean of 13-16 annotators).
+    """
+    return _similarity_dataset(
+        "WordSim-353", "wordsim353.tsv",
+        "Finkelstein et al. (2002), Placing search in context; copy in gensim test data",
+        "scores 0-10 (mean of 13-16 annotators)", "relatedness (cup-coffee scores high)")
 
 
 def simlex999() -> SimilarityDataset:
-    """SimLex-999 (Hill et al., 2015): genuine similarity, not relatedness, of 999 pairs."""
-    pairs, scores = _read_pairs("simlex999.txt")
-    return SimilarityDataset("SimLex-999", pairs, scores, {
-        "source": "Hill, Reichart & Korhonen (2015), SimLex-999; copy in gensim test data",
-        "licence": "freely distributed by its authors for research use",
-        "size": f"{len(pairs)} pairs, scores 0-10",
-        "measures": "similarity (cup-coffee scores low)",
-    })
+    """SimLex-999 (Hill et al., 2015): genuine similarity, not relatedness, of 999 pairs.
+
+    Returns
+    -------
+    SimilarityDataset
+        999 lowercased pairs, scores 0-10.
+    """
+    return _similarity_dataset(
+        "SimLex-999", "simlex999.txt", "Hill, Reichart & Korhonen (2015), SimLex-999; copy in gensim test data",
+        "scores 0-10", "similarity (cup-coffee scores low)")
 
 
 # --------------------------------------------------------------------------- analogies

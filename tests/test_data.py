@@ -35,3 +35,14 @@ def test_small_corpora_and_tokenize():
     assert len(data.imdb_sample()) == 10
     assert data.tokenize("Rock'n'roll isn't DEAD!") == ["rock'n", "roll", "isn't", "dead"]
     assert data.split_sentences("One here. Two there! Three?") == ["One here.", "Two there!", "Three?"]
+
+
+def test_similarity_sets_share_one_loader():
+    ws, sl = data.wordsim353(), data.simlex999()
+    assert ws.info.keys() == sl.info.keys() == {"source", "licence", "size", "measures"}
+    assert ws.info["size"].startswith("353 pairs") and sl.info["size"].startswith("999 pairs")
+    assert ws.scores.dtype == sl.scores.dtype == float and all(a == a.lower() for p in sl.pairs for a in p)
+
+
+def test_all_names_exist():
+    assert all(hasattr(data, name) for name in data.__all__)
