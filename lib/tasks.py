@@ -27,23 +27,73 @@ __all__ = ["RetrievalTask", "strip_overlap", "inverse_cloze_task", "query_articl
            "BEIR_URL", "beir_dir", "load_beir", "FIRST_NAMES", "LAST_NAMES", "ATTRIBUTES", "limit_dataset"]
 
 
+def _text_list(value, name: str) -> list[str]:
+    """A non-empty list of strings; unlike :func:`lib.checks.texts`, a lone string is an error here."""
+    if isinstance(value, str):
+        raise TypeError(f"{name} must be a list of strings; got a single str {value[:40]!r}")
+    return checks.texts(value, name)
+
+
+def _relevance_sets(relevant, n_passages: int) -> list[set]:
+    """Each query's relevant passage ids as a non-empty set of ints in ``0..n_passages-1``."""
+    if relevant is None or isinstance(relevant, (str, bytes, dict, set, frozenset)) or not hasattr(relevant, "__iter__"):
+        raise TypeError(f"relevant must be a list with one set of passage ids per query; got {type(relevant).__name__}")
+    out = []
+    for i, r in enumerate(relevant):
+        if isinstance(r, (str, bytes, dict)) or not isinstance(r, (set, frozenset, list, tuple, np.ndarray)):
+            raise TypeError(f"relevant[{i}] must be a set of passage ids (e.g. {{3}}); got {type(r).__name__} {r!r}")
+        ids = list(r.tolist() if isinstance(r, np.ndarray) else r)
+        bad = [v for v in ids if isinstance(v, bool) or not isinstance(v, (numbers.Integral, np.integer))]
+        if bad:
+            raise TypeError(f"relevant[{i}] holds {bad[0]!r}; passage ids must be integers")
+        if not ids:
+            raise ValueError(f"query {i} has no relevant passage (relevant[{i}] is empty)")
+        ids = {int(v) for v in ids}
+        if min(ids) < 0 or max(ids) >= n_passages:
+            worst = min(ids) if min(ids) < 0 else max(ids)
+            raise ValueError(f"query {i} points to passage {worst} but there are {n_passages} passages "
+                             f"(ids 0..{n_passages - 1})")
+        out.append(ids)
+    return out
+
+
 @dataclass
 class RetrievalTask:
     """Queries, a passage collection, and the relevant passages of each query.
 
-    Attributes
+    Parameters
     ----------
     name : str
     queries : list of str
+        One string per query (a lone string is rejected: it is not a list of queries).
     passages : list of str
     relevant : list of set of int
-        Indices into ``passages``.
+        For each query, the ids (indices into ``passages``) of its relevant passages; at least one.
+        Lists and tuples are accepted and stored as sets.
     info : dict
         How the task was built (source, sizes, options).
-    article : ndarray, shape (n_passages,), optional
+    article : array_like, shape (n_passages,), optional
         The document (e.g. Wikipedia article) each passage comes from, where the task knows
         it (:func:`inverse_cloze_task` fills it): split queries by article, not at random,
         so that no article is on both sides of a train/test split.
+
+    Raises
+    ------
+    TypeError
+        ``queries`` or ``passages`` not a list of strings, ``relevant`` not a list of sets of ints.
+    ValueError
+        Empty lists, a query without a relevant passage, an id outside ``0..n_passages-1``, or
+        lengths that do not match.
+
+    Examples
+    --------
+    >>> task = RetrievalTask("toy", ["cats?", "dogs?"], ["a cat", "a dog", "a cow"], [{0}, [1, 2]])
+    >>> task, task.relevant
+    (RetrievalTask('toy', 2 queries, 3 passages), [{0}, {1, 2}])
+    >>> RetrievalTask("toy", ["cats?"], ["a cat"], [0])
+    Traceback (most recent call last):
+    ...
+    TypeError: relevant[0] must be a set of passage ids (e.g. {3}); got int 0
     """
 
     name: str
@@ -54,26 +104,40 @@ class RetrievalTask:
     article: np.ndarray | None = field(default=None, repr=False)
 
     def __post_init__(self):
-        checks.non_empty(self.queries, "queries")
-        checks.non_empty(self.passages, "passages")
+        self.queries = _text_list(self.queries, "queries")
+        self.passages = _text_list(self.passages, "passages")
+        self.relevant = _relevance_sets(self.relevant, len(self.passages))
+        if len(self.relevant) != len(self.queries):
+            raise ValueError(f"shape mismatch: {len(self.queries)} queries but {len(self.relevant)} relevance sets")
         if self.article is not None:
             self.article = np.asarray(self.article)
             if self.article.shape != (len(self.passages),):
                 raise ValueError(f"shape mismatch: {len(self.passages)} passages but article has shape {self.article.shape}")
-        if len(self.relevant) != len(self.queries):
-            raise ValueError(f"shape mismatch: {len(self.queries)} queries but {len(self.relevant)} relevance sets")
-        for i, r in enumerate(self.relevant):
-            if not r:
-                raise ValueError(f"query {i} has no relevant passage")
-            if min(r) < 0 or max(r) >= len(self.passages):
-                raise ValueError(f"query {i} points to passage {max(r)} but there are {len(self.passages)} passages")
 
     def __repr__(self) -> str:
         return f"RetrievalTask({self.name!r}, {len(self.queries)} queries, {len(self.passages)} passages)"
 
 
 def strip_overlap(query: str, passage: str) -> str:
-    """``query`` without the words (lowercased tokens) that also occur in ``passage``."""
+    """``query`` without the words (lowercased tokens) that also occur in ``passage``.
+
+    Parameters
+    ----------
+    query, passage : str
+
+    Returns
+    -------
+    str
+        The remaining query tokens (:func:`lib.data.tokenize`), joined by spaces.
+
+    Examples
+    --------
+    >>> strip_overlap("Where do cats sleep?", "Cats sleep on mats.")
+    'where do'
+    """
+    for name, v in (("query", query), ("passage", passage)):
+        if not isinstance(v, str):
+            raise TypeError(f"{name} must be a str; got {type(v).__name__}")
     seen = set(tokenize(passage))
     return " ".join(w for w in tokenize(query) if w not in seen)
 
@@ -92,18 +156,38 @@ def inverse_cloze_task(corpus, n_queries: int = 1000, seed: int = 0, min_sentenc
 
     Parameters
     ----------
+    corpus : lib.data.Corpus
+        Paragraphs of at least 10 words are candidate passages.
+    n_queries : int
+        Queries (and passages that lose a sentence), at least 1.
+    seed : int
+    min_sentences, max_sentences : int
+        Sentence counts of an eligible paragraph.
+    min_query_words : int
+        Shortest held-out sentence, in tokens.
+    min_hard_words : int
+        Tokens a held-out sentence must keep in the hard variant.
+    max_passages : int, optional
+        Keep only the first ``max_passages`` passages (the query passages are drawn among them).
     hard : bool
         The harder variant: every query word that still occurs in its passage is removed
         (:func:`strip_overlap`), so lexical overlap no longer gives the answer away.
-    max_passages : int, optional
-        Keep only the first ``max_passages`` passages (the query passages are drawn among them).
+
+    Returns
+    -------
+    RetrievalTask
+        One relevant passage per query; ``article`` holds each passage's article id.
     """
+    n_queries = checks.integer(n_queries, "n_queries", lo=1)
+    min_sentences = checks.integer(min_sentences, "min_sentences", lo=2)
+    max_sentences = checks.integer(max_sentences, "max_sentences", lo=min_sentences)
+    min_query_words = checks.integer(min_query_words, "min_query_words", lo=1)
+    min_hard_words = checks.integer(min_hard_words, "min_hard_words", lo=0)
     paras = list(corpus.paragraphs(min_words=10))
     cands = [(a, split_sentences(p)) for a, p in paras]
     cands = [(a, s) for a, s in cands if min_sentences <= len(s) <= max_sentences]
     if max_passages is not None:
-        if max_passages < 1:
-            raise ValueError(f"max_passages must be at least 1; got {max_passages}")
+        max_passages = checks.integer(max_passages, "max_passages", lo=1)
         cands = cands[:max_passages]
     articles = np.asarray([a for a, _ in cands])
     cands = [s for _, s in cands]
@@ -117,8 +201,6 @@ def inverse_cloze_task(corpus, n_queries: int = 1000, seed: int = 0, min_sentenc
                 opts.append(j)
         if opts:
             eligible.append((i, opts))
-    if n_queries < 1:
-        raise ValueError(f"n_queries must be at least 1; got {n_queries}")
     if n_queries > len(eligible):
         raise ValueError(f"n_queries={n_queries} is larger than the number of eligible passages ({len(eligible)})")
     chosen = rng.choice(len(eligible), n_queries, replace=False)
@@ -140,7 +222,20 @@ def inverse_cloze_task(corpus, n_queries: int = 1000, seed: int = 0, min_sentenc
 
 
 def query_articles(task: RetrievalTask) -> np.ndarray:
-    """The article of each query (that of its first relevant passage), shape ``(n_queries,)``."""
+    """The article of each query (that of its first relevant passage).
+
+    Parameters
+    ----------
+    task : RetrievalTask
+        A task that records ``article`` (:func:`inverse_cloze_task`).
+
+    Returns
+    -------
+    ndarray, shape (n_queries,)
+        The dtype of ``task.article``.
+    """
+    if not isinstance(task, RetrievalTask):
+        raise TypeError(f"task must be a RetrievalTask; got {type(task).__name__}")
     if task.article is None:
         raise ValueError(f"{task!r} does not record the article of its passages")
     return np.asarray([task.article[min(r)] for r in task.relevant])
@@ -152,6 +247,22 @@ def article_split(task: RetrievalTask) -> tuple[np.ndarray, np.ndarray]:
     Queries and passages of even-numbered articles are for fitting (PCA, a head, int8
     ranges); the queries of odd-numbered articles are the test queries (``~train_queries``),
     so no test query's article is seen in fitting. Searches still run over all passages.
+
+    Parameters
+    ----------
+    task : RetrievalTask
+        A task with integer ``article`` ids (:func:`inverse_cloze_task`).
+
+    Returns
+    -------
+    train_queries : ndarray of bool, shape (n_queries,)
+    train_passages : ndarray of bool, shape (n_passages,)
+
+    Examples
+    --------
+    >>> task = RetrievalTask("t", ["q0", "q1"], ["p0", "p1", "p2"], [{0}, {2}], article=[4, 4, 7])
+    >>> [m.tolist() for m in article_split(task)]
+    [[True, False], [True, True, False]]
     """
     qa = query_articles(task)
     if not np.issubdtype(task.article.dtype, np.integer):
@@ -174,6 +285,16 @@ def beir_dir(name: str, root: str | Path | None = None) -> Path:
     ``root`` defaults to ``<cache>/beir`` (:func:`lib.cache.cache_dir`); the data set is the
     folder ``root/name`` with BEIR's own layout: ``corpus.jsonl``, ``queries.jsonl`` and
     ``qrels/<split>.tsv``.
+
+    Parameters
+    ----------
+    name : str
+        A BEIR data set name such as ``"scifact"``.
+    root : str or Path, optional
+
+    Returns
+    -------
+    pathlib.Path
     """
     if not isinstance(name, str) or not name or "/" in name or name.startswith("."):
         raise ValueError(f"name must be a BEIR data set name such as 'scifact'; got {name!r}")
@@ -215,10 +336,28 @@ def load_beir(name: str = "scifact", split: str = "test", root: str | Path | Non
     as in this book's tests) a missing data set raises :class:`FileNotFoundError` saying
     what to do, rather than hanging.
 
+    Parameters
+    ----------
+    name : str
+        The data set (:func:`beir_dir`).
+    split : str
+        Which ``qrels/<split>.tsv`` to read (``"test"``, ``"dev"``, ``"train"``).
+    root : str or Path, optional
+        Folder holding the data sets; default ``<cache>/beir``.
+    download : bool
+        Fetch a missing data set (never offline).
+    timeout : float
+        Seconds to wait for the download.
+
+    Returns
+    -------
+    RetrievalTask
+        ``info`` holds the BEIR ``query_ids`` and ``doc_ids`` in task order.
+
     Examples
     --------
-    >>> task = load_beir("scifact")                 # doctest: +SKIP  (needs a network once)
-    >>> task                                        # doctest: +SKIP
+    >>> task = load_beir("scifact")    # doctest: +SKIP
+    >>> task                           # doctest: +SKIP
     RetrievalTask('BEIR scifact (test)', 300 queries, 5183 passages)
     """
     folder = beir_dir(name, root)
@@ -315,21 +454,37 @@ def limit_dataset(n_core: int = 46, n_queries: int = 1000, n_distractors: int = 
     A person's document lists every attribute that makes them relevant, in random order.
     ``n_distractors`` further people like attributes that no query asks about.
 
+    Parameters
+    ----------
+    n_core : int
+        People who are relevant to some query, at least 2.
+    n_queries : int
+        Queries, at least 1 (at most ``C(n_core, 2)`` for ``"dense"``).
+    n_distractors : int
+        Further people that no query asks about.
+    pattern : {"dense", "random"}
+    attributes_per_distractor : int
+        Attributes each distractor likes.
+    seed : int
+
     Returns
     -------
     RetrievalTask
         Passages are the people's documents ("Ada Baker likes apples, chess and owls."),
         ``info["pairs"]`` the relevant pair of each query.
+
+    Examples
+    --------
+    >>> task = limit_dataset(n_core=4, n_queries=6)
+    >>> task, task.queries[0].startswith("Who likes"), sorted(map(len, task.relevant))[0]
+    (RetrievalTask('LIMIT-style (dense, 4 docs)', 6 queries, 4 passages), True, 2)
     """
-    if pattern not in ("dense", "random"):
-        raise ValueError(f"unknown qrel pattern {pattern!r}; use 'dense' or 'random'")
-    if n_core < 2:
-        raise ValueError(f"n_core must be at least 2; got {n_core}")
-    if n_distractors < 0:
-        raise ValueError(f"n_distractors must be >= 0; got {n_distractors}")
+    pattern = checks.choice(pattern, "pattern", ("dense", "random"))
+    n_core = checks.integer(n_core, "n_core", lo=2)
+    n_distractors = checks.integer(n_distractors, "n_distractors", lo=0)
+    attributes_per_distractor = checks.integer(attributes_per_distractor, "attributes_per_distractor", lo=1)
     n_pairs = n_core * (n_core - 1) // 2
-    if n_queries < 1:
-        raise ValueError(f"n_queries must be at least 1; got {n_queries}")
+    n_queries = checks.integer(n_queries, "n_queries", lo=1)
     if pattern == "dense" and n_queries > n_pairs:
         raise ValueError(f"n_queries={n_queries} is larger than the C({n_core},2)={n_pairs} pairs of core people")
     n_people = n_core + n_distractors

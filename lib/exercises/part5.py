@@ -5,6 +5,7 @@ import itertools
 
 import numpy as np
 
+from .. import data, evaluate, leakage, limit, retrieval, tasks
 from . import ExerciseError, close, expect, implemented, passed
 
 
@@ -21,26 +22,22 @@ def _call(fn, *args, what: str):
 # --------------------------------------------------------------------------- chapter 1
 def check_recall_at_k(fn, points: int = 2) -> str:
     """``fn(ranked, relevant, k)`` -> mean recall@k (relevant: list of sets)."""
-    from ..evaluate import retrieval_scores
-
     rng = np.random.default_rng(5)
     ranked = np.array([rng.permutation(20)[:10] for _ in range(30)])
     relevant = [set(rng.choice(20, rng.integers(1, 4), replace=False).tolist()) for _ in range(30)]
     for k in (1, 5, 10):
-        want = retrieval_scores(ranked, relevant, ks=(k,))[f"recall@{k}"].mean()
+        want = evaluate.retrieval_scores(ranked, relevant, ks=(k,))[f"recall@{k}"].mean()
         got = _call(fn, ranked, relevant, k, what="recall_at_k")
         close(got, want, 1e-9, f"recall@{k}")
     return passed("ex-p5-c1-recall", points)
 
 
 def check_rrf(fn, points: int = 2) -> str:
-    """``fn(list_of_rankings, k, c)`` -> fused top-k ids, compared with lib.retrieval."""
-    from ..retrieval import reciprocal_rank_fusion
-
+    """``fn(list_of_rankings, k, c)`` -> fused top-k ids, compared with lib.retrieval.reciprocal_rank_fusion."""
     rng = np.random.default_rng(1)
     a = np.array([rng.permutation(30)[:15] for _ in range(8)])
     b = np.array([rng.permutation(30)[:15] for _ in range(8)])
-    want, _ = reciprocal_rank_fusion([a, b], k=5, c=60)
+    want, _ = retrieval.reciprocal_rank_fusion([a, b], k=5, c=60)
     got = np.asarray(_call(fn, [a, b], 5, 60.0, what="rrf"))
     expect(got.shape == want.shape, f"rrf should return shape {want.shape}; got {got.shape}")
     expect(bool((got == want).all()), f"fused lists differ from reciprocal rank fusion, e.g. query 0: "
@@ -50,25 +47,21 @@ def check_rrf(fn, points: int = 2) -> str:
 
 def check_overlap(fn, points: int = 1) -> str:
     """``fn(query, passage)`` -> the fraction of query tokens that occur in the passage."""
-    from ..data import tokenize
-
     cases = [("The cat sat on the mat", "A cat and a dog", 1 / 6), ("Paris is big", "paris is big", 1.0),
              ("red blue", "green", 0.0)]
     for q, p, want in cases:
         got = _call(fn, q, p, what="overlap")
         close(got, want, 1e-9, f"overlap({q!r}, {p!r})")
-    expect(len(tokenize("The cat sat on the mat")) == 6, "tokenizer changed")
+    expect(len(data.tokenize("The cat sat on the mat")) == 6, "tokenizer changed")
     return passed("ex-p5-c1-overlap", points)
 
 
 # --------------------------------------------------------------------------- chapter 2
 def check_circle_pairs(fn, points: int = 2) -> str:
     """``fn(n)`` -> how many of the C(n,2) top-2 subsets n unit vectors evenly spaced on a circle can return."""
-    from ..retrieval import top2_subsets_reachable
-
     for n in (4, 5, 7):
         ang = 2 * np.pi * np.arange(n) / n
-        want = len(top2_subsets_reachable(np.c_[np.cos(ang), np.sin(ang)], 20000, seed=0))
+        want = len(limit.top2_subsets_reachable(np.c_[np.cos(ang), np.sin(ang)], 20000, seed=0))
         got = _call(fn, n, what="circle_pairs")
         expect(int(got) == want, f"for n={n} points the reachable top-2 sets number {want}; got {got}")
     return passed("ex-p5-c2-circle", points)
@@ -89,10 +82,9 @@ def check_qrels(fn, points: int = 1) -> str:
 
 def check_extrapolation(fn, points: int = 1) -> str:
     """``fn(d)`` -> the paper's fitted critical n at dimension d."""
-    from ..retrieval import paper_critical_n
-
     for d in (4, 16, 512, 768, 1024):
-        close(_call(fn, d, what="critical_n_fit"), paper_critical_n(d), 1e-6 * max(1.0, float(paper_critical_n(d))),
+        want = limit.paper_critical_n(d)
+        close(_call(fn, d, what="critical_n_fit"), want, 1e-6 * max(1.0, float(want)),
               f"fitted n at d={d}")
     return passed("ex-p5-c2-extrapolate", points)
 
@@ -100,12 +92,10 @@ def check_extrapolation(fn, points: int = 1) -> str:
 # --------------------------------------------------------------------------- chapter 3
 def check_maxsim(fn, points: int = 2) -> str:
     """``fn(query_tokens, doc_tokens)`` -> the MaxSim late-interaction score."""
-    from ..retrieval import maxsim_scores
-
     rng = np.random.default_rng(3)
     for nq, nd in ((3, 5), (1, 1), (6, 2)):
         q, d = rng.standard_normal((nq, 8)), rng.standard_normal((nd, 8))
-        close(_call(fn, q, d, what="maxsim"), maxsim_scores(q, d), 1e-5,
+        close(_call(fn, q, d, what="maxsim"), retrieval.maxsim_scores(q, d), 1e-5,
               f"MaxSim of {nq} query tokens and {nd} document tokens (cosine, best per query token, summed)")
     return passed("ex-p5-c3-maxsim", points)
 
@@ -121,9 +111,7 @@ def check_pair_recall(fn, points: int = 1) -> str:
 
 def check_doc_count(fn, points: int = 1) -> str:
     """``fn(task)`` -> number of attributes each person's document lists (array)."""
-    from ..retrieval import limit_dataset
-
-    task = limit_dataset(n_core=10, n_queries=20, seed=2)
+    task = tasks.limit_dataset(n_core=10, n_queries=20, seed=2)
     want = np.zeros(10, int)
     for a, b in task.info["pairs"]:
         want[a] += 1
@@ -158,25 +146,21 @@ def check_bytes(pq_fn, flat_fn, points: int = 1) -> str:
 # --------------------------------------------------------------------------- chapter 5
 def check_token_prf(fn, points: int = 1) -> str:
     """``fn(pred, true)`` -> (precision, recall, f1) of two word collections, as lib.leakage.set_prf."""
-    from ..leakage import set_prf
-
     cases = [({"the", "cat", "sat"}, {"the", "cat", "on", "mat"}), (["a", "a", "b"], ["b", "c"]),
              (set(), {"x"}), ({"x"}, set()), ({"x", "y"}, {"z"}), ({"same"}, {"same"})]
     for pred, true in cases:
         got = _call(fn, pred, true, what="token_prf")
         expect(isinstance(got, (tuple, list)) and len(got) == 3,
                f"token_prf({pred!r}, {true!r}) should return (precision, recall, f1); got {got!r}")
-        close(got, set_prf(pred, true), 1e-9, f"token_prf({pred!r}, {true!r})")
+        close(got, leakage.set_prf(pred, true), 1e-9, f"token_prf({pred!r}, {true!r})")
     return passed("ex-p5-c5-prf", points)
 
 
 def check_frequent_words(fn, points: int = 2) -> str:
     """``fn(sets, m)`` -> the m words in most sentences, ties alphabetical (lib.leakage.build_vocabulary)."""
-    from ..leakage import build_vocabulary
-
     sets = [{"the", "cat", "sat"}, {"the", "dog"}, {"a", "dog", "the"}, {"cat", "a"}, {"zebra"}]
     for m in (1, 2, 3, 5):
-        want = build_vocabulary(sets, m)
+        want = leakage.build_vocabulary(sets, m)
         got = _call(fn, sets, m, what="frequent_words")
         expect(isinstance(got, (list, tuple)), f"frequent_words should return a list; got {type(got).__name__}")
         expect(list(got) == want, f"frequent_words(sets, {m}) should be {want} (count each word once per "
@@ -186,13 +170,11 @@ def check_frequent_words(fn, points: int = 2) -> str:
 
 def check_copy_nearest(fn, points: int = 2) -> str:
     """``fn(X_query, X_known, known_sets)`` -> word set of the cosine-nearest known row, per query."""
-    from ..leakage import nearest_neighbour_sets
-
     rng = np.random.default_rng(7)
     known = rng.standard_normal((12, 6)) * rng.uniform(0.5, 3.0, (12, 1))   # lengths differ: cosine, not dot
     sets = [{f"w{i}", f"v{i % 3}"} for i in range(12)]
     query = rng.standard_normal((9, 6))
-    want = nearest_neighbour_sets(query, known, sets)
+    want = leakage.nearest_neighbour_sets(query, known, sets)
     got = _call(fn, query, known, sets, what="copy_nearest")
     expect(isinstance(got, (list, tuple)) and len(got) == len(want),
            f"copy_nearest should return a list of {len(want)} word sets; got {type(got).__name__}")
