@@ -30,7 +30,10 @@ from typing import Sequence
 
 import numpy as np
 
-from . import checks
+from . import checks, linalg, search
+
+__all__ = ["METHODS", "PALETTE", "word_map_coordinates", "word_map_figure", "static_png", "interactive_html",
+           "Interactive", "interactive"]
 
 METHODS = ("pca", "tsne")
 # matplotlib's "tab10": the interactive figure and its static fallback use the same colours
@@ -60,31 +63,36 @@ def word_map_coordinates(kv, words: Sequence[str], method: str = "pca", seed: in
     words : sequence of str, length n >= 3, no duplicates, all in ``kv``
     method : {"pca", "tsne"}
         ``"pca"``: projection on the first two principal components of the centred vectors
-        (deterministic; the sign of each axis is fixed so that its largest loading is
-        positive). ``"tsne"``: scikit-learn t-SNE on cosine distances with ``seed``.
+        (:class:`lib.linalg.PCA`: deterministic, the sign of each axis fixed so that its
+        largest loading is positive). ``"tsne"``: scikit-learn t-SNE on cosine distances with ``seed``.
+    seed : int
+        For t-SNE.
     perplexity : float, optional
-        For t-SNE; default ``min(30, (n - 1) / 3)``.
+        For t-SNE, in (0, n); default ``min(30, (n - 1) / 3)``.
 
     Returns
     -------
     ndarray, shape (n, 2), float64
+
+    Examples
+    --------
+    >>> from lib import models
+    >>> kv = models.keyed_vectors(["a", "b", "c"], [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    >>> word_map_coordinates(kv, ["a", "b", "c"]).shape
+    (3, 2)
     """
-    if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}; use one of {METHODS}")
+    checks.choice(method, "method", METHODS)
+    seed = checks.integer(seed, "seed", lo=0)
     words, X = _words_matrix(kv, words)
     n = len(words)
     if n < 3:
         raise ValueError(f"a word map needs at least 3 words; got {n}")
     X = X.astype(np.float64)
     if method == "pca":
-        Xc = X - X.mean(0)
-        _, _, vt = np.linalg.svd(Xc, full_matrices=False)
-        comps = vt[:2]
-        signs = np.sign(comps[np.arange(2), np.abs(comps).argmax(1)])
-        return Xc @ (comps * signs[:, None]).T
+        return linalg.PCA(2).fit(X).transform(X).astype(np.float64)
     from sklearn.manifold import TSNE
 
-    perp = min(30.0, (n - 1) / 3) if perplexity is None else float(perplexity)
+    perp = min(30.0, (n - 1) / 3) if perplexity is None else checks.number(perplexity, "perplexity")
     if not 0 < perp < n:
         raise ValueError(f"perplexity must be between 0 and n={n}; got {perp}")
     return TSNE(n_components=2, perplexity=perp, metric="cosine", init="pca",
@@ -113,6 +121,12 @@ def word_map_figure(kv, words: Sequence[str], groups: Sequence[str] | None = Non
         0 for none.
     restrict : int, optional
         Search neighbours among the ``restrict`` most frequent words only (default 50,000).
+    seed : int
+        For t-SNE.
+    title : str, optional
+        Default: the number of words and the method.
+    height : int
+        Figure height in pixels.
 
     Returns
     -------
@@ -121,19 +135,20 @@ def word_map_figure(kv, words: Sequence[str], groups: Sequence[str] | None = Non
     """
     import plotly.graph_objects as go
 
-    from . import search
-
     words, _ = _words_matrix(kv, words)
     if groups is None:
         groups = ["words"] * len(words)
+    if isinstance(groups, str):
+        raise ValueError("groups must be one label per word, not a single string")
     groups = [str(g) for g in groups]
     if len(groups) != len(words):
         raise ValueError(f"shape mismatch: {len(words)} words but {len(groups)} groups")
-    if not isinstance(n_neighbours, (int, np.integer)) or n_neighbours < 0:
+    if isinstance(n_neighbours, bool) or not isinstance(n_neighbours, (int, np.integer)) or n_neighbours < 0:
         raise ValueError(f"n_neighbours must be a non-negative integer; got {n_neighbours!r}")
-    n_vocab = len(kv.index_to_key) if restrict is None else min(int(restrict), len(kv.index_to_key))
-    if restrict is not None and restrict < 1:
-        raise ValueError(f"restrict must be at least 1; got {restrict}")
+    if restrict is not None:
+        restrict = checks.integer(restrict, "restrict", lo=1)
+    height = checks.integer(height, "height", lo=1)
+    n_vocab = len(kv.index_to_key) if restrict is None else min(restrict, len(kv.index_to_key))
     if n_neighbours:
         checks.check_k(int(n_neighbours), n_vocab - 1, "words to search")
     xy = word_map_coordinates(kv, words, method=method, seed=seed)
@@ -175,10 +190,22 @@ def static_png(fig, dpi: int = 100) -> bytes:
 
     Markers, their text labels, trace names (legend), axis titles and the title are drawn;
     other trace types raise ``ValueError``. Used as the static fallback of :func:`interactive`.
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+        Scatter traces only.
+    dpi : int >= 1
+
+    Returns
+    -------
+    bytes
+        A PNG image.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    dpi = checks.integer(dpi, "dpi", lo=1)
     traces = list(getattr(fig, "data", []))
     if not traces:
         raise ValueError("the figure has no traces to draw")
@@ -243,6 +270,17 @@ def interactive_html(fig, fallback_png: bytes | None = None) -> str:
     plotly.js is loaded from ``<content root>/_static/plotly.min.js`` (the page's
     ``data-content_root`` attribute, which Sphinx writes), never from a CDN. Without
     JavaScript, or outside the book, the PNG stays.
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+    fallback_png : bytes, optional
+        The static image; default :func:`static_png` of ``fig``.
+
+    Returns
+    -------
+    str
+        A ``<div>`` holding the image, the figure's JSON and a loader ``<script>``.
     """
     png = static_png(fig) if fallback_png is None else fallback_png
     if not isinstance(png, (bytes, bytearray)) or not png.startswith(b"\x89PNG"):
@@ -272,7 +310,14 @@ def _plotly_encoder():
 
 
 class Interactive:
-    """A displayable plotly figure with a static fallback (see :func:`interactive`)."""
+    """A displayable plotly figure with a static fallback (see :func:`interactive`).
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+    fallback_png : bytes, optional
+        Default :func:`static_png` of ``fig``.
+    """
 
     def __init__(self, fig, fallback_png: bytes | None = None):
         self.fig = fig
@@ -293,6 +338,16 @@ def interactive(fig, fallback_png: bytes | None = None) -> Interactive:
     The output holds ``text/html`` (used by the HTML book: offline plotly with a PNG
     fallback), ``application/vnd.plotly.v1+json`` (used by JupyterLab), ``image/png``
     (used by PDF builds) and ``text/plain``.
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+    fallback_png : bytes, optional
+        Default :func:`static_png` of ``fig``.
+
+    Returns
+    -------
+    Interactive
     """
     if not hasattr(fig, "to_plotly_json"):
         raise ValueError(f"interactive() needs a plotly figure; got {type(fig).__name__}")

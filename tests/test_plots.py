@@ -79,6 +79,13 @@ def test_word_map_figure_without_groups_or_neighbours(kv):
     (dict(words=WORDS, n_neighbours=-1), ValueError, "non-negative"),
     (dict(words=WORDS, restrict=0), ValueError, "restrict"),
     (dict(words=WORDS, n_neighbours=30, restrict=10), ValueError, "larger than"),
+    # options checked like every other module's (integers are integers, no NaN)
+    (dict(words=WORDS, n_neighbours=True), ValueError, "n_neighbours"),
+    (dict(words=WORDS, n_neighbours=2.5), ValueError, "n_neighbours"),
+    (dict(words=WORDS, restrict=2.5), ValueError, "restrict"),
+    (dict(words=WORDS, height=0), ValueError, "height"),
+    (dict(words=WORDS, seed=1.5), ValueError, "seed"),
+    (dict(words=WORDS, groups="royal"), ValueError, "single string"),
 ])
 def test_word_map_figure_errors(kv, kwargs, exc, msg):
     with pytest.raises(exc, match=msg):
@@ -140,3 +147,17 @@ def test_interactive_errors(kv):
     fig = plots.word_map_figure(kv, WORDS[:4], n_neighbours=0)
     with pytest.raises(ValueError, match="PNG"):
         plots.interactive_html(fig, fallback_png=b"GIF89a")
+
+
+def test_pca_coordinates_are_linalg_pca(kv):
+    from lib import linalg
+
+    X = np.stack([kv[w] for w in WORDS]).astype(np.float64)
+    np.testing.assert_allclose(plots.word_map_coordinates(kv, WORDS), linalg.PCA(2).fit(X).transform(X), atol=1e-6)
+
+
+def test_bad_perplexity_and_dpi(kv):
+    with pytest.raises(ValueError, match="perplexity"):
+        plots.word_map_coordinates(kv, WORDS, method="tsne", perplexity=float("nan"))
+    with pytest.raises(ValueError, match="dpi"):
+        plots.static_png(plots.word_map_figure(kv, WORDS[:4], n_neighbours=0), dpi=0)
