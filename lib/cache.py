@@ -6,6 +6,21 @@ name is a hash of everything that determines it (a namespace, the model, the
 inputs, the parameters), so changing any of them computes a new result and a
 second run with the same inputs reuses the old one.
 
+Robustness
+----------
+* Each write goes to a temporary file with a unique name in the cache folder and is
+  renamed into place in one step, so two processes computing the same result never
+  collide and a reader never sees a half-written file.
+* A cached file that cannot be read (cut short, zero bytes, not a pickle) is a miss:
+  a warning names it, it is deleted, and the result is computed again.
+* A cache folder that cannot be written (read-only, or a file) gives a warning and
+  the computed value, uncached.
+* There is no checksum. Truncation (the failure a crash or a full disk causes) is caught
+  by the loaders; bytes changed in place inside a complete file are not. Hashing every
+  file on every read would cost about a second per 500 MB (the book's cache is about
+  1 GB, its largest entry 140 MB) to guard against disk faults and hand edits, which
+  ``clear()`` and a recompute also cure.
+
 Example
 -------
 >>> from lib import cache
@@ -17,25 +32,50 @@ import hashlib
 import json
 import os
 import pickle
+import re
+import tempfile
+import warnings
 from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 
+__all__ = ["REPO_ROOT", "cache_dir", "key", "path_for", "cached_array", "cached_object", "clear"]
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
+_DIGITS = 20                                   # hex digits of a key's hash
+_UNREADABLE = (EOFError, ValueError, OSError, pickle.UnpicklingError, AttributeError, ImportError, IndexError)
 
 
 def cache_dir() -> Path:
-    """The folder that holds cached results (created on first use)."""
+    """The folder that holds cached results (created on first use).
+
+    Returns
+    -------
+    pathlib.Path
+        ``$EMBEDDINGS_BOOK_CACHE`` if set, else ``<repo>/.cache``.
+
+    Raises
+    ------
+    NotADirectoryError
+        If the path exists and is not a folder.
+    """
     path = Path(os.environ.get("EMBEDDINGS_BOOK_CACHE", REPO_ROOT / ".cache"))
+    if path.exists() and not path.is_dir():
+        raise NotADirectoryError(f"the cache folder {path} (EMBEDDINGS_BOOK_CACHE) is a file, not a folder")
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
 def _default(obj):
     if isinstance(obj, np.ndarray):
-        return {"__ndarray__": hashlib.sha256(np.ascontiguousarray(obj).tobytes()).hexdigest(),
-                "shape": obj.shape, "dtype": str(obj.dtype)}
+        if obj.dtype.kind == "O":
+            # an object array's bytes are pointers: hash what they point at
+            content = json.dumps(obj.tolist(), sort_keys=True, default=_default, ensure_ascii=False)
+            digest = hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()
+        else:
+            digest = hashlib.sha256(np.ascontiguousarray(obj).tobytes()).hexdigest()
+        return {"__ndarray__": digest, "shape": obj.shape, "dtype": str(obj.dtype)}
     if isinstance(obj, (np.integer, np.floating)):
         return obj.item()
     if isinstance(obj, (set, frozenset)):
@@ -46,15 +86,108 @@ def _default(obj):
 
 
 def key(namespace: str, params: Any) -> str:
-    """A stable hash of ``namespace`` and ``params`` (JSON-able values, arrays, lists of texts)."""
+    """A stable hash of ``namespace`` and ``params`` (JSON-able values, arrays, lists of texts).
+
+    Parameters
+    ----------
+    namespace : str
+        The kind of result; letters, digits, ``.``, ``_`` and ``-``.
+    params : JSON-able
+        Dicts (keys sorted), lists, strings (lone surrogates included), numbers, numpy arrays
+        (hashed by content, object arrays too), sets, paths.
+
+    Returns
+    -------
+    str
+        ``"<namespace>-<20 hex digits>"``.
+
+    Examples
+    --------
+    >>> key("t", {"b": 1, "a": 2}) == key("t", {"a": 2, "b": 1})
+    True
+    >>> key("t", {"n": 3})
+    't-918775a4f50f79544d45'
+    """
+    if not isinstance(namespace, str) or not re.fullmatch(r"[A-Za-z0-9._-]+", namespace):
+        raise ValueError(f"namespace must be a non-empty name of letters, digits, '.', '_' or '-'; got {namespace!r}")
     blob = json.dumps(params, sort_keys=True, default=_default, ensure_ascii=False)
-    digest = hashlib.sha256(f"{namespace}\n{blob}".encode()).hexdigest()[:20]
+    # "surrogatepass" is plain UTF-8 for every ordinary string, and a stable encoding of lone surrogates
+    digest = hashlib.sha256(f"{namespace}\n{blob}".encode("utf-8", "surrogatepass")).hexdigest()[:_DIGITS]
     return f"{namespace}-{digest}"
 
 
 def path_for(namespace: str, params: Any, suffix: str) -> Path:
-    """Where the result for ``(namespace, params)`` is (or would be) stored."""
+    """Where the result for ``(namespace, params)`` is (or would be) stored.
+
+    Parameters
+    ----------
+    namespace, params
+        As in :func:`key`.
+    suffix : str
+        ``".npy"`` or ``".pkl"``.
+
+    Returns
+    -------
+    pathlib.Path
+    """
     return cache_dir() / f"{key(namespace, params)}{suffix}"
+
+
+def _load(path: Path, reader: Callable[[Path], Any]):
+    """``(True, value)`` for a readable cache file; ``(False, None)`` for a missing or broken one."""
+    if not path.exists():
+        return False, None
+    try:
+        return True, reader(path)
+    except _UNREADABLE as exc:
+        warnings.warn(f"cache file {path.name} could not be read ({type(exc).__name__}: {exc}); "
+                      "deleting it and computing the result again", RuntimeWarning, stacklevel=3)
+        try:
+            path.unlink()
+        except OSError:
+            pass
+        return False, None
+
+
+def _store(path: Path, writer: Callable[[Any], None]) -> None:
+    """Write through a uniquely named temporary file in the same folder, then rename it into place."""
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as fh:
+            writer(fh)
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as exc:
+        warnings.warn(f"could not write the cache file {path} ({exc}); the result is returned uncached",
+                      RuntimeWarning, stacklevel=3)
+    finally:
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _cached(namespace, params, suffix, compute, refresh, reader, prepare, writer):
+    try:
+        path = path_for(namespace, params, suffix)
+    except OSError as exc:                       # the folder cannot be created or is a file
+        warnings.warn(f"the cache folder is not usable ({exc}); the result is returned uncached",
+                      RuntimeWarning, stacklevel=3)
+        return prepare(compute())
+    if not refresh:
+        hit, value = _load(path, reader)
+        if hit:
+            return value
+    value = prepare(compute())
+    _store(path, lambda fh: writer(fh, value))
+    return value
+
+
+def _as_plain_array(value, namespace: str) -> np.ndarray:
+    arr = np.asarray(value)
+    if arr.dtype.kind == "O":
+        raise TypeError(f"cached_array({namespace!r}): compute returned {type(value).__name__} that becomes an "
+                        "object array, which .npy cannot store without pickle; use cached_object for it")
+    return arr
 
 
 def cached_array(namespace: str, params: Any, compute: Callable[[], np.ndarray],
@@ -68,39 +201,65 @@ def cached_array(namespace: str, params: Any, compute: Callable[[], np.ndarray],
     params : JSON-able
         Everything the result depends on (model name, inputs, options).
     compute : callable
-        Called with no arguments when the result is not cached.
+        Called with no arguments when the result is not cached; returns a numeric array
+        (not an object array: use :func:`cached_object` for those).
     refresh : bool
         Recompute and overwrite even when a cached result exists.
+
+    Returns
+    -------
+    ndarray
+        The array, with the shape and dtype ``compute`` gave it.
     """
-    path = path_for(namespace, params, ".npy")
-    if path.exists() and not refresh:
-        return np.load(path)
-    value = np.asarray(compute())
-    tmp = path.with_suffix(".tmp.npy")
-    np.save(tmp, value)
-    os.replace(tmp, path)
-    return value
+    return _cached(namespace, params, ".npy", compute, refresh,
+                   reader=lambda p: np.load(p, allow_pickle=False),
+                   prepare=lambda v: _as_plain_array(v, namespace),
+                   writer=lambda fh, v: np.save(fh, v, allow_pickle=False))
 
 
 def cached_object(namespace: str, params: Any, compute: Callable[[], Any],
                   *, refresh: bool = False) -> Any:
-    """Like :func:`cached_array` for any picklable object (dicts, lists, trained models)."""
-    path = path_for(namespace, params, ".pkl")
-    if path.exists() and not refresh:
-        with open(path, "rb") as fh:
+    """Like :func:`cached_array` for any picklable object (dicts, lists, trained models).
+
+    Parameters
+    ----------
+    namespace, params, compute, refresh
+        As in :func:`cached_array`; ``compute`` may return any picklable object.
+
+    Returns
+    -------
+    object
+        What ``compute`` returned (or its stored copy).
+    """
+    def read(p):
+        with open(p, "rb") as fh:
             return pickle.load(fh)
-    value = compute()
-    tmp = path.with_suffix(".tmp")
-    with open(tmp, "wb") as fh:
-        pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
-    return value
+
+    return _cached(namespace, params, ".pkl", compute, refresh, reader=read, prepare=lambda v: v,
+                   writer=lambda fh, v: pickle.dump(v, fh, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def clear(namespace: str | None = None) -> int:
-    """Delete cached files (all, or those of one namespace); return how many."""
-    pattern = f"{namespace}-*" if namespace else "*"
-    files = [p for p in cache_dir().glob(pattern) if p.is_file()]
+    """Delete cached files (all, or those of one namespace); return how many.
+
+    Only the cache's own files are touched: ``<namespace>-<20 hex digits>.npy`` / ``.pkl`` (and
+    temporary files left by an interrupted write), for exactly that namespace, so
+    ``clear("static-word2vec")`` keeps ``static-word2vec-ctx`` entries and a foreign file in the
+    folder is never deleted.
+
+    Parameters
+    ----------
+    namespace : str, optional
+        Default: every namespace.
+
+    Returns
+    -------
+    int
+        Number of files deleted.
+    """
+    ns = r"[A-Za-z0-9._-]+" if namespace is None else re.escape(namespace)
+    own = re.compile(rf"\.?{ns}-[0-9a-f]{{{_DIGITS}}}(\.npy|\.pkl|\.[^.]+\.tmp)")
+    files = [p for p in cache_dir().iterdir() if p.is_file() and own.fullmatch(p.name)]
     for p in files:
         p.unlink()
     return len(files)

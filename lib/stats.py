@@ -6,15 +6,43 @@ set (word pairs, questions, queries) to put an interval on a score.
 """
 from __future__ import annotations
 
+import numbers
+import warnings
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 
+from . import checks
+
+__all__ = ["Estimate", "MIN_BOOT", "bootstrap", "mean_ci", "paired_difference"]
+
+#: Fewest resamples accepted for an interval. A 95% percentile interval reads its bounds off
+#: the 2.5% tails; with fewer than 100 resamples each tail holds two replicates or fewer, so the
+#: bounds are the extreme replicates and change wholesale with the seed (with one resample the
+#: "interval" can even exclude the estimate). ``n_boot=0`` in the evaluation functions means "no
+#: interval"; anything between 1 and 99 is refused rather than silently unreliable.
+MIN_BOOT = 100
+
 
 @dataclass(frozen=True)
 class Estimate:
-    """A score with a bootstrap confidence interval."""
+    """A score with a bootstrap confidence interval.
+
+    Attributes
+    ----------
+    value : float
+        The statistic on the full data.
+    low, high : float
+        The interval's bounds.
+    level : float
+        Its nominal coverage (0.95 for a 95% interval).
+
+    Examples
+    --------
+    >>> print(Estimate(0.5, 0.4, 0.6))
+    0.500 [0.400, 0.600]
+    """
 
     value: float
     low: float
@@ -25,7 +53,33 @@ class Estimate:
         return f"{self.value:.3f} [{self.low:.3f}, {self.high:.3f}]"
 
     def round(self, ndigits: int = 3) -> "Estimate":
+        """The same estimate with ``value``, ``low`` and ``high`` rounded to ``ndigits`` decimals.
+
+        Parameters
+        ----------
+        ndigits : int
+            Decimals kept (``>= 0``).
+
+        Returns
+        -------
+        Estimate
+
+        Examples
+        --------
+        >>> Estimate(0.12345, 0.1, 0.2).round(2).value
+        0.12
+        """
+        ndigits = checks.integer(ndigits, "ndigits", lo=0)
         return Estimate(round(self.value, ndigits), round(self.low, ndigits), round(self.high, ndigits), self.level)
+
+
+def _scalar(value, what: str) -> float:
+    """``value`` as a float if it is a real scalar (a Python or numpy number, or a 0-d array)."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.integer, np.floating)):
+        raise TypeError(f"the statistic must return a float; {what} it returned {type(value).__name__} {value!r:.60}")
+    return float(value)
 
 
 def bootstrap(statistic: Callable[[np.ndarray], float], n_items: int, n_boot: int = 1000,
@@ -35,44 +89,81 @@ def bootstrap(statistic: Callable[[np.ndarray], float], n_items: int, n_boot: in
     Parameters
     ----------
     statistic : callable
-        Takes an integer index array (a resample of ``range(n_items)``) and returns a float.
+        Takes an integer index array of shape ``(n_items,)`` (a resample of ``range(n_items)``)
+        and returns a float. It must be finite on the full data.
     n_items : int
-        Size of the test set.
+        Size of the test set, at least 2.
     n_boot : int
-        Number of resamples.
+        Number of resamples, at least :data:`MIN_BOOT` (100).
     level : float
-        Coverage of the interval, e.g. 0.95.
+        Coverage of the interval, strictly between 0 and 1 (e.g. 0.95).
     seed : int
         Seed of the resampling; the same seed gives the same interval.
+
+    Returns
+    -------
+    Estimate
+        ``value`` is the statistic on the full data; ``low`` and ``high`` the percentile bounds
+        of the finite replicates (a warning says how many replicates were not finite; fewer
+        than half finite is an error).
+
+    Examples
+    --------
+    >>> v = np.r_[np.ones(7), np.zeros(3)]
+    >>> est = bootstrap(lambda idx: v[idx].mean(), 10, n_boot=200)
+    >>> est.value, est.low <= 0.7 <= est.high
+    (0.7, True)
     """
+    if not callable(statistic):
+        raise TypeError(f"statistic must be a callable taking an index array; got {type(statistic).__name__}")
+    n_items = checks.integer(n_items, "n_items")
     if n_items < 2:
-        raise ValueError(f"need at least 2 items to bootstrap; got {n_items}")
-    if not 0 < level < 1:
-        raise ValueError(f"level must be between 0 and 1; got {level}")
-    if isinstance(n_items, bool) or not isinstance(n_items, (int, np.integer)):
-        raise ValueError(f"n_items must be an integer >= 2; got {n_items!r}")
-    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 1:
-        raise ValueError(f"n_boot must be a positive integer; got {n_boot!r}")
+        raise ValueError(f"need at least 2 items to bootstrap; got n_items={n_items}")
+    n_boot = checks.integer(n_boot, "n_boot")
+    if n_boot < MIN_BOOT:
+        raise ValueError(f"n_boot must be a positive integer of at least {MIN_BOOT} for an interval; got {n_boot} "
+                         "(fewer resamples leave the 2.5% tails with one or two replicates)")
+    level = checks.number(level, "level", 0, 1, lo_open=True, hi_open=True)
     rng = np.random.default_rng(seed)
-    full = float(statistic(np.arange(n_items)))
+    full = _scalar(statistic(np.arange(n_items)), "on the full data")
     if not np.isfinite(full):
         raise ValueError(f"the statistic is {full} on the full data; an interval around it would mean nothing")
-    reps = np.array([statistic(rng.integers(0, n_items, n_items)) for _ in range(n_boot)], dtype=float)
-    reps = reps[np.isfinite(reps)]
-    if reps.size < max(1, n_boot // 2):
-        raise ValueError(f"only {reps.size} of {n_boot} bootstrap replicates gave a finite statistic; "
+    reps = np.array([_scalar(statistic(rng.integers(0, n_items, n_items)), "on a resample")
+                     for _ in range(n_boot)], dtype=float)
+    finite = np.isfinite(reps)
+    if not finite.any():
+        raise ValueError(f"every one of the {n_boot} bootstrap replicates was NaN or infinite")
+    if finite.sum() < max(1, n_boot // 2):
+        raise ValueError(f"only {int(finite.sum())} of {n_boot} bootstrap replicates gave a finite statistic; "
                          "the interval would rest on too few")
+    if not finite.all():
+        warnings.warn(f"{int((~finite).sum())} of {n_boot} bootstrap replicates were not finite and were left out "
+                      "of the interval", RuntimeWarning, stacklevel=2)
+    reps = reps[finite]
     alpha = (1 - level) / 2
     return Estimate(full, float(np.quantile(reps, alpha)), float(np.quantile(reps, 1 - alpha)), level)
 
 
 def mean_ci(values, n_boot: int = 1000, level: float = 0.95, seed: int = 0) -> Estimate:
-    """Bootstrap interval of the mean of per-item values (accuracies, reciprocal ranks...)."""
-    v = np.asarray(values, dtype=float)
-    if v.ndim != 1 or v.size == 0:
-        raise ValueError(f"values must be a non-empty 1-D array; got shape {v.shape}")
-    if not np.isfinite(v).all():
-        raise ValueError(f"values contain {int((~np.isfinite(v)).sum())} NaN or infinite entries")
+    """Bootstrap interval of the mean of per-item values (accuracies, reciprocal ranks...).
+
+    Parameters
+    ----------
+    values : array_like of float, shape (n_items,)
+        One finite value per test item.
+    n_boot, level, seed
+        As in :func:`bootstrap`.
+
+    Returns
+    -------
+    Estimate
+
+    Examples
+    --------
+    >>> mean_ci([1.0, 0.0, 1.0, 1.0], n_boot=100).value
+    0.75
+    """
+    v = checks.as_matrix(values, "values", ndim=1, dtype=np.float64)
     return bootstrap(lambda idx: v[idx].mean(), v.size, n_boot, level, seed)
 
 
@@ -80,8 +171,26 @@ def paired_difference(values_a, values_b, n_boot: int = 1000, level: float = 0.9
     """Interval on ``mean(a) - mean(b)`` for two systems scored on the same items.
 
     If the interval excludes 0 the difference is unlikely to be resampling noise.
+
+    Parameters
+    ----------
+    values_a, values_b : array_like of float, shape (n_items,)
+        Per-item scores of the two systems, item ``i`` the same in both.
+    n_boot, level, seed
+        As in :func:`bootstrap`.
+
+    Returns
+    -------
+    Estimate
+        Of the mean difference ``a - b``.
+
+    Examples
+    --------
+    >>> paired_difference([1.0, 1.0, 0.0], [0.0, 1.0, 0.0], n_boot=100).value
+    0.3333333333333333
     """
-    a, b = np.asarray(values_a, float), np.asarray(values_b, float)
+    a = checks.as_matrix(values_a, "values_a", ndim=1, dtype=np.float64)
+    b = checks.as_matrix(values_b, "values_b", ndim=1, dtype=np.float64)
     if a.shape != b.shape:
         raise ValueError(f"shape mismatch: {a.shape} vs {b.shape}; scores must be on the same items")
     return mean_ci(a - b, n_boot, level, seed)

@@ -58,3 +58,151 @@ def test_cache_reuses_and_keys_on_inputs(tmp_cache):
     assert cache.clear("t") == 2
     with pytest.raises(TypeError, match="cache key"):
         cache.key("t", object())
+
+
+# --------------------------------------------------------------------------- cache robustness (reliability review)
+def _counting(value):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return value
+
+    return compute, calls
+
+
+@pytest.mark.parametrize("damage", ["half", "empty", "garbage"])
+@pytest.mark.parametrize("suffix", [".npy", ".pkl"])
+def test_an_unreadable_cache_file_is_a_miss(tmp_cache, damage, suffix):
+    compute, calls = _counting(np.arange(1000.0))
+    fn = cache.cached_array if suffix == ".npy" else cache.cached_object
+    fn("t", {"n": 1}, compute)
+    path = cache.path_for("t", {"n": 1}, suffix)
+    blob = path.read_bytes()
+    path.write_bytes({"half": blob[:len(blob) // 2], "empty": b"", "garbage": b"not a cache file"}[damage])
+    with pytest.warns(RuntimeWarning, match="could not be read"):
+        again = fn("t", {"n": 1}, compute)
+    assert len(calls) == 2 and np.array_equal(again, np.arange(1000.0))
+    assert np.array_equal(fn("t", {"n": 1}, compute), again) and len(calls) == 2   # rewritten, read back
+
+
+@pytest.mark.parametrize("value", [np.array(["a", None], dtype=object), {"a": 1}])
+def test_cached_array_refuses_object_arrays_when_writing(tmp_cache, value):
+    with pytest.raises(TypeError, match="use cached_object"):
+        cache.cached_array("t", {"v": 1}, lambda: value)
+    assert not list(tmp_cache.glob("t-*"))
+
+
+def test_writes_use_unique_temporary_files(tmp_cache, monkeypatch):
+    names = []
+    real = cache.tempfile.mkstemp
+
+    def spy(*args, **kwargs):
+        fd, name = real(*args, **kwargs)
+        names.append(name)
+        return fd, name
+
+    monkeypatch.setattr(cache.tempfile, "mkstemp", spy)
+    for _ in range(2):
+        cache.cached_array("t", {"n": 1}, lambda: np.ones(3), refresh=True)
+        cache.cached_object("t", {"n": 1}, lambda: [1], refresh=True)
+    assert len(set(names)) == 4 and all(n.startswith(str(tmp_cache)) for n in names)
+    assert sorted(p.name for p in tmp_cache.iterdir()) == sorted(
+        [cache.key("t", {"n": 1}) + ".npy", cache.key("t", {"n": 1}) + ".pkl"])     # no temporary file left
+
+
+def test_two_processes_writing_the_same_key(tmp_cache):
+    import subprocess
+    import sys
+
+    code = ("import numpy as np; from lib import cache\n"
+            "for _ in range(15):\n"
+            "    cache.cached_array('race', {'n': 1}, lambda: np.ones((500, 500)), refresh=True)\n"
+            "    cache.cached_object('race', {'n': 1}, lambda: list(range(50000)), refresh=True)\n")
+    procs = [subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE) for _ in range(2)]
+    errors = [p.communicate()[1].decode() for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], errors
+    assert cache.cached_array("race", {"n": 1}, lambda: None).shape == (500, 500)
+    assert len(cache.cached_object("race", {"n": 1}, lambda: None)) == 50000
+
+
+def test_a_read_only_cache_folder_returns_the_value(tmp_cache, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(cache.tempfile, "mkstemp", refuse)
+    with pytest.warns(RuntimeWarning, match="returned uncached"):
+        assert cache.cached_array("t", {"n": 1}, lambda: np.ones(2)).tolist() == [1.0, 1.0]
+    with pytest.warns(RuntimeWarning, match="returned uncached"):
+        assert cache.cached_object("t", {"n": 1}, lambda: {"a": 1}) == {"a": 1}
+
+
+def test_a_cache_path_that_is_a_file(tmp_path, monkeypatch):
+    (tmp_path / "afile").write_text("x")
+    monkeypatch.setenv("EMBEDDINGS_BOOK_CACHE", str(tmp_path / "afile"))
+    with pytest.raises(NotADirectoryError, match="is a file"):
+        cache.cache_dir()
+    with pytest.warns(RuntimeWarning, match="not usable"):
+        assert cache.cached_array("t", {"n": 1}, lambda: np.ones(2)).shape == (2,)
+
+
+def test_clear_touches_only_its_own_namespace_and_files(tmp_cache):
+    cache.cached_object("static-word2vec", {"n": 1}, lambda: 1)
+    cache.cached_object("static-word2vec-ctx", {"n": 1}, lambda: 2)
+    cache.cached_array("my", {"n": 1}, lambda: np.ones(2))
+    (tmp_cache / "my-notes.txt").write_text("keep me")
+    (tmp_cache / "README").write_text("keep me too")
+    assert cache.clear("static-word2vec") == 1
+    assert cache.cached_object("static-word2vec-ctx", {"n": 1}, lambda: None) == 2
+    assert cache.clear("my") == 1 and (tmp_cache / "my-notes.txt").exists()
+    assert cache.clear() == 1
+    assert sorted(p.name for p in tmp_cache.iterdir()) == ["README", "my-notes.txt"]
+
+
+def test_keys_of_object_arrays_and_surrogates():
+    a = np.array(["some text 3", None], dtype=object)
+    b = np.array(["some text 3", None], dtype=object)
+    assert cache.key("n", {"x": a}) == cache.key("n", {"x": b})            # by content, not pointers
+    assert cache.key("n", {"x": a}) != cache.key("n", {"x": np.array(["other", None], dtype=object)})
+    import subprocess
+    import sys
+    code = "import numpy as np; from lib import cache; print(cache.key('n', {'x': np.array(['some text 3', None], dtype=object)}))"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == \
+        cache.key("n", {"x": a})                                              # the same in another process
+    assert cache.key("n", ["\ud800"]) != cache.key("n", ["\ud801"])        # lone surrogates: a stable key
+    assert cache.key("n", ["\ud800"]) == cache.key("n", ["\ud800"])
+    with pytest.raises(ValueError, match="namespace must be"):
+        cache.key("", {})
+    with pytest.raises(ValueError, match="namespace must be"):
+        cache.key("a/b", {})
+
+
+def test_keys_of_ordinary_inputs_are_unchanged():
+    # the cache under .cache/ is warm: these keys were computed by the first implementation
+    assert cache.key("t", {"n": 3}) == "t-918775a4f50f79544d45"
+    assert cache.key("ns", {"texts": ["héllo", "日本"], "v": 2, "ids": np.arange(4)}) == \
+        "ns-" + __import__("hashlib").sha256(
+            ('ns\n{"ids": {"__ndarray__": "' + __import__("hashlib").sha256(np.arange(4).tobytes()).hexdigest()
+             + '", "dtype": "int64", "shape": [4]}, "texts": ["héllo", "日本"], "v": 2}').encode()).hexdigest()[:20]
+
+
+# --------------------------------------------------------------------------- checks edges
+def test_checks_edges():
+    with pytest.raises(ValueError, match="queries must be an array"):
+        checks.same_dim(None, np.zeros((2, 3)))
+    checks.same_dim([[1, 2]], [[3, 4]])                                       # lists are fine
+    with pytest.raises(ValueError, match="words must be a list"):
+        checks.non_empty(3, "words")
+    with pytest.raises(ValueError, match="texts must be a list of strings; got int"):
+        checks.texts(3)
+    with pytest.raises(ValueError, match="got bytes"):
+        checks.texts(b"abc")
+    assert checks.texts(t for t in ["a", "b"]) == ["a", "b"]
+    with pytest.raises(KeyError, match="'cat'") as err:
+        checks.known_words("cat", {"dog": 0})
+    assert "'c'" not in str(err.value)
+    with pytest.raises(ValueError, match="X is None"):
+        checks.as_matrix(None)
+    for bad in (np.array([1 + 2j]), np.array(["2020-01-01"], dtype="datetime64[D]")):
+        with pytest.raises(ValueError, match="must hold real numbers"):
+            checks.as_matrix(bad)

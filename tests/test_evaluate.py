@@ -14,7 +14,8 @@ def test_word_similarity_matches_gensim(glove):
 def test_word_similarity_coverage_and_ci():
     kv = models.keyed_vectors(["love", "sex", "tiger", "cat", "book", "paper"],
                               np.random.default_rng(0).normal(size=(6, 5)))
-    res = evaluate.word_similarity(kv, data.wordsim353(), n_boot=50)
+    with pytest.warns(RuntimeWarning, match="not finite"):   # a few resamples of 5 pairs are constant
+        res = evaluate.word_similarity(kv, data.wordsim353(), n_boot=100)
     assert res.n_covered < res.n_pairs and 0 < res.coverage < 1
     assert res.ci.low <= res.spearman <= res.ci.high
     tiny = models.keyed_vectors(["zzz"], np.ones((1, 3)))
