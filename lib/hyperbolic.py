@@ -9,6 +9,10 @@
   :func:`train_poincare` (gensim's :class:`~gensim.models.poincare.PoincareModel`, cached).
 * Quality: :func:`mean_average_precision` (graph neighbours ranked by embedded distance) and
   :func:`distortion` (mean relative error of distances, after the best global scale).
+
+>>> tree = balanced_tree(2, 2)
+>>> mean_average_precision(poincare_distances(sala_embedding(tree, tau=4.0)), tree)
+1.0
 """
 from __future__ import annotations
 
@@ -19,28 +23,51 @@ import numpy as np
 
 from . import cache, checks
 
+__all__ = ["Tree", "balanced_tree", "read_closure", "tree_from_closure", "tree_distances", "poincare_distance",
+           "poincare_distances", "sala_embedding", "mds_embedding", "train_poincare", "mean_average_precision",
+           "distortion"]
+
 
 # --------------------------------------------------------------------------- trees
 @dataclass
 class Tree:
-    """A rooted tree. ``nodes[i]`` is a name, ``parent[i]`` the index of its parent (-1 for the root)."""
+    """A rooted tree. ``nodes[i]`` is a name, ``parent[i]`` the index of its parent (-1 for the root).
+
+    Parameters
+    ----------
+    nodes : list of hashable
+        Distinct node names.
+    parent : array_like of int, shape (n,)
+        Parent indices in ``0..n-1``, and ``-1`` for the one root; no cycles.
+    info : dict
+        Where the tree came from (see :func:`tree_from_closure`).
+
+    Examples
+    --------
+    >>> Tree(["root", "a", "b"], [-1, 0, 0]).children()
+    [[1, 2], [], []]
+    """
 
     nodes: list
     parent: np.ndarray
     info: dict = field(default_factory=dict)
 
     def __post_init__(self):
-        self.parent = np.asarray(self.parent, dtype=int)
+        if isinstance(self.nodes, str) or not hasattr(self.nodes, "__len__"):
+            raise ValueError(f"nodes must be a list of node names; got {type(self.nodes).__name__}")
+        self.nodes = list(self.nodes)
         n = len(self.nodes)
         if n == 0:
             raise ValueError("a tree needs at least one node")
-        if self.parent.shape != (n,):
-            raise ValueError(f"shape mismatch: {n} nodes but parent has shape {self.parent.shape}")
+        if len(set(self.nodes)) != n:
+            raise ValueError("nodes contains duplicate names")
+        parent = np.asarray(self.parent)
+        if parent.shape != (n,):
+            raise ValueError(f"shape mismatch: {n} nodes but parent has shape {parent.shape}")
+        self.parent = checks.ids(parent, n, "parent", ndim=1, allow_pad=True, unique=False)
         roots = np.nonzero(self.parent < 0)[0]
         if len(roots) != 1:
             raise ValueError(f"a tree has exactly one root; got {len(roots)}")
-        if np.any(self.parent >= n):
-            raise ValueError("parent index out of range")
         # every node must reach the root (no cycles)
         for i in range(n):
             j, steps = i, 0
@@ -52,9 +79,11 @@ class Tree:
 
     @property
     def root(self) -> int:
+        """Index of the root node."""
         return int(np.nonzero(self.parent < 0)[0][0])
 
     def children(self) -> list[list[int]]:
+        """``children()[i]``: the indices of node ``i``'s children, in index order."""
         ch = [[] for _ in self.nodes]
         for i, p in enumerate(self.parent):
             if p >= 0:
@@ -62,9 +91,11 @@ class Tree:
         return ch
 
     def edges(self) -> list[tuple[int, int]]:
+        """``(child, parent)`` index pairs, one per non-root node."""
         return [(i, int(p)) for i, p in enumerate(self.parent) if p >= 0]
 
     def depth(self) -> np.ndarray:
+        """Edges from the root to each node, ndarray of int, shape (n,)."""
         d = np.zeros(len(self.nodes), dtype=int)
         for i in self._bfs_order():
             if self.parent[i] >= 0:
@@ -87,9 +118,25 @@ class Tree:
 
 
 def balanced_tree(branching: int, height: int) -> Tree:
-    """The complete tree where every internal node has ``branching`` children, ``height`` levels below the root."""
-    if branching < 1 or height < 0:
-        raise ValueError(f"need branching >= 1 and height >= 0; got {branching}, {height}")
+    """The complete tree where every internal node has ``branching`` children, ``height`` levels below the root.
+
+    Parameters
+    ----------
+    branching : int >= 1
+    height : int >= 0
+
+    Returns
+    -------
+    Tree
+        ``(branching ** (height + 1) - 1) / (branching - 1)`` nodes named ``n0, n1, ...`` in breadth-first order.
+
+    Examples
+    --------
+    >>> balanced_tree(2, 2)
+    Tree(7 nodes, depth 2, max degree 3)
+    """
+    branching = checks.integer(branching, "branching", lo=1)
+    height = checks.integer(height, "height", lo=0)
     parent, level = [-1], [0]
     for h in range(height):
         new = []
@@ -102,7 +149,17 @@ def balanced_tree(branching: int, height: int) -> Tree:
 
 
 def read_closure(path) -> list[tuple[str, str]]:
-    """``(child, ancestor)`` pairs from a tab-separated hypernym file such as gensim's ``poincare_hypernyms_large.tsv``."""
+    """``(child, ancestor)`` pairs from a tab-separated hypernym file such as gensim's ``poincare_hypernyms_large.tsv``.
+
+    Parameters
+    ----------
+    path : str or path-like
+        Lines ``child<TAB>ancestor``; other lines and self-pairs are skipped.
+
+    Returns
+    -------
+    list of (str, str)
+    """
     pairs = []
     with open(path, encoding="utf8") as fh:
         for line in fh:
@@ -127,10 +184,32 @@ def tree_from_closure(pairs, strict: bool = True, root: str | None = None) -> Tr
     them to the top of the hierarchy; a node with no ancestor is then attached to ``root``
     (listed in ``tree.info["attached_to_root"]``). Only correct if ``root`` really is an
     ancestor of every node (true for gensim's mammal sample and ``"mammal.n.01"``).
+
+    Parameters
+    ----------
+    pairs : iterable of (child, ancestor)
+    strict : bool
+    root : str, optional
+
+    Returns
+    -------
+    Tree
+        Nodes sorted by their number of ancestors (the root first), then by name.
+
+    Examples
+    --------
+    >>> t = tree_from_closure([("b", "a"), ("c", "b"), ("c", "a")])
+    >>> t.nodes, t.parent.tolist()
+    (['a', 'b', 'c'], [-1, 0, 1])
     """
+    if isinstance(pairs, str):
+        raise ValueError("pairs must be (child, ancestor) pairs, not a string")
     pairs = list(pairs)
     if not pairs:
         raise ValueError("no pairs given")
+    bad = [i for i, pr in enumerate(pairs) if isinstance(pr, str) or not hasattr(pr, "__len__") or len(pr) != 2]
+    if bad:
+        raise ValueError(f"pairs[{bad[0]}] is not a (child, ancestor) pair: {pairs[bad[0]]!r}")
     anc: dict[str, set] = {}
     for c, a in pairs:
         anc.setdefault(c, set()).add(a)
@@ -174,8 +253,23 @@ def tree_from_closure(pairs, strict: bool = True, root: str | None = None) -> Tr
 
 
 def tree_distances(tree: Tree) -> np.ndarray:
-    """All-pairs path lengths (number of edges), shape ``(n, n)``, by BFS from every node."""
-    n = len(tree)
+    """All-pairs path lengths (number of edges), by BFS from every node.
+
+    Parameters
+    ----------
+    tree : Tree
+
+    Returns
+    -------
+    ndarray of int32, shape (n, n)
+        Symmetric, zero on the diagonal.
+
+    Examples
+    --------
+    >>> tree_distances(Tree(["r", "a", "b"], [-1, 0, 0])).tolist()
+    [[0, 1, 1], [1, 0, 2], [1, 2, 0]]
+    """
+    n = len(_check_tree(tree))
     adj = [[] for _ in range(n)]
     for i, p in tree.edges():
         adj[i].append(p)
@@ -193,27 +287,58 @@ def tree_distances(tree: Tree) -> np.ndarray:
     return D
 
 
+def _check_tree(tree) -> Tree:
+    if not isinstance(tree, Tree):
+        raise TypeError(f"tree must be a hyperbolic.Tree; got {type(tree).__name__}")
+    return tree
+
+
 # --------------------------------------------------------------------------- Poincaré ball
-def _check_ball(X, name="X") -> np.ndarray:
-    X = checks.as_matrix(X, name, dtype=np.float64)
-    norms = np.linalg.norm(X, axis=1)
+def _check_ball(X, name="X", ndim=2) -> np.ndarray:
+    X = checks.as_matrix(X, name, ndim=ndim, dtype=np.float64)
+    norms = np.linalg.norm(X, axis=-1)
     if np.any(norms >= 1):
-        raise ValueError(f"{name} has {int((norms >= 1).sum())} points on or outside the unit ball")
+        raise ValueError(f"{name} has {int(np.sum(norms >= 1))} points on or outside the unit ball")
     return X
 
 
 def poincare_distance(u, v) -> float:
-    """``arcosh(1 + 2 |u - v|^2 / ((1 - |u|^2)(1 - |v|^2)))`` for two points of the open unit ball."""
-    u, v = _check_ball(u, "u")[0], _check_ball(v, "v")[0]
-    if u.shape != v.shape:
-        raise ValueError(f"dimension mismatch: u has d={u.shape[0]}, v has d={v.shape[0]}")
+    """``arcosh(1 + 2 |u - v|^2 / ((1 - |u|^2)(1 - |v|^2)))`` for two points of the open unit ball.
+
+    Parameters
+    ----------
+    u, v : array_like, shape (d,)
+        One point each, norm below 1.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(poincare_distance([0.0, 0.0], [0.5, 0.0]), 4)       # 2 artanh(0.5)
+    1.0986
+    """
+    u, v = _check_ball(u, "u", ndim=1), _check_ball(v, "v", ndim=1)
+    checks.same_dim(u, v, ("u", "v"))
     num = 2 * ((u - v) ** 2).sum()
     den = (1 - (u ** 2).sum()) * (1 - (v ** 2).sum())
     return float(np.arccosh(1 + num / den))
 
 
 def poincare_distances(X) -> np.ndarray:
-    """All-pairs Poincaré distances of the rows of ``X`` (shape ``(n, n)``)."""
+    """All-pairs Poincaré distances of the rows of ``X``.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+        Points of the open unit ball.
+
+    Returns
+    -------
+    ndarray, shape (n, n), float64
+        Symmetric, zero on the diagonal.
+    """
     X = _check_ball(X)
     sq = (X ** 2).sum(1)
     d2 = np.maximum(sq[:, None] + sq[None, :] - 2 * X @ X.T, 0)
@@ -238,13 +363,19 @@ def sala_embedding(tree: Tree, tau: float = 1.0) -> np.ndarray:
     undone. Larger ``tau`` gives lower distortion (distances approach ``tau`` times path
     lengths) at the cost of more bits of precision near the boundary.
 
+    Parameters
+    ----------
+    tree : Tree
+    tau : float > 0
+        Hyperbolic length of every edge.
+
     Returns
     -------
-    ndarray, shape (n, 2)
+    ndarray, shape (n, 2), float64
         Points of the open unit disk.
     """
-    if not tau > 0:
-        raise ValueError(f"tau must be positive; got {tau}")
+    _check_tree(tree)
+    tau = checks.number(tau, "tau", lo=0, lo_open=True)
     r = np.tanh(tau / 2)                           # Euclidean radius at hyperbolic distance tau from 0
     ch = tree.children()
     z = np.zeros(len(tree), dtype=complex)
@@ -277,16 +408,30 @@ def mds_embedding(D, dim: int) -> np.ndarray:
     """Classical (Torgerson) MDS: the ``dim``-dimensional Euclidean coordinates whose Gram matrix
     best matches the double-centred squared distances.
 
+    Parameters
+    ----------
+    D : array_like, shape (n, n)
+        Symmetric, non-negative distances.
+    dim : int in [1, n]
+
     Returns
     -------
-    ndarray, shape (n, dim)
+    ndarray, shape (n, dim), float64
+        Axes by decreasing eigenvalue (a negative eigenvalue gives a zero column).
+
+    Examples
+    --------
+    >>> D = np.array([[0.0, 3.0], [3.0, 0.0]])
+    >>> np.abs(mds_embedding(D, 1)).round(6).ravel().tolist()
+    [1.5, 1.5]
     """
     D = checks.as_matrix(D, "D", dtype=np.float64)
     n = D.shape[0]
     if D.shape != (n, n):
         raise ValueError(f"D must be square; got shape {D.shape}")
-    if not 1 <= dim <= n:
-        raise ValueError(f"dim must be between 1 and n={n}; got {dim}")
+    if (D < 0).any() or not np.allclose(D, D.T):
+        raise ValueError("D must hold symmetric, non-negative distances")
+    dim = checks.integer(dim, "dim", lo=1, hi=n)
     J = np.eye(n) - 1.0 / n
     B = -0.5 * J @ (D ** 2) @ J
     vals, vecs = np.linalg.eigh(B)
@@ -298,13 +443,30 @@ def train_poincare(tree: Tree, dim: int = 2, epochs: int = 200, negative: int = 
                    burn_in: int = 10, seed: int = 0, closure: bool = True):
     """Train gensim's ``PoincareModel`` on a tree's edges (or its transitive closure, as Nickel & Kiela do).
 
-    Cached by tree, dimension and training options. Returns an array ``(n, dim)`` in the node
-    order of ``tree``.
+    Cached by tree, dimension and training options.
+
+    Parameters
+    ----------
+    tree : Tree
+    dim, epochs, negative : int >= 1
+        ``negative`` is capped at ``n - 2`` (gensim draws that many non-neighbours).
+    burn_in : int >= 0
+        Epochs at a reduced learning rate first.
+    seed : int
+    closure : bool
+        Train on every (node, ancestor) pair rather than on the edges only.
+
+    Returns
+    -------
+    ndarray, shape (n, dim), float64
+        Points of the open unit ball, in the node order of ``tree``.
     """
     from gensim.models.poincare import PoincareModel
 
-    if dim < 1 or epochs < 1:
-        raise ValueError(f"dim and epochs must be positive; got {dim}, {epochs}")
+    _check_tree(tree)
+    for name, value, lo in (("dim", dim, 1), ("epochs", epochs, 1), ("negative", negative, 1),
+                            ("burn_in", burn_in, 0), ("seed", seed, 0)):
+        checks.integer(value, name, lo=lo)
     if closure:
         rel = []
         for i in range(len(tree)):
@@ -338,9 +500,20 @@ def mean_average_precision(D_emb, tree: Tree) -> float:
     ----------
     D_emb : array_like, shape (n, n)
         Embedded distances, node order of ``tree``.
+    tree : Tree
+
+    Returns
+    -------
+    float in (0, 1]
+
+    Examples
+    --------
+    >>> star = Tree(["r", "a", "b"], [-1, 0, 0])
+    >>> mean_average_precision(tree_distances(star), star)
+    1.0
     """
     D = checks.as_matrix(D_emb, "D_emb", dtype=np.float64)
-    n = len(tree)
+    n = len(_check_tree(tree))
     if D.shape != (n, n):
         raise ValueError(f"shape mismatch: the tree has {n} nodes but D_emb has shape {D.shape}")
     nbrs = [[] for _ in range(n)]
@@ -368,7 +541,25 @@ def distortion(D_emb, D_graph, scale: float | None = None) -> float:
 
     ``s`` is ``scale`` if given, else the least-squares best scale of the ratios
     ``d_emb / d_G`` toward 1 (so a uniformly scaled copy of the tree has distortion 0).
+
+    Parameters
+    ----------
+    D_emb, D_graph : array_like, shape (n, n)
+        Embedded and graph distances; ``D_graph`` positive off the diagonal.
+    scale : float > 0, optional
+
+    Returns
+    -------
+    float >= 0
+
+    Examples
+    --------
+    >>> G = np.array([[0.0, 1.0], [1.0, 0.0]])
+    >>> distortion(3 * G, G), distortion(3 * G, G, scale=1.0)
+    (0.0, 2.0)
     """
+    if scale is not None:
+        scale = checks.number(scale, "scale", lo=0, lo_open=True)
     E = checks.as_matrix(D_emb, "D_emb", dtype=np.float64)
     G = checks.as_matrix(D_graph, "D_graph", dtype=np.float64)
     if E.shape != G.shape or E.shape[0] != E.shape[1]:

@@ -97,3 +97,43 @@ def test_train_poincare_small(tmp_path, monkeypatch):
     assert P.shape == (7, 2) and (np.linalg.norm(P, axis=1) < 1).all()
     with pytest.raises(ValueError):
         H.train_poincare(t, dim=0)
+
+
+# ----------------------------------------------------------------------------- bad input (reliability)
+@pytest.mark.parametrize("call, exc, msg", [
+    (lambda: H.balanced_tree(2.5, 2), ValueError, "branching"),
+    (lambda: H.balanced_tree(2, True), ValueError, "height"),
+    (lambda: H.balanced_tree(2, -1), ValueError, "height"),
+    (lambda: H.Tree(["a", "b"], [-1, 0.7]), ValueError, "parent must hold integer ids"),
+    (lambda: H.Tree(["a", "b"], [-1, 5]), ValueError, "parent holds id 5"),
+    (lambda: H.Tree(["a", "b"], [-1, -3]), ValueError, "parent holds id -3"),
+    (lambda: H.Tree(["a", "a"], [-1, 0]), ValueError, "duplicate"),
+    (lambda: H.Tree("ab", [-1, 0]), ValueError, "list of node names"),
+    (lambda: H.tree_from_closure([("b", "a"), ("c",)]), ValueError, r"pairs\[1\]"),
+    (lambda: H.tree_from_closure("ba"), ValueError, "not a string"),
+    (lambda: H.tree_distances(np.zeros((3, 3))), TypeError, "hyperbolic.Tree"),
+    (lambda: H.sala_embedding(H.balanced_tree(2, 1), np.nan), ValueError, "tau"),
+    (lambda: H.sala_embedding(H.balanced_tree(2, 1), "1"), ValueError, "tau"),
+    (lambda: H.mds_embedding(np.ones((3, 3)) - np.eye(3), 1.5), ValueError, "dim"),
+    (lambda: H.mds_embedding(np.ones((3, 3)) - np.eye(3), True), ValueError, "dim"),
+    (lambda: H.mds_embedding(np.array([[0.0, 1.0], [2.0, 0.0]]), 1), ValueError, "symmetric"),
+    (lambda: H.mds_embedding(-np.ones((2, 2)), 1), ValueError, "non-negative"),
+    (lambda: H.train_poincare(H.balanced_tree(2, 1), dim=2.5), ValueError, "dim"),
+    (lambda: H.train_poincare(H.balanced_tree(2, 1), epochs=0), ValueError, "epochs"),
+    (lambda: H.train_poincare(H.balanced_tree(2, 1), negative=0), ValueError, "negative"),
+    (lambda: H.train_poincare(H.balanced_tree(2, 1), burn_in=-1), ValueError, "burn_in"),
+    (lambda: H.mean_average_precision(np.zeros((3, 3)), "tree"), TypeError, "hyperbolic.Tree"),
+    (lambda: H.distortion(np.ones((2, 2)), np.ones((2, 2)), scale=0), ValueError, "scale"),
+    (lambda: H.distortion(np.ones((2, 2)), np.ones((2, 2)), scale=np.nan), ValueError, "scale"),
+])
+def test_bad_options_raise_clearly(call, exc, msg):
+    with pytest.raises(exc, match=msg):
+        call()
+
+
+def test_poincare_distance_takes_single_points():
+    # a (2, d) array used to be cut silently to its first row
+    with pytest.raises(ValueError, match="1-D"):
+        H.poincare_distance([[0.1, 0.0], [0.2, 0.0]], [0.0, 0.0])
+    with pytest.raises(ValueError, match="NaN"):
+        H.poincare_distance([np.nan, 0.0], [0.0, 0.0])

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import geometry, linalg
+from .. import geometry, hyperbolic, linalg
 from . import ExerciseError, close, expect, implemented, passed
 
 __all__ = ["check_pair_cosines", "check_remove_top", "check_rogue", "check_twonn", "check_erank",
@@ -113,9 +113,18 @@ def check_smallest_k(smallest_k) -> str:
 
 # --------------------------------------------------------------------------- chapter 5: curved spaces
 def check_poincare_distance(pdist_poincare) -> str:
-    """ex-p4-c5-dist: the Poincaré distance between two points of the unit ball."""
-    from .. import hyperbolic
+    """ex-p4-c5-dist: the Poincaré distance between two points of the unit ball.
 
+    Parameters
+    ----------
+    pdist_poincare : callable, (array_like (d,), array_like (d,)) -> float
+        Compared with :func:`lib.hyperbolic.poincare_distance`.
+
+    Returns
+    -------
+    str
+        The ``PASSED`` line; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+    """
     implemented(pdist_poincare, "pdist_poincare")
     close(_call(pdist_poincare, [0.0, 0.0], [0.5, 0.0], what="pdist_poincare"), 2 * np.arctanh(0.5), 1e-6,
           "pdist_poincare(0, (0.5, 0))")
@@ -129,15 +138,26 @@ def check_poincare_distance(pdist_poincare) -> str:
 
 
 def check_min_tau(min_tau) -> str:
-    """ex-p4-c5-star: smallest edge length giving MAP 1 for a star with m leaves."""
-    from .. import hyperbolic as H
+    """ex-p4-c5-star: smallest edge length giving MAP 1 for a star with m leaves.
 
+    Parameters
+    ----------
+    min_tau : callable, int -> float
+        The smallest ``tau`` on the grid 0.25, 0.5, ... for which :func:`lib.hyperbolic.sala_embedding`
+        of a star with ``m`` leaves has MAP 1.
+
+    Returns
+    -------
+    str
+        The ``PASSED`` line; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+    """
     implemented(min_tau, "min_tau")
 
     def ref(m):
-        star = H.Tree(["r"] + [f"l{i}" for i in range(m)], [-1] + [0] * m)
+        star = hyperbolic.Tree(["r"] + [f"l{i}" for i in range(m)], [-1] + [0] * m)
         for tau in np.arange(0.25, 20, 0.25):
-            if H.mean_average_precision(H.poincare_distances(H.sala_embedding(star, tau)), star) == 1.0:
+            embedded = hyperbolic.poincare_distances(hyperbolic.sala_embedding(star, tau))
+            if hyperbolic.mean_average_precision(embedded, star) == 1.0:
                 return float(tau)
         return None
 
