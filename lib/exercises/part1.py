@@ -5,9 +5,21 @@ import numpy as np
 
 from . import call, close, expect, implemented, passed
 
+__all__ = ["check_cosine", "check_odd_one_out", "check_analogy"]
+
 
 def check_cosine(cosine) -> str:
-    """Exercise ex-p1-c1-cosine: ``cosine(u, v)`` for 1-D arrays."""
+    """Exercise ex-p1-c1-cosine: ``cosine(u, v)`` for 1-D arrays.
+
+    Parameters
+    ----------
+    cosine : callable, (ndarray (d,), ndarray (d,)) -> float
+
+    Returns
+    -------
+    str
+        The ``PASSED`` line (also printed); a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+    """
     implemented(cosine, "cosine")
     u, v = np.array([1.0, 0.0]), np.array([1.0, 1.0])
     close(call(cosine, u, v), np.sqrt(0.5), 1e-6, "cosine([1, 0], [1, 1])")
@@ -21,7 +33,19 @@ def check_cosine(cosine) -> str:
 
 
 def check_odd_one_out(odd_one_out, kv) -> str:
-    """Exercise ex-p1-c1-odd: ``odd_one_out(kv, words)`` returns the word least like the others."""
+    """Exercise ex-p1-c1-odd: ``odd_one_out(kv, words)`` returns the word least like the others.
+
+    Parameters
+    ----------
+    odd_one_out : callable, (KeyedVectors, list of str) -> str
+    kv : gensim.models.KeyedVectors
+        GloVe 6B 50d (the chapter's table).
+
+    Returns
+    -------
+    str
+        The ``PASSED`` line (also printed); a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+    """
     implemented(odd_one_out, "odd_one_out")
     cases = [(["breakfast", "lunch", "dinner", "car"], "car"),
              (["paris", "london", "berlin", "banana"], "banana"),
@@ -38,7 +62,19 @@ def check_odd_one_out(odd_one_out, kv) -> str:
 
 
 def check_analogy(solve, kv) -> str:
-    """Exercise ex-p1-c1-analogy: ``solve(kv, a, b, c)`` answers a : b :: c : ? with 3CosAdd."""
+    """Exercise ex-p1-c1-analogy: ``solve(kv, a, b, c)`` answers a : b :: c : ? with 3CosAdd.
+
+    Parameters
+    ----------
+    solve : callable, (KeyedVectors, str, str, str) -> str
+    kv : gensim.models.KeyedVectors
+        GloVe 6B 50d (the chapter's table).
+
+    Returns
+    -------
+    str
+        The ``PASSED`` line (also printed); a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+    """
     implemented(solve, "solve")
     cases = [("man", "king", "woman", "queen"), ("france", "paris", "japan", "tokyo"),
              ("slow", "slower", "fast", "faster")]
