@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import cache
+from . import cache, checks
 
 __all__ = ["datapath", "tokenize", "SimilarityDataset", "wordsim353", "simlex999", "AnalogyDataset",
            "google_analogies", "Corpus", "split_sentences", "wikipedia", "lee_corpus", "LabelledTexts", "polarity",
@@ -154,6 +154,40 @@ class AnalogyDataset:
 
     def __repr__(self) -> str:
         return f"AnalogyDataset({len(self)} questions, {len(self.sections)} sections)"
+
+    def sample(self, n: int, seed: int = 0) -> "AnalogyDataset":
+        """A seeded random subset of about ``n`` questions that keeps each section's share.
+
+        Each section contributes ``max(1, round(n * its share))`` questions (all of them if it has
+        fewer), drawn without replacement and kept in file order.
+
+        Parameters
+        ----------
+        n : int
+            Target number of questions, ``1 <= n <= len(self)``.
+        seed : int
+
+        Returns
+        -------
+        AnalogyDataset
+            ``info["size"]`` says how many were sampled.
+
+        Examples
+        --------
+        >>> ds = AnalogyDataset({"a": [("x", "y", "z", "w")] * 6, "gram1": [("p", "q", "r", "s")] * 4})
+        >>> {sec: len(qs) for sec, qs in ds.sample(5).sections.items()}
+        {'a': 3, 'gram1': 2}
+        """
+        total = len(self)
+        n = checks.integer(n, "n", lo=1, hi=total)
+        rng = np.random.default_rng(seed)
+        sections = {}
+        for sec, qs in self.sections.items():
+            k = max(1, int(round(n * len(qs) / total)))
+            pick = np.sort(rng.choice(len(qs), min(k, len(qs)), replace=False))
+            sections[sec] = [qs[i] for i in pick]
+        size = sum(map(len, sections.values()))
+        return AnalogyDataset(sections, {**self.info, "size": f"{size} sampled questions"})
 
 
 def google_analogies() -> AnalogyDataset:

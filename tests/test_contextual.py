@@ -1,36 +1,39 @@
-"""Tests for lib.contextual and the Part III exercise checkers."""
+"""Tests for lib.contextual, lib.senses, lib.sentence, the encodings Part III reads, and the Part III checkers."""
+from collections import Counter
+
 import numpy as np
 import pytest
 
 from lib import contextual as C
+from lib import encodings, evaluate, geometry, linalg, senses, sentence
+from lib.data import SimilarityDataset, tokenize
 from lib.exercises import ExerciseError, part3
+from lib.models import keyed_vectors
 
 
 # ----------------------------------------------------------------------------- corpus sample
 def test_sample_is_reproducible_and_prefix():
-    a = C.wikipedia_sentence_sample(20, seed=0)
-    assert a == C.wikipedia_sentence_sample(20, seed=0)
-    assert C.wikipedia_sentence_sample(5, seed=0) == a[:5]
-    assert C.wikipedia_sentence_sample(20, seed=1) != a
+    a = encodings.wikipedia_sentence_sample(20, seed=0)
+    assert a == encodings.wikipedia_sentence_sample(20, seed=0)
+    assert encodings.wikipedia_sentence_sample(5, seed=0) == a[:5]
+    assert encodings.wikipedia_sentence_sample(20, seed=1) != a
 
 
 @pytest.mark.parametrize("n", [0, -1, 10**7, 2.5])
 def test_sample_bad_n(n):
     with pytest.raises(ValueError, match="n"):
-        C.wikipedia_sentence_sample(n)
+        encodings.wikipedia_sentence_sample(n)
 
 
 def test_sample_bad_lengths():
     with pytest.raises(ValueError, match="min_words"):
-        C.wikipedia_sentence_sample(5, min_words=10, max_words=5)
+        encodings.wikipedia_sentence_sample(5, min_words=10, max_words=5)
 
 
 # ----------------------------------------------------------------------------- senses
 def test_senses_file_is_valid():
-    d = C.load_senses()
+    d = senses.load_senses()
     assert len(d.targets) >= 20
-    from collections import Counter
-
     per_sense = Counter(d.senses)
     assert min(per_sense.values()) >= 5
     for w in d.targets:
@@ -49,53 +52,53 @@ def _write(tmp_path, text):
 
 def test_senses_errors(tmp_path):
     with pytest.raises(FileNotFoundError):
-        C.load_senses(tmp_path / "missing.tsv")
+        senses.load_senses(tmp_path / "missing.tsv")
     with pytest.raises(ValueError, match="header"):
-        C.load_senses(_write(tmp_path, "a\tb\tc\n"))
+        senses.load_senses(_write(tmp_path, "a\tb\tc\n"))
     with pytest.raises(ValueError, match="3 tab-separated"):
-        C.load_senses(_write(tmp_path, "word\tsense\tsentence\nbank\tbank/river\n"))
+        senses.load_senses(_write(tmp_path, "word\tsense\tsentence\nbank\tbank/river\n"))
     with pytest.raises(ValueError, match="does not contain"):
-        C.load_senses(_write(tmp_path, "word\tsense\tsentence\nbank\tbank/river\tThe river is wide.\n"))
+        senses.load_senses(_write(tmp_path, "word\tsense\tsentence\nbank\tbank/river\tThe river is wide.\n"))
     with pytest.raises(ValueError, match="must be named"):
-        C.load_senses(_write(tmp_path, "word\tsense\tsentence\nbank\triver\tThe bank is wide.\n"))
+        senses.load_senses(_write(tmp_path, "word\tsense\tsentence\nbank\triver\tThe bank is wide.\n"))
     with pytest.raises(ValueError, match="no sentences"):
-        C.load_senses(_write(tmp_path, "word\tsense\tsentence\n"))
+        senses.load_senses(_write(tmp_path, "word\tsense\tsentence\n"))
 
 
 def test_sense_scores_separated_and_errors():
     rng = np.random.default_rng(0)
     X = np.vstack([rng.normal(size=(5, 8)) * 0.1 + np.eye(8)[0], rng.normal(size=(5, 8)) * 0.1 + np.eye(8)[1]])
-    r = C.sense_scores(X, ["w"] * 10, ["w/a"] * 5 + ["w/b"] * 5)
+    r = senses.sense_scores(X, ["w"] * 10, ["w/a"] * 5 + ["w/b"] * 5)
     assert r["accuracy"] == 1.0 and r["purity"] == 1.0 and r["silhouette"] > 0.5
     with pytest.raises(ValueError, match="shape mismatch"):
-        C.sense_scores(X, ["w"] * 9, ["w/a"] * 10)
+        senses.sense_scores(X, ["w"] * 9, ["w/a"] * 10)
     with pytest.raises(ValueError, match="single sense"):
-        C.sense_scores(X, ["w"] * 10, ["w/a"] * 10)
+        senses.sense_scores(X, ["w"] * 10, ["w/a"] * 10)
     with pytest.raises(ValueError, match="at least 2 sentences"):
-        C.sense_scores(X, ["w"] * 10, ["w/a"] * 9 + ["w/b"])
+        senses.sense_scores(X, ["w"] * 10, ["w/a"] * 9 + ["w/b"])
     with pytest.raises(ValueError, match="NaN"):
-        C.sense_scores(np.full((10, 8), np.nan), ["w"] * 10, ["w/a"] * 5 + ["w/b"] * 5)
+        senses.sense_scores(np.full((10, 8), np.nan), ["w"] * 10, ["w/a"] * 5 + ["w/b"] * 5)
 
 
 def test_target_word_vectors_errors():
     with pytest.raises(ValueError, match="shape mismatch"):
-        C.target_word_vectors(["a bank"], ["bank", "river"])
-    with pytest.raises(ValueError, match="word pooling"):
-        C.target_word_vectors(["a bank"], ["bank"], pooling="max")
+        senses.target_word_vectors(["a bank"], ["bank", "river"])
+    with pytest.raises(ValueError, match="unknown pooling"):
+        senses.target_word_vectors(["a bank"], ["bank"], pooling="max")
     with pytest.raises(ValueError, match="empty"):
-        C.target_word_vectors([], [])
+        senses.target_word_vectors([], [])
 
 
 # ----------------------------------------------------------------------------- encoder-backed
 @pytest.fixture(scope="module")
 def enc():
-    return C.get_encoder()
+    return encodings.get_encoder()
 
 
 def test_all_layer_word_vectors_match_encoder(enc):
     s = enc.encode_tokens(["Unbelievably, the crane operator sat quietly."])[0]
     for pooling in ("mean", "first", "last"):
-        A = C._all_layer_word_vectors(s, pooling)
+        A = C.layer_word_vectors(s, pooling)
         B = np.stack([s.word_vectors(layer, pooling) for layer in range(enc.n_layers + 1)])
         np.testing.assert_allclose(A, B, atol=1e-6)
 
@@ -103,7 +106,7 @@ def test_all_layer_word_vectors_match_encoder(enc):
 def test_pooled_all_matches_encoder_pool(enc, tmp_path, monkeypatch):
     monkeypatch.setenv("EMBEDDINGS_BOOK_CACHE", str(tmp_path))
     texts = ["A short one.", "A somewhat longer sentence about river banks and money."]
-    P = C.pooled_all(texts)
+    P = encodings.pooled_all(texts)
     for pooling in ("mean", "cls", "max"):
         np.testing.assert_allclose(P[pooling], enc.pool(texts, pooling), atol=1e-4)
 
@@ -156,18 +159,6 @@ def test_intra_sentence_and_mev():
         C.max_explainable_variance(X[:1])
 
 
-def test_anisotropy():
-    rng = np.random.default_rng(0)
-    assert abs(C.anisotropy(rng.normal(size=(500, 50)))) < 0.02
-    assert C.anisotropy(rng.normal(size=(500, 50)) + 10) > 0.9
-    with pytest.raises(ValueError, match="at least 2"):
-        C.anisotropy(np.ones((1, 3)))
-    with pytest.raises(ValueError, match="shape mismatch"):
-        C.anisotropy(np.ones((4, 3)), groups=[0, 1])
-    with pytest.raises(ValueError, match="no valid pair"):
-        C.anisotropy(np.ones((3, 3)), groups=[0, 0, 0])
-
-
 def test_ethayarajh_measures_on_synthetic_stats():
     rng = np.random.default_rng(0)
     L, d = 2, 6
@@ -178,6 +169,8 @@ def test_ethayarajh_measures_on_synthetic_stats():
              "intra": rng.random((L, 5))}
     m = C.ethayarajh_measures(stats)
     assert m["self_similarity"][0] > 0.99 > m["self_similarity"][1]
+    for layer in range(L):                    # the anisotropy baseline is the one mean cosine of the book
+        assert m["anisotropy"][layer] == geometry.mean_cosine(stats["random"][layer], n_pairs=5000, seed=0)
     np.testing.assert_allclose(m["self_similarity_adj"], m["self_similarity"] - m["anisotropy"])
     with pytest.raises(ValueError, match="no word"):
         C.ethayarajh_measures(stats, exclude=["a", "b", "c"])
@@ -197,15 +190,14 @@ def test_aggregated_vectors():
 
 
 def test_contextual_word_stats_errors():
-    with pytest.raises(ValueError, match="word pooling"):
+    with pytest.raises(ValueError, match="unknown pooling"):
         C.contextual_word_stats(10, pooling="max")
-    with pytest.raises(ValueError, match="at least 2"):
+    with pytest.raises(ValueError, match="max_occurrences must be an integer >= 2"):
         C.contextual_word_stats(10, max_occurrences=1)
 
 
 # ----------------------------------------------------------------------------- many contexts per word
 def test_context_sentences_choose_up_to_m_contexts():
-    from lib.data import tokenize
 
     sents, chosen = C.context_sentences(["Bank", "river", "zzqqxx"], max_contexts=4, seed=0)
     assert set(chosen) == {"bank", "river"} and "zzqqxx" not in chosen
@@ -248,7 +240,7 @@ def test_aggregated_context_vectors_match_manual(enc, tmp_path, monkeypatch):
         C.context_table(agg, 2, contexts=2)
     with pytest.raises(ValueError, match="layer"):
         C.context_table(agg, 7)
-    with pytest.raises(ValueError, match="word pooling"):
+    with pytest.raises(ValueError, match="unknown pooling"):
         C.context_table(agg, 1, pooling="max")
     with pytest.raises(ValueError, match="mean pooling only"):
         C.context_table(agg, 1, pooling="first", contexts=1)
@@ -262,104 +254,88 @@ def test_aggregated_context_vectors_match_manual(enc, tmp_path, monkeypatch):
         C.aggregated_context_vectors([])
 
 
-def test_shared_pairs():
-    from lib.data import SimilarityDataset
-    from lib.models import keyed_vectors
-
-    ds = SimilarityDataset("toy", [("a", "b"), ("a", "c"), ("b", "c")], np.array([1.0, 2.0, 3.0]))
-    t1 = keyed_vectors(["a", "b", "c"], np.eye(3))
-    t2 = keyed_vectors(["a", "c"], np.eye(3)[:2])
-    out = C.shared_pairs(ds, [t1, t2])
-    assert out.pairs == [("a", "c")] and list(out.scores) == [2.0] and "shared" in out.name
-    assert C.shared_pairs(ds, [t1]).pairs == ds.pairs
-    with pytest.raises(ValueError, match="tables is empty"):
-        C.shared_pairs(ds, [])
-    with pytest.raises(TypeError, match="key_to_index"):
-        C.shared_pairs(ds, [np.eye(3)])
-    with pytest.raises(ValueError, match="no pair"):
-        C.shared_pairs(ds, [keyed_vectors(["z"], np.eye(1))])
-
-
 # ----------------------------------------------------------------------------- sentence vectors
 def test_sif_weights_and_errors():
-    w = C.sif_weights(["the", "zebra", "unseen"], {"the": 90, "zebra": 10}, a=0.1)
+    w = sentence.sif_weights(["the", "zebra", "unseen"], {"the": 90, "zebra": 10}, a=0.1)
     np.testing.assert_allclose(w, [0.1 / 1.0, 0.1 / 0.2, 1.0])
-    with pytest.raises(ValueError, match="positive"):
-        C.sif_weights(["a"], {"a": 1}, a=0)
+    for bad in (0, -1, float("nan"), "x"):
+        with pytest.raises(ValueError, match="a must be"):
+            sentence.sif_weights(["a"], {"a": 1}, a=bad)
     with pytest.raises(ValueError, match="empty"):
-        C.sif_weights(["a"], {})
+        sentence.sif_weights(["a"], {})
+    with pytest.raises(TypeError, match="counts must be a dict"):
+        sentence.sif_weights(["a"], [("a", 1)])
 
 
-def test_sif_embeddings_removes_common_direction():
-    from lib.models import keyed_vectors
+def _sif_table():
+    kv = keyed_vectors(["a", "b", "c", "d"], np.random.default_rng(0).normal(size=(4, 5)) + 3)
+    return kv, ["a b", "c d", "a d", "b c"], {"a": 1, "b": 1, "c": 1, "d": 1}
 
-    rng = np.random.default_rng(0)
-    kv = keyed_vectors(["a", "b", "c", "d"], rng.normal(size=(4, 5)) + 3)
-    X = C.sif_embeddings(kv, ["a b", "c d", "a d", "b c"], {"a": 1, "b": 1, "c": 1, "d": 1}, remove_pc=1)
-    _, _, vt = np.linalg.svd(C.sif_embeddings(kv, ["a b", "c d", "a d", "b c"], {"a": 1, "b": 1, "c": 1, "d": 1},
-                                              remove_pc=0), full_matrices=False)
-    assert np.abs(X @ vt[0]).max() < 1e-4
+
+def test_sif_removes_the_common_direction_fitted_on_other_texts():
+    kv, texts, counts = _sif_table()
+    avg = sentence.sif_average(kv, texts, counts)
+    pca = linalg.PCA(1, center=False).fit(avg)
+    X = sentence.SIF(kv, counts).fit_transform(texts)
+    assert X.dtype == np.float32 and np.abs(X @ pca.components_[0]).max() < 1e-4
+    np.testing.assert_allclose(sentence.SIF(kv, counts, n_components=0).fit_transform(texts), avg, atol=1e-6)
+    sif = sentence.SIF(kv, counts).fit(texts[:3])           # fit on some texts, apply to others
+    U = linalg.PCA(1, center=False).fit(avg[:3]).components_
+    np.testing.assert_allclose(sif.transform(texts[3:]), avg[3:] - avg[3:] @ U.T @ U, atol=1e-5)
+    assert not sentence.sif_average(kv, ["zzz"], counts).any()   # no known word: a zero vector
+
+
+def test_sif_errors():
+    kv, texts, counts = _sif_table()
     with pytest.raises(ValueError, match="empty"):
-        C.sif_embeddings(kv, [], {"a": 1})
+        sentence.SIF(kv, counts).fit([])
+    with pytest.raises(ValueError, match="n_components"):
+        sentence.SIF(kv, counts, n_components=1.5).fit(texts)
+    with pytest.raises(ValueError, match="n_components"):
+        sentence.SIF(kv, counts, n_components=-1).fit(texts)
+    with pytest.raises(TypeError, match="KeyedVectors-like"):
+        sentence.SIF(np.eye(3), counts).fit(texts)
+    from lib.checks import NotFittedError
+    with pytest.raises(NotFittedError, match="not fitted"):
+        sentence.SIF(kv, counts).transform(texts)
 
 
-def test_whiten_and_abtt():
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(300, 4)) @ rng.normal(size=(4, 4)) + 5
-    W = C.whiten(X)
-    np.testing.assert_allclose(np.cov(W, rowvar=False), np.eye(4), atol=1e-3)
-    assert C.whiten(X, k=2).shape == (300, 2)
-    A = C.all_but_the_top(X, 1)
-    np.testing.assert_allclose(A.mean(0), 0, atol=1e-4)
-    with pytest.raises(ValueError, match="k=9"):
-        C.whiten(X, k=9)
-    with pytest.raises(ValueError, match="at least 2"):
-        C.whiten(X[:1])
-    with pytest.raises(ValueError, match="dimension mismatch"):
-        C.whiten(X, fit=X[:, :3])
-    with pytest.raises(ValueError, match="D=4"):
-        C.all_but_the_top(X, 4)
-    with pytest.raises(ValueError, match="dimension mismatch"):
-        C.all_but_the_top(X, 1, fit=X[:, :3])
-    with pytest.raises(ValueError, match="NaN"):
-        C.all_but_the_top(np.full((3, 3), np.nan))
+def test_old_duplicates_are_gone():
+    for name in ("whiten", "fit_whitening", "all_but_the_top", "anisotropy", "probe_with_ci", "shared_pairs",
+                 "analogy_subsample", "static_scores", "sif_embeddings", "load_senses", "pooled_all",
+                 "get_encoder", "wikipedia_sentence_vectors", "word2vec_wikipedia"):
+        assert not hasattr(C, name), name
 
 
-def test_probe_with_ci():
-    rng = np.random.default_rng(0)
-    y = np.array([0, 1] * 20)
-    X = rng.normal(size=(40, 3)) + y[:, None] * 3
-    est, correct = C.probe_with_ci(X, y, n_boot=100)
-    assert est.value > 0.9 and est.low <= est.value <= est.high and correct.shape == (40,)
-    with pytest.raises(ValueError, match="shape mismatch"):
-        C.probe_with_ci(X, y[:-1])
-    with pytest.raises(ValueError, match="single class"):
-        C.probe_with_ci(X, np.zeros(40))
-    with pytest.raises(ValueError, match="cv="):
-        C.probe_with_ci(X, y, cv=30)
-
-
-def test_analogy_subsample():
-    from lib.data import google_analogies
-
-    sub = C.analogy_subsample(google_analogies(), 500)
-    assert abs(len(sub) - 500) < 20 and set(sub.sections) == set(google_analogies().sections)
-    with pytest.raises(ValueError, match="n="):
-        C.analogy_subsample(google_analogies(), 0)
+def test_option_checks():
+    with pytest.raises(ValueError, match="unknown pooling"):
+        C.decontextualized_vectors(["cat"], pooling="max")        # was accepted and read as "last"
+    with pytest.raises(ValueError, match="seed"):
+        senses.sense_scores(np.eye(4), ["w"] * 4, ["w/a", "w/a", "w/b", "w/b"], seed=0.5)
+    with pytest.raises(ValueError, match="n_random"):
+        C.contextual_word_stats(10, n_random=0)
+    with pytest.raises(ValueError, match="min_count"):
+        C.aggregated_vectors({"words": ["a"], "counts": np.array([1]), "sums": np.ones((1, 1, 2))}, min_count=1.5)
+    with pytest.raises(ValueError, match="min_words"):
+        C.context_sentences(["bank"], min_words=2.5)
+    with pytest.raises(ValueError, match="n_frequent"):
+        C.static_eval_vocab(0)
+    with pytest.raises(ValueError, match="words"):
+        senses.target_word_vectors(["a bank"], [3])
 
 
 # ----------------------------------------------------------------------------- exercise checkers
 def test_checkers_pass_reference_solutions(enc):
     part3.check_self_similarity(C.self_similarity)
     part3.check_mev(C.max_explainable_variance)
-    part3.check_abtt(C.all_but_the_top)
-    part3.check_whiten(lambda X: C.whiten(X))
+    part3.check_abtt(lambda X, D: linalg.AllButTheTop(D).fit_transform(X))
+    part3.check_whiten(lambda X: linalg.Whitening().fit_transform(X))
     part3.check_mean_pooling(lambda H, m: (H * m[..., None]).sum(1) / m.sum(1, keepdims=True))
-    part3.check_centroid_accuracy(lambda X, y: C.sense_scores(X, ["w"] * len(y), list(map(str, y)))["accuracy"])
+    part3.check_centroid_accuracy(lambda X, y: senses.sense_scores(X, ["w"] * len(y), list(map(str, y)))["accuracy"])
     part3.check_aggregate(lambda V, w: (sorted(set(w)), np.stack([np.asarray(V)[np.asarray(w) == u].mean(0)
                                                                   for u in sorted(set(w))])))
     part3.check_decontextualized(lambda e, w, l: C.decontextualized_vectors([w])[l, 0], enc)
-    part3.check_shared_pairs(C.shared_pairs)
+    part3.check_shared_pairs(evaluate.shared_pairs)
 
 
 def test_checkers_reject_wrong_answers(enc):
@@ -379,7 +355,6 @@ def test_checkers_reject_wrong_answers(enc):
         part3.check_decontextualized(lambda e, w, l: e.encode_tokens([w])[0].hidden[l].mean(0), enc)
     with pytest.raises(ExerciseError, match="sorted"):
         part3.check_aggregate(lambda V, w: (list(w), np.asarray(V)))
-    from lib.data import SimilarityDataset
 
     def union(ds, tables):
         keep = [i for i, (a, b) in enumerate(ds.pairs) if any(a in t.key_to_index and b in t.key_to_index
@@ -389,7 +364,7 @@ def test_checkers_reject_wrong_answers(enc):
     with pytest.raises(ExerciseError, match="ANY table"):
         part3.check_shared_pairs(union)
     with pytest.raises(ExerciseError, match="order"):
-        part3.check_shared_pairs(lambda ds, t: SimilarityDataset(ds.name, C.shared_pairs(ds, t).pairs[::-1],
-                                                                 C.shared_pairs(ds, t).scores[::-1]))
+        part3.check_shared_pairs(lambda ds, t: SimilarityDataset(ds.name, evaluate.shared_pairs(ds, t).pairs[::-1],
+                                                                 evaluate.shared_pairs(ds, t).scores[::-1]))
     with pytest.raises(ExerciseError, match="not implemented"):
         part3.check_shared_pairs(lambda ds, t: None)

@@ -1,14 +1,24 @@
 """Checks for the exercises of Part III (contextual embeddings).
 
 Each ``check_*`` function takes the learner's function, runs it on fixed inputs, compares
-it with the library version in :mod:`lib.contextual`, and raises
-:class:`~lib.exercises.ExerciseError` saying what differs, or prints ``PASSED``.
+it with the library version (:mod:`lib.contextual`, :mod:`lib.senses`, :func:`lib.evaluate.shared_pairs`,
+:mod:`lib.linalg`), and raises :class:`~lib.exercises.ExerciseError` saying what differs, or
+returns ``PASSED``.
 """
 from __future__ import annotations
 
 import numpy as np
 
+from .. import linalg
+from ..contextual import decontextualized_vectors, max_explainable_variance, self_similarity
+from ..data import SimilarityDataset
+from ..evaluate import shared_pairs
+from ..models import keyed_vectors
+from ..senses import sense_scores
 from . import ExerciseError, close, expect, implemented, passed
+
+__all__ = ["check_self_similarity", "check_mev", "check_centroid_accuracy", "check_decontextualized",
+           "check_aggregate", "check_shared_pairs", "check_mean_pooling", "check_abtt", "check_whiten"]
 
 
 def _rng_matrix(n: int, d: int, seed: int, shift: float = 0.0) -> np.ndarray:
@@ -27,8 +37,6 @@ def _call(fn, *args, what: str):
 # ----------------------------------------------------------------------------- chapter 1
 def check_self_similarity(fn, label: str = "ex-p3-c1-selfsim", points: int = 2) -> str:
     """``fn(X, groups)`` -> mean cosine over pairs of rows from different groups."""
-    from ..contextual import self_similarity
-
     for seed, n in ((0, 6), (1, 12)):
         X = _rng_matrix(n, 8, seed, shift=0.5)
         groups = np.arange(n) // 2  # pairs of occurrences share a sentence
@@ -48,8 +56,6 @@ def check_self_similarity(fn, label: str = "ex-p3-c1-selfsim", points: int = 2) 
 
 def check_mev(fn, label: str = "ex-p3-c1-mev", points: int = 2) -> str:
     """``fn(X)`` -> sigma_1^2 / sum sigma_i^2 of the uncentred matrix."""
-    from ..contextual import max_explainable_variance
-
     for seed in (0, 1):
         X = _rng_matrix(10, 6, seed, shift=1.0)
         got = _call(fn, X, what="your explained_variance")
@@ -67,8 +73,6 @@ def check_mev(fn, label: str = "ex-p3-c1-mev", points: int = 2) -> str:
 
 def check_centroid_accuracy(fn, label: str = "ex-p3-c1-centroid", points: int = 2) -> str:
     """``fn(X, y)`` -> leave-one-out nearest-centroid accuracy (cosine)."""
-    from ..contextual import sense_scores
-
     rng = np.random.default_rng(0)
     X = np.vstack([rng.normal(size=(6, 5)) + [2, 0, 0, 0, 0], rng.normal(size=(6, 5)) + [0, 2, 0, 0, 0]])
     y = np.array(["a"] * 6 + ["b"] * 6)
@@ -88,8 +92,6 @@ def check_centroid_accuracy(fn, label: str = "ex-p3-c1-centroid", points: int = 
 # ----------------------------------------------------------------------------- chapter 2
 def check_decontextualized(fn, encoder, label: str = "ex-p3-c2-decontext", points: int = 2) -> str:
     """``fn(encoder, word, layer)`` -> the word encoded alone, pieces mean-pooled, shape (d,)."""
-    from ..contextual import decontextualized_vectors
-
     for word, layer in (("embeddings", 6), ("cat", 3), ("unbelievable", 1)):
         got = _call(fn, encoder, word, layer, what="your decontextualized")
         implemented(got, "decontextualized")
@@ -121,10 +123,6 @@ def check_aggregate(fn, label: str = "ex-p3-c2-aggregate", points: int = 2) -> s
 
 def check_shared_pairs(fn, label: str = "ex-p3-c2-shared", points: int = 2) -> str:
     """``fn(dataset, tables)`` -> the pairs covered by every table (a SimilarityDataset)."""
-    from ..contextual import shared_pairs
-    from ..data import SimilarityDataset
-    from ..models import keyed_vectors
-
     rng = np.random.default_rng(0)
     ds = SimilarityDataset("toy", [("a", "b"), ("a", "c"), ("b", "d"), ("c", "d"), ("e", "a"), ("b", "c")],
                            np.array([1.0, 2, 3, 4, 5, 6]))
@@ -164,15 +162,13 @@ def check_mean_pooling(fn, label: str = "ex-p3-c3-meanpool", points: int = 2) ->
 
 
 def check_abtt(fn, label: str = "ex-p3-c3-abtt", points: int = 2) -> str:
-    """``fn(X, D)`` -> X minus its mean and its top-D principal components."""
-    from ..contextual import all_but_the_top
-
+    """``fn(X, D)`` -> X minus its mean and its top-D principal components (:class:`lib.linalg.AllButTheTop`)."""
     X = _rng_matrix(30, 6, 0, shift=2.0) * np.array([5, 3, 1, 1, 1, 1])
     for D in (1, 2):
         got = _call(fn, X, D, what="your all_but_the_top")
         implemented(got, "all_but_the_top")
         got = np.asarray(got, dtype=float)
-        want = all_but_the_top(X, D)
+        want = linalg.AllButTheTop(D).fit_transform(X)
         expect(got.shape == want.shape, f"expected shape {want.shape}; got {got.shape}")
         expect(abs(got.mean(0)).max() < 1e-6, "the result should have zero mean: subtract the mean first")
         close(got, want, 1e-5, f"post-processed vectors (D={D})")
@@ -180,9 +176,7 @@ def check_abtt(fn, label: str = "ex-p3-c3-abtt", points: int = 2) -> str:
 
 
 def check_whiten(fn, label: str = "ex-p3-c3-whiten", points: int = 2) -> str:
-    """``fn(X)`` -> whitened X (zero mean, identity covariance)."""
-    from ..contextual import whiten
-
+    """``fn(X)`` -> whitened X (zero mean, identity covariance; :class:`lib.linalg.Whitening`)."""
     X = _rng_matrix(200, 5, 0, shift=1.0) @ np.random.default_rng(1).normal(size=(5, 5))
     got = _call(fn, X, what="your whiten")
     implemented(got, "whiten")
@@ -190,7 +184,7 @@ def check_whiten(fn, label: str = "ex-p3-c3-whiten", points: int = 2) -> str:
     expect(got.shape == X.shape, f"expected shape {X.shape}; got {got.shape}")
     close(got.mean(0), np.zeros(5), 1e-6, "mean of the whitened vectors")
     close(np.cov(got, rowvar=False), np.eye(5), 1e-3, "covariance of the whitened vectors")
-    want = whiten(X)
+    want = linalg.Whitening().fit_transform(X)
     # whitening is unique up to a rotation: compare the Gram matrices
     close(got @ got.T, want @ want.T, 1e-2, "inner products after whitening (equal to the library's up to rotation)")
     return passed(label, points)
