@@ -57,10 +57,10 @@ def sgns_loss_and_grads(w, c_pos, c_neg):
     Examples
     --------
     >>> loss, grad_w, _, _ = sgns_loss_and_grads(np.zeros((1, 2)), np.zeros((1, 2)), np.zeros((1, 3, 2)))
-    >>> round(loss / float(np.log(2)), 6)                # every sigmoid is 1/2 at zero: (1 + k) log 2
-    4.0
+    >>> round(loss, 4)                   # every sigmoid is 1/2 at zero: (1 + k) log 2 = 4 log 2
+    2.7726
     """
-    w, c_pos, c_neg = _sgns_batch(w, c_pos, c_neg)
+    w, c_pos, c_neg = _sgns_batch(w, c_pos, c_neg)  # float64; shapes (B,d) (B,d) (B,k,d) and finiteness checked
     s_pos = (w * c_pos).sum(1)                       # (B,)
     s_neg = np.einsum("bd,bkd->bk", w, c_neg)        # (B, k)
     loss = -(_log_sigmoid(s_pos).sum() + _log_sigmoid(-s_neg).sum())
