@@ -21,7 +21,6 @@ import numpy as np
 from . import checks, linalg
 from .data import tokenize
 from .encodings import TokenVectors
-from .encodings import minilm_embed, minilm_layers, minilm_token_vectors, static_minilm_embed  # noqa: F401  (temporary)
 from .evaluate import average_word_vectors, retrieval_scores
 from .models import load_glove
 from .search import top_k

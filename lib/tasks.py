@@ -12,9 +12,14 @@
 """
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import numbers
+import os
+import urllib.error
+import urllib.request
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -302,12 +307,6 @@ def beir_dir(name: str, root: str | Path | None = None) -> Path:
 
 
 def _download_beir(name: str, target: Path, timeout: float) -> None:
-    import io
-    import os
-    import urllib.error
-    import urllib.request
-    import zipfile
-
     if os.environ.get("HF_HUB_OFFLINE") == "1" or os.environ.get("HF_DATASETS_OFFLINE") == "1":
         raise FileNotFoundError(
             f"BEIR data set {name!r} is not at {target} and this session is offline "

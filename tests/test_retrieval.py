@@ -248,3 +248,45 @@ def test_part5_checkers_accept_right_and_reject_wrong():
     with pytest.raises(ExerciseError, match="raised"):
         part5.check_pair_recall(lambda r, p, k: 1 / 0)
 
+
+
+# --------------------------------------------------------------------------- properties (hypothesis)
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(nq=st.integers(1, 4), depth=st.integers(1, 6), n_lists=st.integers(1, 3), pad=st.floats(0, 0.6),
+       seed=st.integers(0, 2**32 - 1))
+def test_rrf_properties(nq, depth, n_lists, pad, seed):
+    rng = np.random.default_rng(seed)
+    n_docs = depth + 3
+    rankings = [np.array([rng.permutation(n_docs)[:depth] for _ in range(nq)]) for _ in range(n_lists)]
+    for r in rankings:
+        r[rng.random(r.shape) < pad] = -1                                  # faiss padding anywhere
+    seen = [set(np.concatenate([r[q] for r in rankings]).tolist()) - {-1} for q in range(nq)]
+    fewest = min(len(s) for s in seen)
+    if fewest == 0:
+        with pytest.raises(ValueError, match="distinct documents"):
+            retrieval.reciprocal_rank_fusion(rankings, k=1)
+        return
+    k = int(rng.integers(1, fewest + 1))
+    idx, sc = retrieval.reciprocal_rank_fusion(rankings, k=k)
+    assert idx.shape == sc.shape == (nq, k)
+    assert (idx >= 0).all() and np.isfinite(sc).all() and (sc > 0).all()
+    assert (np.diff(sc, axis=1) <= 0).all()                                # best first
+    for q in range(nq):
+        assert len(set(idx[q].tolist())) == k and set(idx[q].tolist()) <= seen[q]
+
+
+@settings(max_examples=40, deadline=None)
+@given(nq=st.integers(2, 5), n_passages=st.integers(2, 8), seed=st.integers(0, 2**32 - 1))
+def test_evaluate_run_properties(nq, n_passages, seed):
+    rng = np.random.default_rng(seed)
+    rel = [set(rng.choice(n_passages, rng.integers(1, n_passages + 1), replace=False).tolist()) for _ in range(nq)]
+    task = RetrievalTask("t", [f"q{i}" for i in range(nq)], [f"p{j}" for j in range(n_passages)], rel)
+    depth = int(rng.integers(1, n_passages + 1))
+    run = np.array([rng.permutation(n_passages)[:depth] for _ in range(nq)])
+    run[rng.random(run.shape) < 0.2] = -1
+    res = retrieval.evaluate_run(run, task, ks=(1, depth), n_boot=100)
+    for name, est in res.items():
+        assert 0 <= est.value <= 1 and np.isfinite(est.value), name
