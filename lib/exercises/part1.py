@@ -18,7 +18,7 @@ def check_cosine(cosine) -> str:
     Returns
     -------
     str
-        The ``PASSED`` line (also printed); a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+        ``"PASSED ex-p1-c1-cosine"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
     """
     implemented(cosine, "cosine")
     u, v = np.array([1.0, 0.0]), np.array([1.0, 1.0])
@@ -44,7 +44,7 @@ def check_odd_one_out(odd_one_out, kv) -> str:
     Returns
     -------
     str
-        The ``PASSED`` line (also printed); a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+        ``"PASSED ex-p1-c1-odd"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
     """
     implemented(odd_one_out, "odd_one_out")
     cases = [(["breakfast", "lunch", "dinner", "car"], "car"),
@@ -68,12 +68,12 @@ def check_analogy(solve, kv) -> str:
     ----------
     solve : callable, (KeyedVectors, str, str, str) -> str
     kv : gensim.models.KeyedVectors
-        GloVe 6B 50d (the chapter's table).
+        The table the questions are answered in (GloVe 6B 50d in the chapter).
 
     Returns
     -------
     str
-        The ``PASSED`` line (also printed); a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+        ``"PASSED ex-p1-c1-analogy"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
     """
     implemented(solve, "solve")
     cases = [("man", "king", "woman", "queen"), ("france", "paris", "japan", "tokyo"),

@@ -38,7 +38,7 @@ def check_ppmi(fn) -> str:
     Returns
     -------
     str
-        The ``PASSED`` line (also printed); a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+        ``"PASSED ex-p2-c1-ppmi"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
     """
     rng = np.random.default_rng(7)
     for shape in [(4, 5), (9, 9)]:
@@ -62,7 +62,7 @@ def check_sgns_optimum(fn) -> str:
     Returns
     -------
     str
-        The ``PASSED`` line (also printed); a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+        ``"PASSED ex-p2-c1-shift"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
     """
     cases = [(10, 100, 50, 10_000, 5), (3, 40, 400, 1_000_000, 1), (1, 2, 2, 4, 15)]
     for n_wc, n_w, n_c, total, k in cases:
@@ -84,7 +84,7 @@ def check_rotation(fn) -> str:
     Returns
     -------
     str
-        The ``PASSED`` line (also printed); a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+        ``"PASSED ex-p2-c1-procrustes"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
     """
     rng = np.random.default_rng(3)
     A = rng.standard_normal((40, 5))
@@ -110,7 +110,7 @@ def check_sgns_pair(fn) -> str:
     Returns
     -------
     str
-        The ``PASSED`` line (also printed); a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+        ``"PASSED ex-p2-c2-sgns"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
     """
     rng = np.random.default_rng(11)
     for k in (1, 5):
@@ -134,7 +134,7 @@ def check_char_ngrams(fn) -> str:
     Returns
     -------
     str
-        The ``PASSED`` line (also printed); a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+        ``"PASSED ex-p2-c2-ngrams"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
     """
     for word, lo, hi in [("where", 3, 3), ("embedding", 3, 6), ("ox", 3, 6), ("a", 1, 2)]:
         got = _call(fn, word, lo, hi, what=f"your char_ngrams({word!r}, {lo}, {hi})")
@@ -176,7 +176,7 @@ def check_glove_loss(fn) -> str:
     Returns
     -------
     str
-        The ``PASSED`` line (also printed); a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+        ``"PASSED ex-p2-c2-glove"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
     """
     rng = np.random.default_rng(5)
     V, d = 12, 4
@@ -196,12 +196,12 @@ def check_keep_probability(fn) -> str:
 
     Parameters
     ----------
-    fn : callable, (ndarray (V,), float) -> ndarray (V,)
+    fn : callable, (counts (V,), t) -> keep probabilities (V,)
 
     Returns
     -------
     str
-        The ``PASSED`` line (also printed); a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+        ``"PASSED ex-p2-c3-subsample"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
     """
     rng = np.random.default_rng(1)
     for t in (1e-3, 1e-5):
@@ -216,12 +216,12 @@ def check_noise_distribution(fn) -> str:
 
     Parameters
     ----------
-    fn : callable, (ndarray (V,), float) -> ndarray (V,)
+    fn : callable, (counts (V,), power) -> probabilities (V,) summing to 1
 
     Returns
     -------
     str
-        The ``PASSED`` line (also printed); a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+        ``"PASSED ex-p2-c3-noise"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
     """
     counts = np.array([5000.0, 800, 120, 30, 7, 1])
     for power in (1.0, 0.75, 0.0):
@@ -241,7 +241,7 @@ def check_3cosmul(fn) -> str:
     Returns
     -------
     str
-        The ``PASSED`` line (also printed); a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+        ``"PASSED ex-p2-c4-3cosmul"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
     """
     rng = np.random.default_rng(2)
     V, d = 60, 8
@@ -274,7 +274,7 @@ def check_paired_interval(fn) -> str:
     Returns
     -------
     str
-        The ``PASSED`` line (also printed); a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+        ``"PASSED ex-p2-c4-paired"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
     """
     rng = np.random.default_rng(4)
     a = (rng.random(300) < 0.55).astype(float)
@@ -299,7 +299,7 @@ def check_shared_pairs(fn) -> str:
     Returns
     -------
     str
-        The ``PASSED`` line (also printed); a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+        ``"PASSED ex-p2-c4-shared"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
     """
     rng = np.random.default_rng(9)
     ds = data.wordsim353()

@@ -123,7 +123,7 @@ def check_poincare_distance(pdist_poincare) -> str:
     Returns
     -------
     str
-        The ``PASSED`` line; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+        ``"PASSED ex-p4-c5-dist"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
     """
     implemented(pdist_poincare, "pdist_poincare")
     close(_call(pdist_poincare, [0.0, 0.0], [0.5, 0.0], what="pdist_poincare"), 2 * np.arctanh(0.5), 1e-6,
@@ -149,7 +149,7 @@ def check_min_tau(min_tau) -> str:
     Returns
     -------
     str
-        The ``PASSED`` line; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+        ``"PASSED ex-p4-c5-star"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
     """
     implemented(min_tau, "min_tau")
 

@@ -238,15 +238,13 @@ def log_count_svd(sentences=None, dim: int = 50, window: int = 5, weighting: str
     ----------
     sentences : list of list of str, optional
         Default :func:`default_sentences`.
-    dim, p
-        As in :func:`svd_embeddings`.
-    window, weighting
-        As in :func:`cooccurrence`.
+    dim, window, weighting, p
+        As in :func:`ppmi_svd`.
 
     Returns
     -------
     gensim.models.KeyedVectors
-        ``dim``-dimensional float32 vectors, words in frequency order.
+        One float32 row of length ``dim`` per word seen 5 times or more.
     """
     sentences = check_sentences(sentences)
     words, _ = build_vocab(sentences, 5)

@@ -112,6 +112,7 @@ def train_fasttext(sentences=None, **params):
     Parameters
     ----------
     sentences : list of list of str, optional
+        Default :func:`default_sentences`; the same corpus and parameters return the cached vectors.
     **params
         Any ``FastText`` argument named in :data:`FT_DEFAULTS`, or ``seed`` / ``workers``.
 
