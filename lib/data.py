@@ -34,7 +34,17 @@ _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 
 def datapath(name: str) -> str:
-    """Absolute path of a file in gensim's test data."""
+    """Absolute path of a file in gensim's test data.
+
+    Parameters
+    ----------
+    name : str
+        A file name such as ``"wordsim353.tsv"``.
+
+    Returns
+    -------
+    str
+    """
     from gensim.test.utils import datapath as _dp
 
     return _dp(name)
@@ -45,6 +55,19 @@ def tokenize(text: str) -> list[str]:
 
     This matches the lowercased vocabulary of GloVe 6B, e.g.
     ``tokenize("Rock'n'roll isn't dead!") == ["rock'n", 'roll', "isn't", 'dead']``.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> tokenize("The cat's 2 hats!")
+    ['the', "cat's", '2', 'hats']
     """
     return _TOKEN.findall(text.lower())
 
@@ -142,7 +165,11 @@ class AnalogyDataset:
 
     @staticmethod
     def is_syntactic(section: str) -> bool:
-        """Sections named ``gram*`` test morphology/syntax; the rest test semantics."""
+        """Sections named ``gram*`` test morphology/syntax; the rest test semantics.
+
+        >>> AnalogyDataset.is_syntactic("gram3-comparative"), AnalogyDataset.is_syntactic("capital-world")
+        (True, False)
+        """
         return section.startswith("gram")
 
     @property
@@ -191,7 +218,13 @@ class AnalogyDataset:
 
 
 def google_analogies() -> AnalogyDataset:
-    """The Google analogy set of Mikolov et al. (2013): 8,869 semantic + 10,675 syntactic questions."""
+    """The Google analogy set of Mikolov et al. (2013): 8,869 semantic + 10,675 syntactic questions.
+
+    Returns
+    -------
+    AnalogyDataset
+        14 sections in file order, questions lowercased.
+    """
     sections: dict[str, list] = {}
     current = None
     with open(datapath("questions-words.txt"), encoding="utf8") as fh:
@@ -230,7 +263,18 @@ class Corpus:
     info: dict = field(default_factory=dict)
 
     def paragraphs(self, min_words: int = 10) -> list[tuple[int, str]]:
-        """``(document index, paragraph text)`` for paragraphs of at least ``min_words`` words."""
+        """``(document index, paragraph text)`` for paragraphs of at least ``min_words`` words.
+
+        Parameters
+        ----------
+        min_words : int
+            Paragraphs with fewer :func:`tokenize` tokens are dropped.
+
+        Returns
+        -------
+        list of (int, str)
+            Whitespace collapsed to single spaces.
+        """
         out = []
         for i, doc in enumerate(self.documents):
             for para in re.split(r"\n\s*\n", doc):
@@ -240,7 +284,17 @@ class Corpus:
         return out
 
     def sentences(self, min_words: int = 5) -> list[tuple[int, str]]:
-        """``(document index, sentence)`` pairs, split after ``.``, ``!`` or ``?`` before a capital."""
+        """``(document index, sentence)`` pairs, split after ``.``, ``!`` or ``?`` before a capital.
+
+        Parameters
+        ----------
+        min_words : int
+            Sentences with fewer :func:`tokenize` tokens are dropped.
+
+        Returns
+        -------
+        list of (int, str)
+        """
         out = []
         for i, para in self.paragraphs(min_words=1):
             for sent in split_sentences(para):
@@ -249,11 +303,22 @@ class Corpus:
         return out
 
     def tokens(self) -> list[list[str]]:
-        """Each document as a list of lowercase tokens (the input word2vec expects)."""
+        """Each document as a list of lowercase tokens (the input word2vec expects).
+
+        Returns
+        -------
+        list of list of str, one per document
+        """
         return [tokenize(d) for d in self.documents]
 
     def tokenized_sentences(self, min_words: int = 5) -> list[list[str]]:
-        """Each sentence as a list of lowercase tokens."""
+        """Each sentence (of at least ``min_words`` words) as a list of lowercase tokens.
+
+        Returns
+        -------
+        list of list of str
+            The corpus the Part II trainers use (:func:`lib.static.default_sentences`).
+        """
         return [tokenize(s) for _, s in self.sentences(min_words)]
 
     def n_tokens(self) -> int:
@@ -270,7 +335,22 @@ _SENT = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
 
 
 def split_sentences(text: str) -> list[str]:
-    """Split text into sentences with a simple rule (good enough for encyclopedic prose)."""
+    """Split text into sentences with a simple rule (good enough for encyclopedic prose).
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    list of str
+        Split after ``.``, ``!`` or ``?`` followed by a space and a capital or digit.
+
+    Examples
+    --------
+    >>> split_sentences("One here. Two there! three?")
+    ['One here.', 'Two there! three?']
+    """
     return [s.strip() for s in _SENT.split(text) if s.strip()]
 
 
@@ -313,6 +393,16 @@ def wikipedia(min_chars: int = 500) -> Corpus:
 
     Articles are cleaned of markup, redirects and stubs shorter than ``min_chars``
     characters are dropped. The parse (a few seconds) is cached.
+
+    Parameters
+    ----------
+    min_chars : int
+        Shortest article kept, in characters of cleaned text.
+
+    Returns
+    -------
+    Corpus
+        About 100 articles and 416k tokens, with ``info`` (source, licence, size).
     """
     titles, docs = cache.cached_object("wikipedia", {"file": _WIKI_FILE, "min_chars": min_chars, "v": 1},
                                        lambda: _parse_wikipedia(min_chars))
@@ -332,7 +422,12 @@ def _read_lines(fname: str) -> list[str]:
 
 
 def lee_corpus() -> dict[str, Corpus]:
-    """The Lee news corpus: ``{"background": 300 documents, "test": 50 documents}``."""
+    """The Lee news corpus: ``{"background": 300 documents, "test": 50 documents}``.
+
+    Returns
+    -------
+    dict of str -> Corpus
+    """
     out = {}
     for part, fname in (("background", "lee_background.cor"), ("test", "lee.cor")):
         docs = _read_lines(fname)
@@ -370,7 +465,13 @@ class LabelledTexts:
 
 
 def polarity() -> LabelledTexts:
-    """200 sentences from Pang & Lee's movie-review sentence-polarity data (100 neg, 100 pos)."""
+    """200 sentences from Pang & Lee's movie-review sentence-polarity data (100 neg, 100 pos).
+
+    Returns
+    -------
+    LabelledTexts
+        Labels 0 (negative) and 1 (positive).
+    """
     texts, labels = [], []
     for line in _read_lines("pang_lee_polarity.cor"):
         tag, text = line.split(" ", 1)
@@ -384,7 +485,13 @@ def polarity() -> LabelledTexts:
 
 
 def imdb_sample() -> list[str]:
-    """10 IMDB movie reviews (Maas et al., 2011) from gensim's doc2vec test data."""
+    """10 IMDB movie reviews (Maas et al., 2011) from gensim's doc2vec test data.
+
+    Returns
+    -------
+    list of str
+        Their source and licence are in :data:`IMDB_INFO`.
+    """
     return [line.split(" ", 1)[1].strip() for line in _read_lines("alldata-id-10.txt")]
 
 
