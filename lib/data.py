@@ -275,6 +275,7 @@ class Corpus:
         list of (int, str)
             Whitespace collapsed to single spaces.
         """
+        min_words = checks.integer(min_words, "min_words", lo=0)
         out = []
         for i, doc in enumerate(self.documents):
             for para in re.split(r"\n\s*\n", doc):
@@ -295,6 +296,7 @@ class Corpus:
         -------
         list of (int, str)
         """
+        min_words = checks.integer(min_words, "min_words", lo=0)
         out = []
         for i, para in self.paragraphs(min_words=1):
             for sent in split_sentences(para):
@@ -404,6 +406,7 @@ def wikipedia(min_chars: int = 500) -> Corpus:
     Corpus
         About 100 articles and 416k tokens, with ``info`` (source, licence, size).
     """
+    checks.integer(min_chars, "min_chars", lo=0)
     titles, docs = cache.cached_object("wikipedia", {"file": _WIKI_FILE, "min_chars": min_chars, "v": 1},
                                        lambda: _parse_wikipedia(min_chars))
     corpus = Corpus("Wikipedia sample", titles, docs)

@@ -46,3 +46,16 @@ def test_similarity_sets_share_one_loader():
 
 def test_all_names_exist():
     assert all(hasattr(data, name) for name in data.__all__)
+
+
+def test_sizes_are_checked():
+    import pytest
+
+    wiki = data.wikipedia()
+    for bad in (2.5, -1, True):
+        with pytest.raises(ValueError, match="min_words"):
+            wiki.sentences(min_words=bad)
+        with pytest.raises(ValueError, match="min_words"):
+            wiki.paragraphs(min_words=bad)
+        with pytest.raises(ValueError, match="min_chars"):
+            data.wikipedia(min_chars=bad)
