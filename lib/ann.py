@@ -1,22 +1,43 @@
-"""Approximate nearest-neighbour search with faiss, and how to measure it.
+"""Approximate nearest-neighbour search with faiss: the book's one faiss module.
 
-* :func:`build_index` — exact ``Flat``, graph ``HNSW``, inverted-file ``IVF`` and
-  ``IVF-PQ`` (product quantisation) indexes for inner-product search over unit vectors;
-  :func:`cached_build` stores a built index on disk with the time its build took.
-* :func:`search` — top-``k`` with a search-time knob (``efSearch`` or ``nprobe``).
-* :func:`recall_at_k` and :func:`measure` — recall against exact results, and queries
-  per second; :func:`memory_per_vector` — bytes per stored vector (serialised index).
+Part V ch4 (speed against recall) and Part VI ch1 (bytes against quality) build their indexes
+here, so both parts search, rescore and measure the same way.
+
+* :func:`build_index` — one builder over every kind (:data:`KINDS`): exact ``"flat"`` float32,
+  the scalar quantizers ``"float16"`` and ``"int8"``, sign bits ``"binary"`` (Hamming search),
+  product quantization ``"pq"``, the graph ``"hnsw"``, inverted files ``"ivf"`` and ``"ivfpq"``.
+  Every kind returns an :class:`Index`: the faiss index, its kind, its bytes per vector and a
+  :meth:`Index.search`. :func:`cached_build` stores a built index on disk with its build time.
+* :func:`search` — top-``k`` with a search-time knob (``efSearch`` for HNSW, ``nprobe`` for IVF);
+  :func:`rescore` — re-rank a shortlist by exact dot products (the float rescoring of
+  sentence-transformers' binary and int8 retrieval).
+* :func:`measure` — recall@``k`` against exact lists (:func:`lib.search.list_overlap`) and queries
+  per second; :func:`time_search` — best-of-``repeats`` wall time; :func:`memory_per_vector` —
+  bytes per stored vector of the serialised index; :func:`binarize` — the sign-bit codes.
+
+All kinds search by inner product: normalise documents and queries first
+(:func:`lib.search.normalize`) for cosine similarity.
 """
 from __future__ import annotations
 
+import math
 import time
-from dataclasses import dataclass
+import warnings
+from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
-from . import cache, checks
+from . import cache, checks, search as exact_search
 
-KINDS = ("flat", "hnsw", "ivf", "ivfpq")
+__all__ = ["KINDS", "KNOBS", "Index", "Measurement", "set_threads", "binarize", "build_index", "cached_build",
+           "search", "rescore", "measure", "time_search", "memory_per_vector"]
+
+#: Every index kind :func:`build_index` builds.
+KINDS = ("flat", "float16", "int8", "binary", "pq", "hnsw", "ivf", "ivfpq")
+#: The kinds with a search-time knob, and its faiss name.
+KNOBS = {"hnsw": "efSearch", "ivf": "nprobe", "ivfpq": "nprobe"}
+INCOMPLETE = ("warn", "raise", "allow")
 
 
 def _faiss():
@@ -26,158 +47,477 @@ def _faiss():
 
 
 def set_threads(n: int) -> None:
-    """Number of OpenMP threads faiss uses (1 is fastest on a small, shared machine)."""
-    if n < 1:
-        raise ValueError(f"threads must be at least 1; got {n}")
-    _faiss().omp_set_num_threads(int(n))
-
-
-def build_index(kind: str, vectors, *, M: int = 16, ef_construction: int = 40, nlist: int = 1024,
-                pq_m: int = 10, pq_bits: int = 8, train_size: int = 50000, seed: int = 0):
-    """Build a faiss index over ``vectors`` (inner product; normalise first for cosine).
+    """Number of OpenMP threads faiss uses (1 is fastest and reproducible on a small, shared machine).
 
     Parameters
     ----------
-    kind : {"flat", "hnsw", "ivf", "ivfpq"}
-    vectors : array_like, shape (n, d)
+    n : int
+        At least 1.
+
+    Returns
+    -------
+    None
+    """
+    _faiss().omp_set_num_threads(checks.integer(n, "threads", lo=1))
+
+
+def binarize(X) -> np.ndarray:
+    """Sign bits packed 8 per byte (bit ``j`` is ``X[:, j] > 0``): the codes of the ``"binary"`` kind.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+
+    Returns
+    -------
+    ndarray of uint8, shape (n, ceil(d / 8))
+
+    Examples
+    --------
+    >>> binarize([[1.0, -2.0, 0.5, 0, 0, 0, 0, 3.0]]).tolist()
+    [[161]]
+    """
+    X = checks.as_matrix(X, "X")
+    return np.packbits(X > 0, axis=1)
+
+
+@dataclass(repr=False)
+class Index:
+    """A built faiss index of one of :data:`KINDS`, searchable by inner product.
+
+    Attributes
+    ----------
+    kind : str
+        One of :data:`KINDS`.
+    index : faiss.Index or faiss.IndexBinary
+        The faiss object itself.
+    bytes_per_vector : float
+        The stored code of one vector (``4 d`` for float32, ``d / 8`` for binary, ``ceil(m b / 8)``
+        for PQ). Per-vector bookkeeping (HNSW's graph links, IVF's list ids) is not counted here;
+        :func:`memory_per_vector` measures everything.
+    overhead_bytes : int
+        Fixed storage shared by all vectors: int8 ranges, PQ codebooks, IVF centroids.
+    name : str
+        The kind with its setting, e.g. ``"pq m=8 b=8"``.
+    """
+
+    kind: str
+    index: object
+    bytes_per_vector: float
+    overhead_bytes: int
+    name: str = ""
+
+    @property
+    def d(self) -> int:
+        """Dimension of the indexed vectors (bits, for a binary faiss index, are ``8 x`` bytes)."""
+        return int(self.index.d)
+
+    @property
+    def ntotal(self) -> int:
+        """Number of indexed vectors."""
+        return int(self.index.ntotal)
+
+    def search(self, queries, k: int = 10, knob: int | None = None,
+               incomplete: str = "warn") -> tuple[np.ndarray, np.ndarray]:
+        """The ``k`` best documents of each query; see :func:`search`."""
+        return search(self, queries, k, knob, incomplete)
+
+    def __repr__(self) -> str:
+        return (f"Index({self.name!r}, n={self.ntotal:,}, d={self.d}, {self.bytes_per_vector:g} bytes/vector, "
+                f"{self.overhead_bytes:,} bytes overhead)")
+
+
+def _describe(kind: str, index) -> Index:
+    """Wrap a faiss index of ``kind`` with its sizes, read off the index itself."""
+    faiss = _faiss()
+    d = int(index.d)
+    if kind == "hnsw":
+        bpv, over = faiss.downcast_index(index.storage).code_size, 0
+        name = f"hnsw M={index.hnsw.nb_neighbors(1)}"
+    elif kind in ("ivf", "ivfpq"):
+        bpv, over = index.code_size, 4 * d * index.nlist
+        name = f"ivf nlist={index.nlist}"
+        if kind == "ivfpq":
+            over += 4 * d * 2 ** index.pq.nbits
+            name = f"ivfpq nlist={index.nlist} m={index.pq.M} b={index.pq.nbits}"
+    elif kind == "pq":
+        bpv, over = index.code_size, 4 * d * 2 ** index.pq.nbits
+        name = f"pq m={index.pq.M} b={index.pq.nbits}"
+    else:                                     # flat, float16, int8 (its ranges), binary
+        bpv, over, name = index.code_size, (2 * 4 * d if kind == "int8" else 0), kind
+    return Index(kind, index, float(bpv), int(over), name)
+
+
+def _pq_options(d: int, n_train: int, pq_m, pq_bits) -> tuple[int, int]:
+    pq_m = checks.integer(pq_m, "pq_m", lo=1)
+    if d % pq_m:
+        raise ValueError(f"pq_m={pq_m} must divide the dimension d={d}")
+    pq_bits = checks.integer(pq_bits, "pq_bits", 1, 16)
+    if n_train < 2 ** pq_bits:
+        raise ValueError(f"PQ with pq_bits={pq_bits} needs at least 2**{pq_bits} = {2 ** pq_bits:,} training "
+                         f"vectors; got {n_train:,}")
+    return pq_m, pq_bits
+
+
+def build_index(kind: str, docs, *, train=None, M: int = 16, ef_construction: int = 40, nlist: int = 1024,
+                pq_m: int = 8, pq_bits: int = 8, train_size: int = 50_000, seed: int = 0) -> Index:
+    """Build a faiss index of ``kind`` over ``docs`` for inner-product search.
+
+    Options that do not apply to ``kind`` are ignored, so one dictionary of options can build
+    every kind.
+
+    Parameters
+    ----------
+    kind : {"flat", "float16", "int8", "binary", "pq", "hnsw", "ivf", "ivfpq"}
+        ``flat``: exact float32. ``float16`` / ``int8``: faiss scalar quantizers (int8: one range per
+        dimension, trained on ``train``). ``binary``: sign bits (:func:`binarize`), searched by
+        Hamming distance (needs ``d`` divisible by 8). ``pq``: product quantization, ``pq_m``
+        sub-quantizers of ``pq_bits`` bits. ``hnsw``: a graph over float32 vectors. ``ivf``:
+        ``nlist`` k-means cells of float32 vectors; ``ivfpq``: cells of PQ codes.
+    docs : array_like, shape (n, d)
+        The vectors to index (unit rows for cosine search); values beyond float16's range
+        (65504) are refused for ``"float16"``.
+    train : array_like, shape (n_train, d), optional
+        Vectors to calibrate int8, train PQ codebooks and IVF cells; default ``docs``.
     M : int
-        HNSW: neighbours per node.
+        HNSW: neighbours per node, at least 2.
     ef_construction : int
-        HNSW: candidate list size while building.
+        HNSW: candidate list size while building, at least 1.
     nlist : int
-        IVF: number of k-means cells.
+        IVF: number of cells, between 1 and the number of training vectors.
     pq_m, pq_bits : int
-        IVF-PQ: sub-quantisers (must divide ``d``) and bits per code.
+        PQ and IVF-PQ: sub-quantizers (must divide ``d``) and bits per code (1..16; at least
+        ``2**pq_bits`` training vectors).
     train_size : int
-        IVF: vectors sampled (with ``seed``) to train the coarse quantiser and codebooks.
+        IVF: training vectors sampled (with ``seed``) from ``train``, at least ``39 * nlist``.
+    seed : int
+
+    Returns
+    -------
+    Index
+
+    Examples
+    --------
+    >>> from lib.search import normalize
+    >>> X = normalize(np.random.default_rng(0).standard_normal((64, 16)))
+    >>> index = build_index("pq", X, pq_m=4, pq_bits=4)
+    >>> index.name, index.bytes_per_vector, index.search(X[:2], k=3)[0].shape
+    ('pq m=4 b=4', 2.0, (2, 3))
     """
     faiss = _faiss()
-    if kind not in KINDS:
-        raise ValueError(f"unknown index kind {kind!r}; use one of {KINDS}")
-    X = np.ascontiguousarray(checks.as_matrix(vectors, "vectors"))
+    checks.choice(kind, "index kind", KINDS)
+    X = np.ascontiguousarray(checks.as_matrix(docs, "docs"))
     n, d = X.shape
+    T = X if train is None else np.ascontiguousarray(checks.as_matrix(train, "train"))
+    checks.same_dim(T, X, ("train vectors", "docs"))
+    metric = faiss.METRIC_INNER_PRODUCT
     if kind == "flat":
         index = faiss.IndexFlatIP(d)
+    elif kind in ("float16", "int8"):
+        if kind == "float16" and np.abs(X).max() > np.finfo(np.float16).max:
+            raise ValueError(f"docs have values up to {np.abs(X).max():.3g}, beyond float16's range (65504)")
+        qt = faiss.ScalarQuantizer.QT_fp16 if kind == "float16" else faiss.ScalarQuantizer.QT_8bit
+        index = faiss.IndexScalarQuantizer(d, qt, metric)
+        index.train(T)
+    elif kind == "binary":
+        if d % 8:
+            raise ValueError(f"binary codes need d divisible by 8; got d={d}")
+        index = faiss.IndexBinaryFlat(d)
+        index.add(binarize(X))
+        return _describe(kind, index)
+    elif kind == "pq":
+        pq_m, pq_bits = _pq_options(d, len(T), pq_m, pq_bits)
+        index = faiss.IndexPQ(d, pq_m, pq_bits, metric)
+        index.pq.cp.min_points_per_centroid = 1  # small collections: no warnings
+        index.pq.cp.max_points_per_centroid = 1_000_000
+        index.train(T)
     elif kind == "hnsw":
-        if M < 2:
-            raise ValueError(f"M must be at least 2; got {M}")
-        index = faiss.IndexHNSWFlat(d, M, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = int(ef_construction)
+        index = faiss.IndexHNSWFlat(d, checks.integer(M, "M", lo=2), metric)
+        index.hnsw.efConstruction = checks.integer(ef_construction, "ef_construction", lo=1)
     else:
-        if not 1 <= nlist <= n:
-            raise ValueError(f"nlist={nlist} must be between 1 and the number of vectors ({n})")
+        nlist = checks.integer(nlist, "nlist", lo=1)
+        if nlist > len(T):
+            raise ValueError(f"nlist={nlist} must be between 1 and the number of training vectors ({len(T)})")
+        rng = np.random.default_rng(seed)
+        sample = T[rng.choice(len(T), min(len(T), max(checks.integer(train_size, "train_size", lo=1), 39 * nlist)),
+                              replace=False)]
         quantizer = faiss.IndexFlatIP(d)
         if kind == "ivf":
-            index = faiss.IndexIVFFlat(quantizer, d, nlist, faiss.METRIC_INNER_PRODUCT)
+            index = faiss.IndexIVFFlat(quantizer, d, nlist, metric)
         else:
-            if d % pq_m:
-                raise ValueError(f"pq_m={pq_m} must divide the dimension d={d}")
-            index = faiss.IndexIVFPQ(quantizer, d, nlist, pq_m, pq_bits, faiss.METRIC_INNER_PRODUCT)
-        rng = np.random.default_rng(seed)
-        sample = X[rng.choice(n, min(n, max(train_size, 39 * nlist)), replace=False)]
+            pq_m, pq_bits = _pq_options(d, len(sample), pq_m, pq_bits)
+            index = faiss.IndexIVFPQ(quantizer, d, nlist, pq_m, pq_bits, metric)
         index.train(sample)
     index.add(X)
-    return index
+    return _describe(kind, index)
 
 
-def cached_build(kind: str, vectors, **options) -> tuple[object, float]:
+def _serialize(index: Index) -> np.ndarray:
+    faiss = _faiss()
+    return (faiss.serialize_index_binary if index.kind == "binary" else faiss.serialize_index)(index.index)
+
+
+def cached_build(kind: str, vectors, **options) -> tuple[Index, float]:
     """:func:`build_index`, stored on disk (:mod:`lib.cache`) and loaded on the next call.
 
     The key is the vectors, ``kind``, every option and the faiss version. Build with one
     faiss thread (:func:`set_threads`) for a reproducible HNSW graph.
 
+    Parameters
+    ----------
+    kind : str
+        One of :data:`KINDS`.
+    vectors : array_like, shape (n, d)
+    **options
+        Passed to :func:`build_index`.
+
     Returns
     -------
-    index : faiss.Index
+    index : Index
     build_seconds : float
         Wall time of the build when it ran (an HNSW graph over 400,000 vectors takes about a
         minute on two CPU cores), not of loading it from the cache.
     """
     faiss = _faiss()
+    checks.choice(kind, "index kind", KINDS)
     X = np.ascontiguousarray(checks.as_matrix(vectors, "vectors"))
 
     def compute():
         t = time.perf_counter()
         index = build_index(kind, X, **options)
-        return {"index": faiss.serialize_index(index), "seconds": time.perf_counter() - t}
+        return {"index": _serialize(index), "seconds": time.perf_counter() - t}
 
     params = {"kind": kind, "vectors": X, "options": options, "faiss": faiss.__version__}
     record = cache.cached_object("faiss-index", params, compute)
-    return faiss.deserialize_index(record["index"]), float(record["seconds"])
+    load = faiss.deserialize_index_binary if kind == "binary" else faiss.deserialize_index
+    return _describe(kind, load(record["index"])), float(record["seconds"])
 
 
-def _set_knob(index, knob: int | None) -> None:
+def _search_params(index: Index, knob):
     if knob is None:
-        return
+        return None
+    if index.kind not in KNOBS:
+        raise ValueError(f"a {index.kind!r} index has no search parameter; pass knob=None")
+    knob = checks.integer(knob, "knob", lo=1)
     faiss = _faiss()
-    if knob < 1:
-        raise ValueError(f"the search parameter must be at least 1; got {knob}")
-    if isinstance(index, faiss.IndexHNSW):
-        index.hnsw.efSearch = int(knob)
-    elif isinstance(index, faiss.IndexIVF):
-        index.nprobe = int(min(knob, index.nlist))
+    if index.kind == "hnsw":
+        return faiss.SearchParametersHNSW(efSearch=knob)
+    return faiss.SearchParametersIVF(nprobe=min(knob, index.index.nlist))
+
+
+def search(index: Index, queries, k: int = 10, knob: int | None = None,
+           incomplete: str = "warn") -> tuple[np.ndarray, np.ndarray]:
+    """Top-``k`` of each query in a built index.
+
+    An approximate index can find fewer than ``k`` results for a query (IVF probing few cells,
+    HNSW with a small ``efSearch``): faiss then pads the row with id ``-1`` (and score
+    ``-3.4e38``). ``incomplete`` says what to do about it; ``-1`` must never be used as a row
+    number (``X[-1]`` is the last row). :func:`lib.search.list_overlap` counts it as a miss.
+
+    Parameters
+    ----------
+    index : Index
+        From :func:`build_index` or :func:`cached_build`.
+    queries : array_like, shape (n_queries, d)
+        Float vectors (binarised here for a ``"binary"`` index).
+    k : int
+        Results per query, ``1 <= k <= index.ntotal``.
+    knob : int, optional
+        ``efSearch`` (HNSW) or ``nprobe`` (IVF, capped at ``nlist``) for this search only;
+        default faiss's (16 and 1). Other kinds take no knob.
+    incomplete : {"warn", "raise", "allow"}
+        What to do when some row holds ``-1`` padding: a ``RuntimeWarning``, a ``ValueError``, or
+        nothing.
+
+    Returns
+    -------
+    indices : ndarray of int64, shape (n_queries, k)
+        Best first; ``-1`` where nothing was found.
+    scores : ndarray of float32, shape (n_queries, k)
+        Inner products, descending (for ``"binary"``: minus the Hamming distance).
+    """
+    if not isinstance(index, Index):
+        raise TypeError(f"index must be an ann.Index (from build_index); got {type(index).__name__}")
+    checks.choice(incomplete, "incomplete", INCOMPLETE)
+    q = np.ascontiguousarray(checks.as_matrix(queries, "queries"))
+    if q.shape[1] != index.d:
+        raise ValueError(f"dimension mismatch: queries have d={q.shape[1]} but the index has d={index.d}")
+    k = checks.check_k(k, index.ntotal, "indexed vectors")
+    params = _search_params(index, knob)
+    if index.kind == "binary":
+        dist, idx = index.index.search(binarize(q), k)
+        scores = -dist.astype(np.float32)
     else:
-        raise ValueError(f"{type(index).__name__} has no search parameter; pass knob=None")
+        scores, idx = index.index.search(q, k, params=params)
+    idx = idx.astype(np.int64)
+    short = (idx < 0).any(axis=1)
+    if short.any() and incomplete != "allow":
+        knob_name = KNOBS.get(index.kind, "the search parameter")
+        msg = (f"{int(short.sum())} of {len(idx)} queries got fewer than k={k} results (faiss pads them with id -1); "
+               f"raise {knob_name} (knob) to search more of the index")
+        if incomplete == "raise":
+            raise ValueError(msg)
+        warnings.warn(msg, RuntimeWarning, stacklevel=2)
+    return idx, scores
 
 
-def search(index, queries, k: int = 10, knob: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Top-``k`` of each query; ``knob`` is ``efSearch`` (HNSW) or ``nprobe`` (IVF).
+def rescore(queries, shortlist, doc_vectors, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
+    """Re-rank each query's shortlist by the exact dot product and keep the best ``k``.
+
+    Parameters
+    ----------
+    queries : array_like, shape (n_queries, d)
+        Float query vectors.
+    shortlist : array_like of int, shape (n_queries, depth)
+        Candidate ids from a cheap first search (binary, int8, IVF-PQ), no id twice in a row;
+        ``-1`` padding (see :func:`search`) is kept, last.
+    doc_vectors : array_like, shape (n_docs, d)
+        The vectors to rescore with: float32 documents read from disk, or the dequantized codes
+        (e.g. ``±1`` for binary) when only codes are kept.
+    k : int
+        ``1 <= k <= depth``.
 
     Returns
     -------
     indices : ndarray of int64, shape (n_queries, k)
     scores : ndarray of float32, shape (n_queries, k)
+        Exact dot products, descending (``-inf`` for padding).
+
+    Examples
+    --------
+    >>> D = np.eye(3, dtype=np.float32)
+    >>> rescore([[0.1, 0.9, 0.5]], [[0, 2, 1]], D, k=2)[0].tolist()
+    [[1, 2]]
     """
-    q = np.ascontiguousarray(checks.as_matrix(queries, "queries"))
-    if q.shape[1] != index.d:
-        raise ValueError(f"dimension mismatch: queries have d={q.shape[1]} but the index has d={index.d}")
-    k = checks.check_k(k, index.ntotal, "indexed vectors")
-    _set_knob(index, knob)
-    scores, idx = index.search(q, k)
-    return idx.astype(np.int64), scores
+    queries = checks.as_matrix(queries, "queries")
+    doc_vectors = checks.as_matrix(doc_vectors, "doc_vectors")
+    checks.same_dim(queries, doc_vectors, ("queries", "doc_vectors"))
+    shortlist = checks.ids(shortlist, len(doc_vectors), "shortlist", allow_pad=True)
+    if shortlist.shape[0] != len(queries):
+        raise ValueError(f"shortlist must have shape (n_queries={len(queries)}, depth); got {shortlist.shape}")
+    if shortlist.shape[1] == 0:
+        raise ValueError("shortlist is empty (depth 0): nothing to rescore")
+    k = checks.check_k(k, shortlist.shape[1], "shortlisted documents")
+    with np.errstate(over="ignore", invalid="ignore"):
+        scores = np.einsum("qd,qkd->qk", queries, doc_vectors[shortlist])
+    if not np.isfinite(scores).all():
+        raise ValueError("dot products overflow float32; rescale the vectors (unit rows cannot overflow)")
+    scores[shortlist < 0] = -np.inf
+    order = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+    return np.take_along_axis(shortlist, order, 1), np.take_along_axis(scores, order, 1)
 
 
-def recall_at_k(found, exact) -> float:
-    """Mean fraction of the exact top-``k`` neighbours that the approximate lists contain."""
-    found, exact = np.asarray(found), np.asarray(exact)
-    if found.ndim != 2 or exact.ndim != 2:
-        raise ValueError(f"found and exact must be 2-D; got shapes {found.shape} and {exact.shape}")
-    if found.shape[0] != exact.shape[0]:
-        raise ValueError(f"shape mismatch: {found.shape[0]} approximate lists but {exact.shape[0]} exact ones")
-    if exact.shape[1] == 0 or exact.shape[0] == 0:
-        raise ValueError("exact is empty")
-    hits = [len(set(f.tolist()) & set(e.tolist())) for f, e in zip(found, exact)]
-    return float(np.mean(hits) / exact.shape[1])
+def _best_time(run: Callable[[], object], repeats: int) -> tuple[float, object]:
+    """Best-of-``repeats`` wall time of ``run()`` and its last result."""
+    repeats = checks.integer(repeats, "repeats", lo=1)
+    best, out = math.inf, None
+    for _ in range(repeats):
+        t = time.perf_counter()
+        out = run()
+        best = min(best, time.perf_counter() - t)
+    return best, out
+
+
+def time_search(index, queries, k: int = 10, knob: int | None = None, repeats: int = 3) -> float:
+    """Best-of-``repeats`` wall time in seconds of searching ``queries``.
+
+    Parameters
+    ----------
+    index : Index or callable
+        An :class:`Index`, or any ``search(queries, k)`` function (e.g. a brute-force search).
+    queries : array_like, shape (n_queries, d)
+    k : int
+    knob : int, optional
+        See :func:`search` (an :class:`Index` only).
+    repeats : int
+        At least 1.
+
+    Returns
+    -------
+    float
+        Seconds.
+    """
+    if isinstance(index, Index):
+        return _best_time(lambda: search(index, queries, k, knob), repeats)[0]
+    if not callable(index):
+        raise TypeError(f"index must be an ann.Index or a search(queries, k) function; got {type(index).__name__}")
+    if knob is not None:
+        raise ValueError("knob applies to an ann.Index only")
+    return _best_time(lambda: index(queries, k), repeats)[0]
 
 
 @dataclass
 class Measurement:
-    """Recall and speed of one index at one setting."""
+    """Recall and speed of one index at one setting.
+
+    Attributes
+    ----------
+    kind : str
+    knob : int or None
+    recall : float
+        Mean recall@k in [0, 1] against the exact lists.
+    qps : float
+        Queries per second (best run).
+    seconds : float
+        Wall time of the best run.
+    """
 
     kind: str
     knob: int | None
     recall: float
     qps: float
-    seconds: float
+    seconds: float = field(repr=False)
 
 
-def measure(index, queries, exact, k: int = 10, knob: int | None = None, kind: str = "",
+def measure(index: Index, queries, exact, k: int = 10, knob: int | None = None, kind: str | None = None,
             repeats: int = 1) -> Measurement:
-    """Recall@``k`` against ``exact`` and queries per second (best of ``repeats`` runs)."""
-    if repeats < 1:
-        raise ValueError(f"repeats must be at least 1; got {repeats}")
-    best = np.inf
-    for _ in range(repeats):
-        t = time.perf_counter()
-        idx, _ = search(index, queries, k, knob)
-        best = min(best, time.perf_counter() - t)
+    """Recall@``k`` against ``exact`` and queries per second (best of ``repeats`` runs).
+
+    Parameters
+    ----------
+    index : Index
+    queries : array_like, shape (n_queries, d)
+    exact : array_like of int, shape (n_queries, >= k)
+        The exact neighbour lists, best first (e.g. :func:`lib.search.top_k`); their first ``k``
+        columns are the reference.
+    k : int
+    knob : int, optional
+        See :func:`search`.
+    kind : str, optional
+        Label of the measurement; default ``index.kind``.
+    repeats : int
+
+    Returns
+    -------
+    Measurement
+        Padding (``-1``) in an incomplete result counts as a miss, without a warning.
+    """
+    if not isinstance(index, Index):
+        raise TypeError(f"index must be an ann.Index (from build_index); got {type(index).__name__}")
     q = checks.as_matrix(queries, "queries")
-    return Measurement(kind, knob, recall_at_k(idx, np.asarray(exact)[:, :k]), q.shape[0] / best, best)
+    exact = np.asarray(exact)
+    if exact.ndim != 2 or exact.shape[0] != len(q):
+        raise ValueError(f"exact must have shape (n_queries={len(q)}, k); got {exact.shape}")
+    if exact.shape[1] < k:
+        raise ValueError(f"exact has {exact.shape[1]} columns but k={k}: give at least k exact neighbours")
+    seconds, (idx, _) = _best_time(lambda: search(index, q, k, knob, incomplete="allow"), repeats)
+    recall = exact_search.list_overlap(idx, exact[:, :k])
+    return Measurement(index.kind if kind is None else kind, knob, recall, len(q) / seconds, seconds)
 
 
-def memory_per_vector(index) -> float:
-    """Bytes per stored vector: the serialised index size divided by the number of vectors."""
-    faiss = _faiss()
+def memory_per_vector(index: Index) -> float:
+    """Bytes per stored vector: the serialised index (codes, graph, lists, codebooks) over its size.
+
+    Parameters
+    ----------
+    index : Index
+
+    Returns
+    -------
+    float
+    """
+    if not isinstance(index, Index):
+        raise TypeError(f"index must be an ann.Index (from build_index); got {type(index).__name__}")
     if index.ntotal == 0:
         raise ValueError("the index is empty")
-    return float(faiss.serialize_index(index).size / index.ntotal)
+    return float(_serialize(index).size / index.ntotal)

@@ -1,15 +1,16 @@
-"""Unit tests for lib.compression (small random inputs; no model loading except where marked)."""
+"""Unit tests for the lib.compression package (small random inputs; no model loading except where marked)."""
 import numpy as np
 import pytest
 
 from lib import compression as C
-from lib.search import top_k
+from lib import encodings, search, tasks
+from lib.compression import table_training, tables
 
 
 @pytest.fixture
 def X():
     rng = np.random.default_rng(0)
-    return C._unit(rng.normal(size=(300, 32)).astype(np.float32))
+    return search.normalize(rng.normal(size=(300, 32)).astype(np.float32))
 
 
 @pytest.fixture
@@ -20,15 +21,27 @@ def table():
     return E, words
 
 
+def test_package_reexports_every_module():
+    for module in (C.quantization, C.dimensions, C.tables, C.table_entries, C.table_training):
+        assert module.__all__ and all(getattr(C, name) is getattr(module, name) for name in module.__all__)
+    for moved in ("build_index", "Index", "rescore", "time_search", "PCA", "neighbour_recall", "task_embeddings"):
+        assert not hasattr(C, moved)                       # in lib.ann, lib.linalg, lib.search, lib.encodings
+
+
 # ------------------------------------------------------------------ memory
 def test_nbytes_and_human():
     assert C.nbytes(np.zeros((10, 4), np.float32), np.zeros(3, np.int8)) == 163
     assert C.human_bytes(1536) == "1.5 KB"
     assert C.human_bytes(10) == "10 B"
+    assert C.human_bytes(3 * 2 ** 40) == "3072.0 GB"
     with pytest.raises(ValueError, match="cannot count"):
         C.nbytes([1, 2])
-    with pytest.raises(ValueError, match="non-negative"):
+    with pytest.raises(ValueError, match=">= 0"):
         C.human_bytes(-1)
+    with pytest.raises(ValueError, match="must be a number"):           # review: comparison TypeError
+        C.human_bytes("5")
+    with pytest.raises(ValueError, match="finite"):
+        C.human_bytes(float("inf"))
 
 
 # ------------------------------------------------------------------ quantization
@@ -46,18 +59,23 @@ def test_int8_roundtrip(X):
     codes = q.encode(X)
     assert codes.dtype == np.int8 and codes.shape == X.shape
     err = np.abs(q.decode(codes) - X).max()
-    assert err <= q.scale.max() / 2 + 1e-6
-    assert q.nbytes(10) == 10 * 32 + 2 * 32 * 4
+    assert err <= q.scale_.max() / 2 + 1e-6
+    assert q.nbytes(10) == 10 * 32 + 2 * 32 * 4 and q.nbytes(0) == 2 * 32 * 4
     # clipping with a percentile range
     q2 = C.Int8Quantizer(99).fit(X)
-    assert (q2.hi <= X.max(0)).all()
+    assert (q2.hi_ <= X.max(0)).all() and (q2.lo_ >= X.min(0)).all()
+    assert repr(q2) == "Int8Quantizer(percentile=99)"
 
 
 def test_int8_errors(X):
     with pytest.raises(ValueError, match="percentile"):
         C.Int8Quantizer(30)
-    with pytest.raises(ValueError, match="not calibrated"):
+    with pytest.raises(ValueError, match="percentile must be a number"):   # review: comparison TypeError
+        C.Int8Quantizer("99")
+    with pytest.raises(ValueError, match="not fitted"):
         C.Int8Quantizer().encode(X)
+    with pytest.raises(ValueError, match="not fitted"):
+        C.Int8Quantizer().nbytes(3)
     q = C.Int8Quantizer().fit(X)
     with pytest.raises(ValueError, match="dimension mismatch"):
         q.encode(X[:, :8])
@@ -65,6 +83,13 @@ def test_int8_errors(X):
         q.decode(X)
     with pytest.raises(ValueError, match="empty"):
         C.Int8Quantizer().fit(np.zeros((0, 3)))
+    with pytest.raises(ValueError, match="at least 2 vectors"):           # review: divide-by-zero warnings
+        C.Int8Quantizer().fit(X[:1])
+    with pytest.raises(ValueError, match="complex"):                      # review: imaginary part dropped
+        C.Int8Quantizer().fit(X.astype(complex))
+    for n in (-1, 2.5):                                                   # review: 56 / 84 bytes
+        with pytest.raises(ValueError, match="n must be an integer"):
+            q.nbytes(n)
 
 
 def test_binary_hamming_matches_faiss(X):
@@ -81,6 +106,8 @@ def test_binary_hamming_matches_faiss(X):
     index.add(codes)
     fd, _ = index.search(codes[:20], 5)
     assert (fd == dist).all()
+    d2, i2 = C.hamming_top_k(codes[:20], codes, k=5, block=3)              # blocks change nothing
+    assert (d2 == dist).all() and (i2 == idx).all()
 
 
 def test_binary_errors(X):
@@ -91,109 +118,72 @@ def test_binary_errors(X):
         C.hamming_distances(codes[:, :2], codes)
     with pytest.raises(ValueError, match="larger than"):
         C.hamming_top_k(codes[:2], codes, k=301)
+    for block in (-1, 0, 2.5):                                             # review: uninitialised np.empty
+        with pytest.raises(ValueError, match="block must be an integer"):
+            C.hamming_top_k(codes[:2], codes, k=3, block=block)
+    with pytest.raises(ValueError, match="document codes must be"):       # review: len() of unsized object
+        C.hamming_top_k(codes[:2], None, k=3)
+    with pytest.raises(ValueError, match="query codes must be a non-empty"):   # review: empty result
+        C.hamming_top_k(codes[:0], codes, k=3)
+    with pytest.raises(ValueError, match="complex"):
+        C.binarize(X.astype(complex))
 
 
-def test_build_index_kinds(X):
-    exact = top_k(X[:30], X, 10)[0]
-    for kind in ("float32", "float16", "int8"):
-        idx = C.build_index(kind, X)
-        assert (idx.search(X[:30], 10)[:, 0] == np.arange(30)).all()
-    f32 = C.build_index("float32", X)
-    assert (f32.search(X[:30], 10) == exact).all()
-    assert f32.bytes_per_vector == 128
-    assert C.build_index("float16", X).bytes_per_vector == 64
-    assert C.build_index("int8", X).bytes_per_vector == 32
-    b = C.build_index("binary", X)
-    assert b.bytes_per_vector == 4
-    assert (b.search(X[:10], 1)[:, 0] == np.arange(10)).all()
-    pq = C.build_index("pq", X, m=8, nbits=4)
-    assert pq.bytes_per_vector == 4 and pq.search(X[:5], 10).shape == (5, 10)
-
-
-def test_build_index_errors(X):
-    with pytest.raises(ValueError, match="unknown index kind"):
-        C.build_index("int3", X)
-    with pytest.raises(ValueError, match="divide"):
-        C.build_index("pq", X, m=5)
-    with pytest.raises(ValueError, match="training vectors"):
-        C.build_index("pq", X, m=8, nbits=10)
-    with pytest.raises(ValueError, match="divisible by 8"):
-        C.build_index("binary", X[:, :12])
-    with pytest.raises(ValueError, match="dimension mismatch"):
-        C.build_index("float32", X).search(X[:, :8], 3)
-    with pytest.raises(ValueError, match="larger than"):
-        C.build_index("float32", X).search(X[:2], 1000)
-    with pytest.raises(ValueError, match="NaN"):
-        C.build_index("float32", np.full((3, 8), np.nan))
-
-
-def test_rescore_recovers_exact_order(X):
-    exact = top_k(X[:20], X, 10)[0]
-    shortlist = top_k(X[:20], X, 50)[0][:, ::-1].copy()  # right set, wrong order
-    assert (C.rescore(X[:20], shortlist, X, 10) == exact).all()
-
-
-def test_rescore_errors(X):
-    sl = np.zeros((5, 4), dtype=np.int64)
-    with pytest.raises(ValueError, match="shortlist must have shape"):
-        C.rescore(X[:3], sl, X, 2)
-    with pytest.raises(ValueError, match="integer"):
-        C.rescore(X[:5], sl.astype(float), X, 2)
-    with pytest.raises(ValueError, match="ids must lie"):
-        C.rescore(X[:5], sl + 1000, X, 2)
-    with pytest.raises(ValueError, match="larger than"):
-        C.rescore(X[:5], sl, X, 5)
-    with pytest.raises(ValueError, match="dimension mismatch"):
-        C.rescore(X[:5, :8], sl, X, 2)
-
-
-def test_time_search(X):
-    assert C.time_search(lambda q, k: None, X, 3, repeats=2) >= 0
-    with pytest.raises(ValueError, match="repeats"):
-        C.time_search(lambda q, k: None, X, 3, repeats=0)
+def test_quantize_rows_checks(table):
+    E, _ = table
+    codes, lo, hi = C.quantize_rows(E, 4)
+    assert codes.max() == 15 and codes.min() == 0
+    back = C.dequantize_rows(codes, lo, hi, 4)
+    assert np.abs(back - E).max() <= (hi - lo).max() / 15 / 2 + 1e-5
+    d = E.shape[1]
+    with pytest.raises(ValueError, match="lo must be finite"):            # review: all codes 0
+        C.quantize_rows(E, 4, lo=np.full(d, np.nan))
+    with pytest.raises(ValueError, match="hi must be >= lo"):             # review: codes saturate
+        C.quantize_rows(E, 4, lo=np.ones(d), hi=np.zeros(d))
+    with pytest.raises(ValueError, match="lo must have shape \\(d,\\) = \\(16,\\)"):   # review: broadcast error
+        C.quantize_rows(E, 4, lo=np.zeros(3))
+    with pytest.raises(ValueError, match="bits must be an integer"):      # review: 4.66 levels
+        C.quantize_rows(E, 2.5)
+    with pytest.raises(ValueError, match="bits must be an integer between 1 and 8"):   # review: all NaN
+        C.dequantize_rows(codes, lo, hi, 0)
+    with pytest.raises(ValueError, match="codes must lie in 0..2\\*\\*bits - 1 = 3"):   # review: far outside
+        C.dequantize_rows(codes, lo, hi, 2)
+    with pytest.raises(ValueError, match="integer codes"):
+        C.dequantize_rows(codes.astype(float), lo, hi, 4)
 
 
 # ------------------------------------------------------------------ dimensions
-def test_truncate_and_pca(X):
+def test_truncate(X):
     T = C.truncate(X, 8)
     assert T.shape == (300, 8) and np.allclose(np.linalg.norm(T, axis=1), 1, atol=1e-5)
+    np.testing.assert_array_equal(C.truncate(X, 8, normalize=False), X[:, :8])
     with pytest.raises(ValueError, match="between 1 and 32"):
         C.truncate(X, 40)
-    p = C.PCA().fit(X)
-    Z = p.transform(X, 32, renormalize=False)
-    # full-rank PCA is a rotation of the centred data: distances are kept
-    Xc = X - X.mean(0)
-    assert np.allclose(Z @ Z.T, Xc @ Xc.T, atol=1e-4)
-    assert np.all(np.diff(p.explained) <= 1e-12)
-    # nested: the first 4 of a transform at 8 equal the transform at 4 (before normalising)
-    assert np.allclose(p.transform(X, 8, False)[:, :4], p.transform(X, 4, False), atol=1e-6)
-    # against scikit-learn (up to sign)
-    from sklearn.decomposition import PCA as SK
-
-    sk = SK(4).fit(X)
-    assert np.allclose(np.abs(sk.transform(X)), np.abs(p.transform(X, 4, False)), atol=1e-4)
+    for d in (2.5, "2"):                                                   # review: slice / comparison TypeErrors
+        with pytest.raises(ValueError, match="d must be an integer"):
+            C.truncate(X, d)
 
 
-def test_pca_errors(X):
-    with pytest.raises(ValueError, match="not fitted"):
-        C.PCA().transform(X, 2)
-    p = C.PCA().fit(X)
-    with pytest.raises(ValueError, match="dimension mismatch"):
-        p.transform(X[:, :4], 2)
-    with pytest.raises(ValueError, match="between 1 and"):
-        p.transform(X, 0)
-    with pytest.raises(ValueError, match="at least 2"):
-        C.PCA().fit(X[:1])
-
-
-def test_matryoshka_head_trains(X):
+def test_matryoshka_head_trains(X, tmp_cache):
     rng = np.random.default_rng(0)
-    P = C._unit(X + 0.3 * rng.normal(size=X.shape).astype(np.float32))
-    head = C.train_matryoshka_head(X, P, dims=(4, 8, 32), epochs=15, batch_size=64, use_cache=False)
-    assert head.W.shape == (32, 32)
-    assert head.losses[-1] < head.losses[0]
+    P = search.normalize(X + 0.3 * rng.normal(size=X.shape).astype(np.float32))
+    head = C.MatryoshkaHead(dims=(4, 8, 32), epochs=15, batch_size=64)
+    assert head.fit(X, P) is head
+    assert head.W_.shape == (32, 32) and head.dims_ == (4, 8, 32)
+    assert head.losses_[-1] < head.losses_[0]
     Z = head.transform(X, 4)
     assert Z.shape == (300, 4) and np.allclose(np.linalg.norm(Z, axis=1), 1, atol=1e-5)
+    again = C.MatryoshkaHead(dims=(32, 8, 4), epochs=15, batch_size=64).fit(X, P)     # from the cache
+    np.testing.assert_array_equal(again.W_, head.W_)
+    assert len(list(tmp_cache.glob("matryoshka-head-*"))) == 1
+    fresh = C.MatryoshkaHead(dims=(4, 8, 32), epochs=15, batch_size=64, use_cache=False).fit(X, P)
+    np.testing.assert_array_equal(fresh.W_, head.W_)                                 # deterministic
+    # before training, the head's prefixes are PCA's (the same projection, up to signs)
+    from lib.linalg import PCA
+
+    start = C.MatryoshkaHead(dims=(4,), epochs=1, lr=1e-12, use_cache=False).fit(X, P)
+    pca = PCA().fit(np.vstack([X, P]))
+    np.testing.assert_allclose(np.abs(start.transform(X, 4)), np.abs(pca.transform(X, 4, normalize=True)), atol=1e-4)
     with pytest.raises(ValueError, match="between 1 and 32"):
         head.transform(X, 64)
     with pytest.raises(ValueError, match="dimension mismatch"):
@@ -203,16 +193,28 @@ def test_matryoshka_head_trains(X):
 def test_matryoshka_errors(X):
     import torch
 
+    with pytest.raises(ValueError, match="not fitted"):
+        C.MatryoshkaHead().transform(X)
     with pytest.raises(ValueError, match="shape mismatch"):
-        C.train_matryoshka_head(X, X[:10], use_cache=False)
-    with pytest.raises(ValueError, match="dims must lie"):
-        C.train_matryoshka_head(X, X, dims=(64,), use_cache=False)
+        C.MatryoshkaHead(use_cache=False).fit(X, X[:10])
+    with pytest.raises(ValueError, match="dims must be an integer between 1 and 32"):
+        C.MatryoshkaHead(dims=(64,), use_cache=False).fit(X, X)
+    with pytest.raises(ValueError, match="dims must be an integer"):
+        C.MatryoshkaHead(dims=(2.5,), use_cache=False).fit(X, X)
+    with pytest.raises(ValueError, match="dims must not be empty"):
+        C.MatryoshkaHead(dims=(), use_cache=False).fit(X, X)
+    with pytest.raises(ValueError, match="at least 2 pairs"):
+        C.MatryoshkaHead(dims=(4,), use_cache=False).fit(X[:1], X[:1])
     with pytest.raises(ValueError, match="epochs"):
-        C.train_matryoshka_head(X, X, dims=(4,), epochs=0, use_cache=False)
+        C.MatryoshkaHead(dims=(4,), epochs=0)
+    with pytest.raises(ValueError, match="lr"):
+        C.MatryoshkaHead(lr=0)
     with pytest.raises(ValueError, match="shape mismatch"):
         C.matryoshka_loss(torch.zeros(4, 8), torch.zeros(3, 8), (4,))
     with pytest.raises(ValueError, match="dims"):
         C.matryoshka_loss(torch.zeros(4, 8), torch.zeros(4, 8), (16,))
+    with pytest.raises(ValueError, match="temperature"):
+        C.matryoshka_loss(torch.zeros(4, 8), torch.zeros(4, 8), (4,), temperature=0)
 
 
 def test_matryoshka_loss_prefers_aligned_pairs():
@@ -240,7 +242,7 @@ def test_hashing_trick_is_bucket_mean(table):
     E, words = table
     t = C.hashing_trick(E, words, 50)
     R = t.reconstruct()
-    ids = C._hash_ids(words, 50, 0)
+    ids = tables._hash_ids(words, 50, 0)
     b = ids[0]
     assert np.allclose(R[0], E[ids == b].mean(0), atol=1e-5)
     assert t.nbytes == 50 * 16 * 4
@@ -258,8 +260,8 @@ def test_bloom_beats_single_hash_and_matches_lstsq(table):
     e2 = np.linalg.norm(two.reconstruct() - E)
     assert e2 < e1
     # against a dense least-squares solve
-    rows = np.stack([C._hash_ids(words, 100, h) for h in range(2)], 1)
-    A = C._assignment(rows, 100).toarray()
+    rows = np.stack([tables._hash_ids(words, 100, h) for h in range(2)], 1)
+    A = tables._assignment(rows, 100).toarray()
     T, *_ = np.linalg.lstsq(A, E, rcond=None)
     assert np.linalg.norm(A @ T - E) == pytest.approx(e2, rel=1e-3)
     with pytest.raises(ValueError, match="n_hashes"):
@@ -301,41 +303,41 @@ def test_low_rank_and_quantization(table):
         C.mixed_precision(E, 10, high_bits=12)
 
 
-def test_neighbour_recall(table):
+def test_neighbours_kept_is_search_neighbour_overlap(table):
+    """Part VI ch3's "neighbours kept": lib.search.neighbour_overlap, checked against brute force."""
     E, _ = table
     q = np.arange(20)
-    assert C.neighbour_recall(E, E, q, 400, 10) == 1.0
+    assert search.neighbour_overlap(E, E, 10, queries=q, candidates=400) == 1.0
     noisy = E + np.random.default_rng(0).normal(size=E.shape).astype(np.float32) * 3
-    assert C.neighbour_recall(E, noisy, q, 400, 10) < 0.5
-    with pytest.raises(ValueError, match="shape mismatch"):
-        C.neighbour_recall(E, E[:10], q, 400)
-    with pytest.raises(ValueError, match="queries"):
-        C.neighbour_recall(E, E, np.array([500]), 400)
-    with pytest.raises(ValueError, match="larger than"):
-        C.neighbour_recall(E, E, q, 400, k=400)
+    U, N = (M / np.linalg.norm(M, axis=1, keepdims=True) for M in (E, noisy))
+    want = []
+    for i in q:
+        a, b = U @ U[i], N @ N[i]
+        a[i] = b[i] = -np.inf
+        want.append(len(set(np.argsort(-a)[:10]) & set(np.argsort(-b)[:10])) / 10)
+    assert search.neighbour_overlap(E, noisy, 10, queries=q, candidates=400) == pytest.approx(np.mean(want))
+    assert np.mean(want) < 0.5
 
 
 def test_task_layers_last_layer_is_minilm_embed(tmp_cache):
-    """The cached encoder calls of Part V's MiniLM, shared: the last layer normalised is minilm_embed."""
-    from lib import retrieval as R
-
-    task = R.RetrievalTask("t", ["a cat on a mat", "stock markets fell"],
-                           ["Cats like mats and naps.", "Shares dropped on Monday.", "Rain in Spain."], [{0}, {1}])
-    ql, pl = C.task_layers(task)
+    """The cached encoder calls of Part V's MiniLM that Part VI reads: the last layer normalised is minilm_embed."""
+    task = tasks.RetrievalTask("t", ["a cat on a mat", "stock markets fell"],
+                               ["Cats like mats and naps.", "Shares dropped on Monday.", "Rain in Spain."], [{0}, {1}])
+    ql, pl = encodings.task_layers(task)
     assert ql.shape == (7, 2, 384) and pl.shape == (7, 3, 384)
-    Q, P = C.task_embeddings(task, -1)
+    Q, P = encodings.task_embeddings(task, -1)
     n_cached = len(list(tmp_cache.rglob("*.npy")))
     assert n_cached == 2                                                      # queries, passages
-    np.testing.assert_array_equal(Q, R.minilm_embed(task.queries))            # the same cached arrays
-    np.testing.assert_array_equal(P, R.minilm_embed(task.passages))
+    np.testing.assert_array_equal(Q, encodings.minilm_embed(task.queries))    # the same cached arrays
+    np.testing.assert_array_equal(P, encodings.minilm_embed(task.passages))
     assert len(list(tmp_cache.rglob("*.npy"))) == n_cached                   # nothing new was encoded
-    tv = R.minilm_token_vectors(task.queries)                                 # the token-level path agrees
+    tv = encodings.minilm_token_vectors(task.queries)                         # the token-level path agrees
     np.testing.assert_allclose(Q, tv.pooled(), atol=2e-3)                     # (it stores tokens as float16)
-    np.testing.assert_allclose(np.linalg.norm(C.task_embeddings(task, 0)[0], axis=1), 1, atol=1e-5)
+    np.testing.assert_allclose(np.linalg.norm(encodings.task_embeddings(task, 0)[0], axis=1), 1, atol=1e-5)
     with pytest.raises(ValueError, match="layer"):
-        C.task_embeddings(task, 7)
+        encodings.task_embeddings(task, 7)
     with pytest.raises(ValueError, match="queries and passages"):
-        C.task_layers(["not", "a", "task"])
+        encodings.task_layers(["not", "a", "task"])
 
 
 # ------------------------------------------------------------------ exercise checkers (lib.exercises.part6)
@@ -389,6 +391,11 @@ def test_part6_checkers_accept_right_answers(capsys):
 
 
 # ------------------------------------------------------------------ more families, training (smaller tables)
+def overlap(E, M, rows):
+    """Part VI ch3's "neighbours kept" in the small setting: 4 neighbours among 400 candidates."""
+    return search.neighbour_overlap(E, M, 4, queries=rows, candidates=400)
+
+
 @pytest.fixture
 def clustered():
     """The chapter's setting in small: 400 frequent words (the candidates) in 80 tight clusters
@@ -405,18 +412,18 @@ def clustered():
 
 def test_families_and_layout_vectors(table):
     E, words = table
-    tables = [C.prune_vocabulary(E, 100), C.hashing_trick(E, words, 50), C.bloom_embeddings(E, words, 50),
+    built = [C.prune_vocabulary(E, 100), C.hashing_trick(E, words, 50), C.bloom_embeddings(E, words, 50),
               C.quotient_remainder(E, 20), C.low_rank(E, 4), C.mixed_dimensions(E, (0, 100, 400), (8, 2)),
               C.prune_entries(E, 500), C.quantize_table(E, 4)]
-    assert [t.family for t in tables] == ["frequency-based", "hashing", "hashing", "compositional",
+    assert [t.family for t in built] == ["frequency-based", "hashing", "hashing", "compositional",
                                           "dimension reduction", "dimension reduction", "pruning", "quantization"]
-    assert [t.group for t in tables] == ["inter-feature"] * 4 + ["intra-feature"] * 4
+    assert [t.group for t in built] == ["inter-feature"] * 4 + ["intra-feature"] * 4
     ids = np.array([0, 3, 99, 100, 250, 399])
-    for t in tables[:6]:                                  # any sorted subset of words, as training uses
-        np.testing.assert_allclose(C._layout_vectors(t.layout, t.arrays, ids), t.reconstruct()[ids], atol=1e-6)
-    assert tables[6].layout is None and tables[7].layout is None
+    for t in built[:6]:                                  # any sorted subset of words, as training uses
+        np.testing.assert_allclose(tables.layout_vectors(t.layout, t.arrays, ids), t.reconstruct()[ids], atol=1e-6)
+    assert built[6].layout is None and built[7].layout is None
     with pytest.raises(ValueError, match="unknown layout"):
-        C._layout_vectors("dense", {}, ids)
+        tables.layout_vectors("dense", {}, ids)
 
 
 def test_mixed_dimensions_is_bucketwise_svd(table):
@@ -436,8 +443,10 @@ def test_mixed_dimensions_is_bucketwise_svd(table):
         C.mixed_dimensions(E, (0, 200, 200, 400), (4, 4, 4))
     with pytest.raises(ValueError, match="shape mismatch"):
         C.mixed_dimensions(E, (0, 100, 400), (4,))
-    with pytest.raises(ValueError, match="dims must be between 1 and"):
+    with pytest.raises(ValueError, match="dims must be an integer between 1 and 5; got 8 \\(for rows 0..4\\)"):
         C.mixed_dimensions(E, (0, 5, 400), (8, 2))      # 8 dimensions for a bucket of 5 words
+    with pytest.raises(ValueError, match="bounds must be integers"):
+        C.mixed_dimensions(E, (0.0, 400.0), (4,))
     with pytest.raises(ValueError, match="NaN"):
         C.mixed_dimensions(np.full((4, 2), np.nan), (0, 4), (1,))
 
@@ -543,8 +552,8 @@ def test_training_lowers_loss_and_raises_recall(clustered, tmp_cache):
     trained = C.train_table_on_neighbours(fitted, train, targets, 400, progress=False, **kw)
     losses = trained.params["losses"]
     assert len(losses) == 150 and np.mean(losses[-10:]) < 0.2 * np.mean(losses[:10])
-    before = C.neighbour_recall(E, fitted.reconstruct(), probes, 400, 4)
-    after = C.neighbour_recall(E, trained.reconstruct(), probes, 400, 4)
+    before = overlap(E, fitted.reconstruct(), probes)
+    after = overlap(E, trained.reconstruct(), probes)
     assert before < 0.1 and after > before + 0.5                 # held-out probe words gain
     history = dict(trained.params["val_recall"])
     assert sorted(history) == list(range(0, 151, 25))
@@ -569,11 +578,11 @@ def test_training_factored_table_and_early_stopping(clustered):
               use_cache=False, progress=False)
     trained = C.train_table_on_neighbours(fitted, train, targets, 400, steps=100, **kw)
     history = dict(trained.params["val_recall"])
-    # step 0 is the least-squares fit: the trainer's recall is neighbour_recall's
-    assert history[0] == pytest.approx(C.neighbour_recall(E, fitted.reconstruct(), val, 400, 4), abs=1e-6)
+    # step 0 is the least-squares fit: the trainer's recall is neighbour_overlap's
+    assert history[0] == pytest.approx(overlap(E, fitted.reconstruct(), val), abs=1e-6)
     assert history[trained.params["best_step"]] > history[0] + 0.2
-    assert C.neighbour_recall(E, trained.reconstruct(), probes, 400, 4) > \
-        C.neighbour_recall(E, fitted.reconstruct(), probes, 400, 4) + 0.2
+    assert overlap(E, trained.reconstruct(), probes) > \
+        overlap(E, fitted.reconstruct(), probes) + 0.2
     assert trained.nbytes == fitted.nbytes
     assert [u.shape for u in trained.arrays["U"]] == [(400, 2), (1600, 1)]
     # a table that already holds every candidate's float vector has nothing to gain:
@@ -603,8 +612,12 @@ def test_training_errors(clustered):
         go(validation=(np.arange(5), targets[:4]))
     with pytest.raises(ValueError, match="steps"):
         go(steps=0)
-    with pytest.raises(ValueError, match="positive"):
+    with pytest.raises(ValueError, match="lr must be > 0"):
         go(lr=-1.0)
+    with pytest.raises(ValueError, match="batch_size must be an integer"):
+        go(batch_size=2.5)
+    with pytest.raises(TypeError, match="CompressedTable"):
+        go(t=E)
     with pytest.raises(ValueError, match="larger than"):
         go(candidates=4)
 
@@ -646,6 +659,6 @@ def test_ignored_negatives_brute_force():
     anchors = torch.tensor([3, 50, 120, 7])                       # 120 is not a candidate
     targets = torch.from_numpy(rng.integers(0, 100, size=(4, 5)))
     negatives = torch.from_numpy(rng.choice(100, 40, replace=False))
-    got = C._ignored(anchors, targets, negatives, 100)
+    got = table_training._ignored(anchors, targets, negatives, 100)
     want = (targets[:, :, None] == negatives[None, None, :]).any(1) | (anchors[:, None] == negatives[None, :])
     assert got.shape == (4, 40) and torch.equal(got, want)

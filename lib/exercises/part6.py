@@ -3,7 +3,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import compression, linalg
 from . import ExerciseError, close, expect, implemented, passed
+
+__all__ = ["check_int8", "check_hamming", "check_pq_bytes", "check_pca_reduce", "check_nested_loss",
+           "check_retention", "check_qr_rows", "check_bucket_means", "check_equal_memory", "check_neighbour_loss",
+           "check_sif", "check_static_encode", "check_speedup"]
 
 
 def _call(fn, what, *args):
@@ -16,14 +21,12 @@ def _call(fn, what, *args):
 # --------------------------------------------------------------------------- chapter 1
 def check_int8(quantize, dequantize) -> str:
     """ex-p6-c1-int8: ``quantize(X, lo, hi)`` -> int8 codes, ``dequantize(codes, lo, hi)`` -> floats."""
-    from lib.compression import Int8Quantizer
-
     implemented(quantize, "quantize")
     implemented(dequantize, "dequantize")
     rng = np.random.default_rng(6)
     X = rng.normal(size=(50, 12)).astype(np.float32)
-    ref = Int8Quantizer().fit(X)
-    codes = _call(quantize, "quantize", X, ref.lo, ref.hi)
+    ref = compression.Int8Quantizer().fit(X)
+    codes = _call(quantize, "quantize", X, ref.lo_, ref.hi_)
     codes = np.asarray(codes)
     expect(codes.dtype == np.int8, f"quantize should return dtype int8; got {codes.dtype}")
     expect(codes.shape == X.shape, f"quantize should keep the shape {X.shape}; got {codes.shape}")
@@ -33,22 +36,20 @@ def check_int8(quantize, dequantize) -> str:
     expect(diff <= 1, f"codes differ from the reference by up to {diff} levels: "
                       "code = round((x - lo) / ((hi - lo) / 255)) - 128")
     # out-of-range values are clipped
-    wide = _call(quantize, "quantize", X * 3, ref.lo, ref.hi)
+    wide = _call(quantize, "quantize", X * 3, ref.lo_, ref.hi_)
     expect(np.asarray(wide).min() >= -128 and np.asarray(wide).max() <= 127 and np.asarray(wide).dtype == np.int8,
            "values outside [lo, hi] must be clipped to -128..127 before casting to int8 (otherwise they wrap around)")
-    back = np.asarray(_call(dequantize, "dequantize", ref.encode(X), ref.lo, ref.hi))
+    back = np.asarray(_call(dequantize, "dequantize", ref.encode(X), ref.lo_, ref.hi_))
     close(back, ref.decode(ref.encode(X)), 1e-4, "dequantize(codes)")
     return passed("ex-p6-c1-int8")
 
 
 def check_hamming(hamming) -> str:
     """ex-p6-c1-hamming: ``hamming(a, b)`` for two packed uint8 codes (1-D) -> int."""
-    from lib.compression import binarize
-
     implemented(hamming, "hamming")
     rng = np.random.default_rng(7)
     X = rng.normal(size=(20, 64))
-    codes = binarize(X)
+    codes = compression.binarize(X)
     for i in range(0, 20, 2):
         got = _call(hamming, "hamming", codes[i], codes[i + 1])
         want = int(((X[i] > 0) != (X[i + 1] > 0)).sum())
@@ -77,15 +78,13 @@ def check_pq_bytes(pq_bytes) -> str:
 # --------------------------------------------------------------------------- chapter 2
 def check_pca_reduce(pca_reduce) -> str:
     """ex-p6-c2-pca: ``pca_reduce(X_fit, X, d)`` -> unit rows of the top-d PCA projection."""
-    from lib.compression import PCA
-
     implemented(pca_reduce, "pca_reduce")
     rng = np.random.default_rng(8)
     A = rng.normal(size=(200, 16)) * np.linspace(3, 0.2, 16) + 1.5
     B = rng.normal(size=(30, 16)) * np.linspace(3, 0.2, 16) + 1.5
     for d in (1, 4, 16):
         got = np.asarray(_call(pca_reduce, "pca_reduce", A, B, d), dtype=float)
-        want = PCA().fit(A).transform(B, d)
+        want = linalg.PCA().fit(A).transform(B, d, normalize=True)
         expect(got.shape == want.shape, f"pca_reduce(X_fit, X, {d}) should have shape {want.shape}; got {got.shape}")
         expect(np.allclose(np.linalg.norm(got, axis=1), 1, atol=1e-4), "rows should be re-normalised to unit length")
         # components are defined up to sign: compare Gram matrices
@@ -98,15 +97,13 @@ def check_nested_loss(nested_loss) -> str:
     """ex-p6-c2-loss: ``nested_loss(q, p, dims, temperature)`` equals the library's Matryoshka loss."""
     import torch
 
-    from lib.compression import matryoshka_loss
-
     implemented(nested_loss, "nested_loss")
     torch.manual_seed(0)
     q, p = torch.randn(12, 16), torch.randn(12, 16)
     for dims in ((16,), (2, 8, 16)):
         got = _call(nested_loss, "nested_loss", q, p, dims, 0.1)
         expect(torch.is_tensor(got) and got.ndim == 0, "nested_loss should return a scalar torch tensor")
-        want = matryoshka_loss(q, p, dims, 0.1)
+        want = compression.matryoshka_loss(q, p, dims, 0.1)
         close(float(got), float(want), 1e-4,
               f"loss at dims={dims} (mean over dims of the symmetric in-batch InfoNCE on normalised prefixes)")
     return passed("ex-p6-c2-loss")
@@ -173,12 +170,9 @@ def check_equal_memory(rows_for_budget) -> str:
     return passed("ex-p6-c3-budget")
 
 
-
 def check_neighbour_loss(neighbour_loss) -> str:
     """ex-p6-c3-loss: ``neighbour_loss(A, P, N, ignore, temperature)`` equals the library's."""
     import torch
-
-    from lib.compression import neighbour_loss as reference
 
     implemented(neighbour_loss, "neighbour_loss")
     torch.manual_seed(0)
@@ -188,12 +182,13 @@ def check_neighbour_loss(neighbour_loss) -> str:
     for ignore, what in ((none, "no negative ignored"), (some, "some negatives ignored")):
         got = _call(neighbour_loss, "neighbour_loss", A, P, N, ignore, 0.1)
         expect(torch.is_tensor(got) and got.ndim == 0, "neighbour_loss should return a scalar torch tensor")
-        close(float(got), float(reference(A, P, N, ignore, 0.1)), 1e-4,
+        close(float(got), float(compression.neighbour_loss(A, P, N, ignore, 0.1)), 1e-4,
               f"loss with {what} (mean over anchors and targets of softplus(logsumexp of the kept negatives' "
               f"scores - the target's score), cosine scores / temperature)")
     close(float(_call(neighbour_loss, "neighbour_loss", 3 * A, P, N, some, 0.1)),
-          float(reference(A, P, N, some, 0.1)), 1e-4, "loss with the anchors scaled by 3 (scores are cosines)")
+          float(compression.neighbour_loss(A, P, N, some, 0.1)), 1e-4, "loss with the anchors scaled by 3 (scores are cosines)")
     return passed("ex-p6-c3-loss")
+
 
 # --------------------------------------------------------------------------- chapter 4
 def check_sif(sif_weights) -> str:
