@@ -32,6 +32,10 @@ from typing import Sequence
 import numpy as np
 
 from . import cache, checks
+from .models import quiet_loading, resolve_model
+
+__all__ = ["DEFAULT_MODEL", "TOKEN_REMOVE_PATTERN", "vocabulary", "token_states", "static_model", "encode",
+           "table_bytes"]
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 TOKEN_REMOVE_PATTERN = r"\[unused\d+\]"     # model2vec's default
@@ -47,8 +51,6 @@ def _vocabulary(model: str):
     from skeletoken import TokenizerModel
     from transformers import AutoTokenizer
 
-    from .models import quiet_loading, resolve_model
-
     path = resolve_model(model)
     with quiet_loading():
         tokenizer = AutoTokenizer.from_pretrained(path, use_fast=True)
@@ -63,7 +65,17 @@ def _vocabulary(model: str):
 
 
 def vocabulary(model: str = DEFAULT_MODEL) -> list[str]:
-    """The tokens that get a row, in model2vec's order (their rank for the Zipf weights)."""
+    """The tokens that get a row, in model2vec's order (their rank for the Zipf weights).
+
+    Parameters
+    ----------
+    model : str
+        A model name or folder (:func:`lib.models.resolve_model`).
+
+    Returns
+    -------
+    list of str
+    """
     return list(_vocabulary(str(model))[3])
 
 
@@ -73,6 +85,11 @@ def token_states(model: str = DEFAULT_MODEL) -> np.ndarray:
     Exactly model2vec's step: ``create_embeddings(model, [[CLS] id [SEP], ...], pooling="mean")``
     on the transformer reshaped to the pruned tokenizer. Shows model2vec's progress bar
     the first time (about 30k forward passes of 3 tokens).
+
+    Parameters
+    ----------
+    model : str
+        A model name or folder (:func:`lib.models.resolve_model`).
 
     Returns
     -------
@@ -85,8 +102,6 @@ def token_states(model: str = DEFAULT_MODEL) -> np.ndarray:
         from model2vec.distill.inference import create_embeddings
         from skeletoken.external.transformers import reshape_embeddings
         from transformers import AutoModel
-
-        from .models import quiet_loading
 
         with quiet_loading():
             net = AutoModel.from_pretrained(path)
@@ -126,6 +141,8 @@ def static_model(model: str = DEFAULT_MODEL, pca_dims: int | None = 256, sif_coe
 
     Parameters
     ----------
+    model : str
+        A model name or folder (:func:`lib.models.resolve_model`).
     pca_dims : int or None
         Number of principal components kept (model2vec's default 256); ``None`` skips PCA.
     sif_coefficient : float in (0, 1) or None
@@ -164,6 +181,12 @@ def encode(static, texts: Sequence[str]) -> np.ndarray:
 
     The normalised mean of the texts' token rows (a text with no known token gives zeros).
 
+    Parameters
+    ----------
+    static : model2vec.StaticModel
+        From :func:`static_model`.
+    texts : str or list of str
+
     Returns
     -------
     ndarray of float32, shape (len(texts), dim)
@@ -176,7 +199,16 @@ def encode(static, texts: Sequence[str]) -> np.ndarray:
 
 
 def table_bytes(static) -> int:
-    """Bytes of the model's table (all rows, in its stored dtype)."""
+    """Bytes of the model's table (all rows, in its stored dtype).
+
+    Parameters
+    ----------
+    static : model2vec.StaticModel
+
+    Returns
+    -------
+    int
+    """
     if not hasattr(static, "embedding"):
         raise ValueError(f"static must be a model2vec StaticModel; got {type(static).__name__}")
     return int(np.asarray(static.embedding).nbytes)

@@ -21,6 +21,8 @@ import numpy as np
 from . import cache, checks
 from .models import default_device, quiet_loading, resolve_model
 
+__all__ = ["POOLINGS", "TokenStates", "ContextualEncoder"]
+
 POOLINGS = ("mean", "cls", "max")
 
 

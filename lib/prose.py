@@ -28,6 +28,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+__all__ = ["ROOT", "CONSTANTS_PATH", "glue", "Number", "Report", "normalise", "prose_of", "code_literals",
+           "load_constants", "check_cells", "check_notebook"]
+
 ROOT = Path(__file__).resolve().parent.parent
 CONSTANTS_PATH = ROOT / "data" / "prose_constants.yaml"
 
@@ -88,7 +91,19 @@ _SOURCE_REF = re.compile(
 
 @dataclass
 class Number:
-    """One number found in a markdown cell."""
+    """One number found in a markdown cell.
+
+    Attributes
+    ----------
+    text : str
+        The number as written (``"10,000"``, ``"0.5%"``).
+    cell : int
+        Index of the markdown cell.
+    context : str
+        The words around it, for the report.
+    kind : {"untied", "echoed", "constant"}
+        How it is tied (glued and published numbers are counted, not listed).
+    """
 
     text: str
     cell: int
@@ -101,7 +116,16 @@ class Number:
 
 @dataclass
 class Report:
-    """What :func:`check_notebook` found in one notebook."""
+    """What :func:`check_notebook` found in one notebook.
+
+    Attributes
+    ----------
+    path : str
+    numbers : list of Number
+        Every plain number of the prose, with its kind.
+    glued, published : int
+        How many ``{glue:text}`` and ``{pub}`` roles the prose holds.
+    """
 
     path: str
     numbers: list[Number] = field(default_factory=list)
@@ -122,7 +146,21 @@ class Report:
 
 
 def normalise(token: str) -> str:
-    """``'10,000'``, ``'10_000'`` and ``'10000'`` are one number; ``'−1'`` is ``'-1'``."""
+    """``'10,000'``, ``'10_000'`` and ``'10000'`` are one number; ``'−1'`` is ``'-1'``.
+
+    Parameters
+    ----------
+    token : str
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> normalise("10,000"), normalise("−1"), normalise("95%")
+    ('10000', '-1', '95')
+    """
     return token.replace(",", "").replace("_", "").replace("−", "-").rstrip("%")
 
 
@@ -138,7 +176,17 @@ def _blank(match: re.Match) -> str:
 def prose_of(markdown: str) -> tuple[str, int, int]:
     """The markdown with everything that is not prose blanked out (same length, same lines).
 
-    Returns the text and how many glue and published roles it held.
+    Parameters
+    ----------
+    markdown : str
+        A markdown cell's source.
+
+    Returns
+    -------
+    text : str
+        The same length as ``markdown``, with math, code, roles and comments blanked.
+    n_glued, n_published : int
+        How many glue and published roles it held.
     """
     text = _COMMENT.sub(_blank, markdown)
     glued = len(re.findall(r"\{glue(?::\w+)?\}`", text))
@@ -203,6 +251,22 @@ def code_literals(cells: list[dict]) -> set[str]:
 
     Comments, ``assert`` lines, printing and plotting lines do not count (a number there is a
     result or a drawing, not a parameter).
+
+    Parameters
+    ----------
+    cells : list of dict
+        Notebook cells (``cell_type``, ``source``).
+
+    Returns
+    -------
+    set of str
+        The literals, normalised with :func:`normalise`.
+
+    Examples
+    --------
+    >>> sorted(code_literals([{"cell_type": "code", "source": "k = 5"},
+    ...                       {"cell_type": "code", "source": "print(0.25)"}]))
+    ['5']
     """
     found: set[str] = set()
     for cell in cells:
@@ -221,7 +285,17 @@ def code_literals(cells: list[dict]) -> set[str]:
 
 
 def load_constants(path: Path = CONSTANTS_PATH) -> dict:
-    """The listed constants: ``{"global": {token: reason}, "chapters": {path: {token: reason}}}``."""
+    """The listed constants of ``data/prose_constants.yaml``.
+
+    Parameters
+    ----------
+    path : Path
+
+    Returns
+    -------
+    dict
+        ``{"global": {token: reason}, "chapters": {path: {token: reason}}}`` (empty if no file).
+    """
     import yaml
 
     if not path.exists():
@@ -233,7 +307,20 @@ def load_constants(path: Path = CONSTANTS_PATH) -> dict:
 
 
 def check_cells(cells: list[dict], constants: dict[str, str] | None = None, path: str = "") -> Report:
-    """Classify every number in the markdown cells of ``cells`` (notebook cells as dicts)."""
+    """Classify every number in the markdown cells of ``cells`` (notebook cells as dicts).
+
+    Parameters
+    ----------
+    cells : list of dict
+    constants : dict of str -> str, optional
+        Allowed constants and their reasons.
+    path : str
+        Shown in the report.
+
+    Returns
+    -------
+    Report
+    """
     constants = {_constant_key(k): v for k, v in (constants or {}).items()}
     literals = code_literals(cells)
     report = Report(path)
@@ -262,7 +349,19 @@ def check_cells(cells: list[dict], constants: dict[str, str] | None = None, path
 
 
 def check_notebook(path, constants: dict | None = None) -> Report:
-    """Check one chapter notebook against the listed constants (global and its own)."""
+    """Check one chapter notebook against the listed constants (global and its own).
+
+    Parameters
+    ----------
+    path : str or Path
+        An ``.ipynb`` file.
+    constants : dict, optional
+        As :func:`load_constants` returns; default read from ``data/prose_constants.yaml``.
+
+    Returns
+    -------
+    Report
+    """
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"no notebook at {path}")

@@ -29,6 +29,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+__all__ = ["ROOT", "LEDGER", "REQUIRED", "ledger", "entry", "value", "text", "glued_values"]
+
 ROOT = Path(__file__).resolve().parent.parent
 LEDGER = ROOT / "data" / "published.yaml"
 REQUIRED = ("value", "unit", "bib", "where", "setup")
@@ -57,7 +59,17 @@ def _load(path: str, mtime: float) -> dict:
 
 
 def ledger(path: Path | str = LEDGER) -> dict:
-    """All entries of the ledger, validated (each has value, unit, bib, where and setup)."""
+    """All entries of the ledger, validated (each has value, unit, bib, where and setup).
+
+    Parameters
+    ----------
+    path : Path or str
+        Default ``data/published.yaml``.
+
+    Returns
+    -------
+    dict of str -> dict
+    """
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"no ledger of published figures at {path}")
@@ -65,7 +77,18 @@ def ledger(path: Path | str = LEDGER) -> dict:
 
 
 def entry(key: str, path: Path | str = LEDGER) -> dict:
-    """One entry of the ledger; a clear error names the key if it is not there."""
+    """One entry of the ledger; a clear error names the key if it is not there.
+
+    Parameters
+    ----------
+    key : str
+    path : Path or str
+
+    Returns
+    -------
+    dict
+        ``value``, ``unit``, ``bib``, ``where``, ``setup`` and optional ``compare``.
+    """
     data = ledger(path)
     if key not in data:
         close = [k for k in data if key.split("_")[0] in k][:5]
@@ -75,12 +98,32 @@ def entry(key: str, path: Path | str = LEDGER) -> dict:
 
 
 def value(key: str, path: Path | str = LEDGER) -> float:
-    """The published value of ``key`` in its own unit (71.7 for 71.7%)."""
+    """The published value of ``key`` in its own unit (71.7 for 71.7%).
+
+    Parameters
+    ----------
+    key : str
+    path : Path or str
+
+    Returns
+    -------
+    int or float
+    """
     return entry(key, path)["value"]
 
 
 def text(key: str, path: Path | str = LEDGER) -> str:
-    """The value as the prose shows it: ``71.7%``, ``0.477``, ``24.8×``, ``4M``."""
+    """The value as the prose shows it: ``71.7%``, ``0.477``, ``24.8×``, ``4M``.
+
+    Parameters
+    ----------
+    key : str
+    path : Path or str
+
+    Returns
+    -------
+    str
+    """
     e = entry(key, path)
     if "text" in e:
         return str(e["text"])
@@ -93,7 +136,18 @@ def text(key: str, path: Path | str = LEDGER) -> str:
 
 
 def glued_values(notebook: Path | str) -> dict:
-    """The values a notebook glued (``lib.prose.glue``), read from its stored outputs."""
+    """The values a notebook glued (``lib.prose.glue``), read from its stored outputs.
+
+    Parameters
+    ----------
+    notebook : Path or str
+        An executed ``.ipynb``.
+
+    Returns
+    -------
+    dict of str -> value
+        Numbers as numbers, anything else as its text.
+    """
     from ast import literal_eval
 
     nb = json.loads(Path(notebook).read_text())
