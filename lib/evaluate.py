@@ -16,20 +16,41 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.stats import spearmanr
 
-from . import checks
-from .data import SimilarityDataset
+from . import checks, linalg
+from .data import SimilarityDataset, tokenize
 from .stats import Estimate, bootstrap, mean_ci
+
+__all__ = ["SimilarityResult", "word_similarity", "AnalogyResult", "analogy", "retrieval_scores",
+           "ProbeResult", "probe", "average_word_vectors", "shared_pairs", "StaticScores", "static_scores"]
 
 
 def _table(emb) -> tuple[dict, np.ndarray]:
     if not (hasattr(emb, "key_to_index") and hasattr(emb, "vectors")):
         raise TypeError(f"expected KeyedVectors-like embeddings (key_to_index, vectors); got {type(emb).__name__}")
     vecs = checks.as_matrix(emb.vectors, "embedding vectors")
-    return emb.key_to_index, vecs
+    vocab = emb.key_to_index
+    top = max(vocab.values(), default=0)
+    if top >= len(vecs):
+        raise ValueError(f"the embedding's key_to_index points at row {top} but vectors has {len(vecs)} rows")
+    return vocab, vecs
+
+
+def _dataset(dataset, attributes: tuple[str, ...], kind: str):
+    missing = [a for a in attributes if not hasattr(dataset, a)]
+    if missing:
+        raise TypeError(f"dataset must be a {kind} (with {', '.join(attributes)}); got {type(dataset).__name__}")
+    return dataset
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
-    return x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-12)
+    return linalg.unit(x, name="embedding vectors")
+
+
+def _spearman(a: np.ndarray, b: np.ndarray) -> float:
+    # NaN for a constant resample without scipy's warning: bootstrap counts and reports those
+    if np.ptp(a) == 0 or np.ptp(b) == 0:
+        return float("nan")
+    return float(spearmanr(a, b).statistic)
 
 
 # --------------------------------------------------------------------------- similarity
@@ -75,22 +96,55 @@ def word_similarity(emb, dataset, n_boot: int = 0, seed: int = 0) -> SimilarityR
     Parameters
     ----------
     emb : KeyedVectors-like
+        ``key_to_index`` (word -> row) and ``vectors`` of shape ``(n_words, d)``.
     dataset : lib.data.SimilarityDataset
+        ``pairs`` (a list of ``(word, word)``), ``scores`` (one finite number per pair), ``name``.
     n_boot : int
-        Bootstrap resamples for a 95% interval (0: none).
+        Bootstrap resamples for a 95% interval (0: none; else at least ``stats.MIN_BOOT``).
+    seed : int
+        Seed of the bootstrap.
+
+    Returns
+    -------
+    SimilarityResult
+        ``spearman`` over the covered pairs, ``coverage``, ``predicted`` cosines of shape
+        ``(n_covered,)`` and the boolean ``covered`` mask of shape ``(n_pairs,)``.
+
+    Raises
+    ------
+    ValueError
+        Fewer than 3 covered pairs, scores that are not finite numbers, a pair that is not two
+        words, or predictions (or gold scores) that are constant, whose correlation is undefined.
     """
     vocab, vecs = _table(emb)
-    covered = np.array([a in vocab and b in vocab for a, b in dataset.pairs])
+    _dataset(dataset, ("pairs", "scores"), "SimilarityDataset")
+    name = getattr(dataset, "name", "the dataset")
+    pairs = list(dataset.pairs)
+    for i, p in enumerate(pairs):
+        if isinstance(p, str) or len(p) != 2 or not all(isinstance(w, str) for w in p):
+            raise ValueError(f"dataset.pairs[{i}] must be a pair of words (word, word); got {p!r}")
+    scores = np.asarray(dataset.scores)
+    if scores.dtype.kind not in "iuf" or scores.ndim != 1:
+        raise ValueError(f"dataset.scores must be a 1-D array of numbers; got dtype {scores.dtype}, shape {scores.shape}")
+    if len(scores) != len(pairs):
+        raise ValueError(f"shape mismatch: {name} has {len(pairs)} pairs but {len(scores)} scores")
+    if not np.isfinite(scores).all():
+        raise ValueError(f"dataset.scores contains {int((~np.isfinite(scores)).sum())} NaN or infinite values")
+    covered = np.array([a in vocab and b in vocab for a, b in pairs], dtype=bool)
     if covered.sum() < 3:
-        raise ValueError(f"only {int(covered.sum())} pairs of {dataset.name} are in the vocabulary; need at least 3")
-    ia = np.array([vocab[a] for (a, b), c in zip(dataset.pairs, covered) if c])
-    ib = np.array([vocab[b] for (a, b), c in zip(dataset.pairs, covered) if c])
+        raise ValueError(f"only {int(covered.sum())} pairs of {name} are in the vocabulary; need at least 3")
+    ia = np.array([vocab[a] for (a, b), c in zip(pairs, covered) if c])
+    ib = np.array([vocab[b] for (a, b), c in zip(pairs, covered) if c])
     pred = (_unit(vecs[ia]) * _unit(vecs[ib])).sum(1)
-    gold = np.asarray(dataset.scores)[covered]
+    gold = scores[covered].astype(np.float64)
+    for what, v in (("predicted similarities", pred), ("gold scores of the covered pairs", gold)):
+        if np.ptp(v) == 0:
+            raise ValueError(f"the {what} are constant ({float(v[0]):.3g}; zero or identical vectors?): "
+                             "their Spearman correlation is undefined")
     rho = float(spearmanr(pred, gold).statistic)
     ci = None
     if n_boot:
-        ci = bootstrap(lambda idx: spearmanr(pred[idx], gold[idx]).statistic, len(pred), n_boot, seed=seed)
+        ci = bootstrap(lambda idx: _spearman(pred[idx], gold[idx]), len(pred), n_boot, seed=seed)
     return SimilarityResult(dataset.name, rho, float(covered.mean()), len(covered), int(covered.sum()), ci, pred, covered)
 
 
@@ -149,20 +203,37 @@ def analogy(emb, dataset, method: str = "3cosadd", restrict_vocab: int | None = 
 
     Parameters
     ----------
+    emb : KeyedVectors-like
+        ``key_to_index`` (word -> row) and ``vectors`` of shape ``(n_words, d)``.
+    dataset : lib.data.AnalogyDataset
+        ``sections`` (section name -> list of ``(a, b, c, d)`` word 4-tuples) and ``is_syntactic``.
     method : {"3cosadd", "3cosmul"}
         3CosAdd ranks ``cos(x, b) - cos(x, a) + cos(x, c)``; 3CosMul (Levy & Goldberg 2014)
         ranks ``s(x, b) s(x, c) / (s(x, a) + 1e-6)`` with ``s = (1 + cos) / 2``.
     restrict_vocab : int or None
-        Size of the vocabulary used (``None``: all words).
+        Size of the vocabulary used, at least 4 (``None``: all words).
+    batch : int
+        Questions per matrix product (memory only; the result does not depend on it).
+    n_boot : int
+        Bootstrap resamples for an interval on the accuracy (0: none).
+    seed : int
+        Seed of the bootstrap.
+
+    Returns
+    -------
+    AnalogyResult
+        Accuracy and MRR over the covered questions, per section, and per question
+        (``correct``, ``reciprocal_rank`` of shape ``(n_covered,)``).
     """
     if not isinstance(method, str) or method.lower() not in ("3cosadd", "3cosmul"):
         raise ValueError(f"unknown analogy method {method!r}; use '3cosadd' or '3cosmul'")
     method = method.lower()
     if isinstance(batch, bool) or not isinstance(batch, (int, np.integer)) or batch < 1:
         raise ValueError(f"batch must be a positive integer; got {batch!r}")
-    if method not in ("3cosadd", "3cosmul"):
-        raise ValueError(f"unknown analogy method {method!r}; use '3cosadd' or '3cosmul'")
     vocab, vecs = _table(emb)
+    _dataset(dataset, ("sections", "is_syntactic"), "AnalogyDataset")
+    if restrict_vocab is not None:
+        checks.integer(restrict_vocab, "restrict_vocab", lo=1)
     n_vocab = len(vecs) if restrict_vocab is None else min(int(restrict_vocab), len(vecs))
     if n_vocab < 4:
         raise ValueError(f"restrict_vocab={restrict_vocab} leaves fewer than 4 words")
@@ -170,6 +241,9 @@ def analogy(emb, dataset, method: str = "3cosadd", restrict_vocab: int | None = 
     qs, secs = [], []
     for sec, questions in dataset.sections.items():
         for q in questions:
+            if isinstance(q, str) or len(q) != 4 or not all(isinstance(w, str) for w in q):
+                raise ValueError(f"each analogy question must be a 4-tuple of words (a, b, c, d); "
+                                 f"section {sec!r} has {q!r}")
             qs.append(q)
             secs.append(sec)
     n_questions = len(qs)
@@ -217,10 +291,14 @@ def analogy(emb, dataset, method: str = "3cosadd", restrict_vocab: int | None = 
 
 # --------------------------------------------------------------------------- retrieval
 def _relevant_sets(relevant, n_queries: int) -> list[set]:
+    if relevant is None or isinstance(relevant, (str, bytes, set, frozenset, dict)) or not hasattr(relevant, "__len__"):
+        raise TypeError(f"relevant must be a list with one int or set of ints per query; got {type(relevant).__name__}")
     if len(relevant) != n_queries:
         raise ValueError(f"{n_queries} ranked lists but {len(relevant)} relevance sets")
     out = []
     for i, r in enumerate(relevant):
+        if r is None or isinstance(r, (str, bytes)):
+            raise ValueError(f"relevant[{i}] must be an int or a set of ints; got {r!r}")
         items = [r] if np.isscalar(r) else list(r)
         if any(isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, np.integer)) or x < 0 for x in items):
             raise ValueError(f"relevant[{i}] must hold non-negative integer document ids; got {r!r}")
@@ -240,23 +318,37 @@ def retrieval_scores(ranked, relevant, ks=(1, 10, 100)) -> dict[str, np.ndarray]
         Document ids, best first (e.g. the indices from :func:`lib.search.top_k`).
     relevant : sequence of int or of sets of int
         The relevant documents of each query.
-    ks : tuple of int
+    ks : int or tuple of int
         Cut-offs; each must be ``<= depth``.
 
     Returns
     -------
     dict
         ``"recall@k"`` and ``"ndcg@k"`` for each k, and ``"mrr"`` (over the full depth):
-        arrays of shape ``(n_queries,)``. Average them, or pass them to
-        :func:`lib.stats.mean_ci` for intervals.
+        float arrays of shape ``(n_queries,)``, each value in [0, 1]. Average them, or pass
+        them to :func:`lib.stats.mean_ci` for intervals. Negative ids are padding (faiss's
+        ``-1``) and never relevant; a repeated id is an error.
+
+    Examples
+    --------
+    >>> s = retrieval_scores([[2, 0, 1]], [{0}], ks=(1, 3))
+    >>> float(s["recall@1"][0]), float(s["recall@3"][0]), float(s["mrr"][0])
+    (0.0, 1.0, 0.5)
     """
     ranked = np.asarray(ranked)
     if ranked.ndim != 2:
         raise ValueError(f"ranked must be 2-D (n_queries, depth); got shape {ranked.shape}")
     if ranked.shape[0] == 0:
         raise ValueError("ranked is empty")
+    if ranked.shape[1] == 0:
+        raise ValueError(f"ranked has depth 0 (shape {ranked.shape}); each query needs at least one document")
     if ranked.dtype.kind not in "iu":
         raise ValueError(f"ranked must hold integer document ids; got dtype {ranked.dtype}")
+    if isinstance(ks, (int, np.integer)) and not isinstance(ks, bool):
+        ks = (int(ks),)
+    if isinstance(ks, (str, bytes)) or not hasattr(ks, "__iter__"):
+        raise ValueError(f"ks must be an int or a tuple of ints; got {ks!r}")
+    ks = tuple(ks)
     rel = _relevant_sets(relevant, ranked.shape[0])
     depth = ranked.shape[1]
     srt = np.sort(ranked, axis=1)
@@ -316,14 +408,20 @@ def probe(X, y, cv: int = 5, C: float = 1.0, seed: int = 0, n_boot: int = 0) -> 
     ----------
     X : array_like, shape (n_samples, d)
     y : array_like, shape (n_samples,)
+        Class labels (ints or strings, not a mix; no NaN).
     cv : int
-        Number of folds (at most the size of the smallest class).
+        Number of folds, from 2 to the size of the smallest class.
     C : float
-        Inverse regularisation strength.
+        Inverse regularisation strength, ``> 0``.
     seed : int
         Seed of the fold assignment (and of the bootstrap).
     n_boot : int
         Bootstrap resamples for a 95% interval on the accuracy (0: none).
+
+    Returns
+    -------
+    ProbeResult
+        Mean and spread of the fold accuracies, and ``correct`` of shape ``(n_samples,)``.
     """
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold
@@ -331,13 +429,23 @@ def probe(X, y, cv: int = 5, C: float = 1.0, seed: int = 0, n_boot: int = 0) -> 
     from sklearn.preprocessing import StandardScaler
 
     X = checks.as_matrix(X, "X", dtype=np.float64)
+    if not isinstance(y, np.ndarray) and hasattr(y, "__iter__"):
+        kinds = {isinstance(v, str) for v in y}
+        if len(kinds) > 1:
+            raise ValueError("y mixes strings and numbers; numpy would turn every label into a string")
     y = np.asarray(y)
     if y.shape != (X.shape[0],):
         raise ValueError(f"shape mismatch: X has {X.shape[0]} rows but y has shape {y.shape}")
+    if y.dtype.kind == "f" and not np.isfinite(y).all():
+        raise ValueError(f"y contains {int((~np.isfinite(y)).sum())} NaN or infinite labels")
+    if y.dtype.kind not in "biufUSO":
+        raise ValueError(f"y must hold class labels (ints or strings); got dtype {y.dtype}")
+    cv = checks.integer(cv, "cv", lo=2)
+    C = checks.number(C, "C", lo=0, lo_open=True)
     classes, counts = np.unique(y, return_counts=True)
     if len(classes) < 2:
         raise ValueError("y has a single class; a probe needs at least two")
-    if not 2 <= cv <= counts.min():
+    if cv > counts.min():
         raise ValueError(f"cv={cv} must be between 2 and the smallest class size ({counts.min()})")
     correct = np.zeros(len(y), dtype=bool)
     folds = []
@@ -353,22 +461,41 @@ def probe(X, y, cv: int = 5, C: float = 1.0, seed: int = 0, n_boot: int = 0) -> 
 def average_word_vectors(emb, texts, tokenizer=None) -> tuple[np.ndarray, np.ndarray]:
     """Mean of the in-vocabulary word vectors of each text.
 
+    Parameters
+    ----------
+    emb : KeyedVectors-like
+        ``key_to_index`` and ``vectors`` of shape ``(n_words, d)``.
+    texts : str or list of str
+    tokenizer : callable, optional
+        Text -> list of tokens; default :func:`lib.data.tokenize`.
+
     Returns
     -------
-    X : ndarray, shape (n_texts, d)
+    X : ndarray of float32, shape (n_texts, d)
         Zero for a text with no known word.
-    coverage : ndarray, shape (n_texts,)
+    coverage : ndarray of float64, shape (n_texts,)
         Fraction of each text's tokens found in the vocabulary.
-    """
-    from .data import tokenize
 
+    Examples
+    --------
+    >>> from lib.models import keyed_vectors
+    >>> kv = keyed_vectors(["cat", "dog"], [[1.0, 0.0], [0.0, 1.0]])
+    >>> X, cov = average_word_vectors(kv, ["cat dog", "cat fish"])
+    >>> X.tolist(), cov.tolist()
+    ([[0.5, 0.5], [1.0, 0.0]], [1.0, 0.5])
+    """
     tok = tokenizer or tokenize
+    if not callable(tok):
+        raise TypeError(f"tokenizer must be a callable (text -> list of tokens); got {type(tok).__name__}")
     vocab, vecs = _table(emb)
     texts = checks.texts(texts)
     X = np.zeros((len(texts), vecs.shape[1]), dtype=np.float32)
     cov = np.zeros(len(texts))
     for i, t in enumerate(texts):
         words = tok(t)
+        if isinstance(words, (str, bytes)) or not isinstance(words, (list, tuple)):
+            raise TypeError(f"tokenizer must return a list of tokens; it returned {type(words).__name__} "
+                            f"for texts[{i}]")
         ids = [vocab[w] for w in words if w in vocab]
         if ids:
             X[i] = vecs[ids].mean(0)

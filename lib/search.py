@@ -10,6 +10,8 @@ import numpy as np
 
 from . import checks, linalg
 
+__all__ = ["METRICS", "normalize", "top_k", "neighbours", "list_overlap", "neighbour_overlap", "neighbour_lists"]
+
 METRICS = ("cosine", "dot", "euclidean")
 
 
@@ -17,6 +19,22 @@ def normalize(x: np.ndarray, eps: float = 1e-12) -> np.ndarray:
     """Rows scaled to unit L2 norm (zero rows stay zero); shape and float dtype kept.
 
     The book's one normaliser, :func:`lib.linalg.unit`, under the name search code expects.
+
+    Parameters
+    ----------
+    x : array_like, shape (n, d) or (d,)
+    eps : float
+        Floor of a row's norm, ``> 0``; only all-zero rows reach it.
+
+    Returns
+    -------
+    ndarray, shape (n, d)
+        Unit rows (norm 1, or 0 for an all-zero row).
+
+    Examples
+    --------
+    >>> normalize([[3.0, 4.0]]).tolist()
+    [[0.6, 0.8]]
     """
     return linalg.unit(x, eps=eps, name="x")
 
@@ -87,13 +105,40 @@ def neighbours(kv, word: str, k: int = 10, restrict: int | None = None) -> list[
 
     Parameters
     ----------
+    kv : KeyedVectors-like
+        ``key_to_index`` (word -> row), ``index_to_key`` and ``vectors`` of shape ``(n_words, d)``.
+    word : str
+        A word of the vocabulary.
+    k : int
+        Neighbours returned, from 1 to the number of other words searched.
     restrict : int, optional
-        Search only the ``restrict`` first (most frequent) words.
+        Search only the ``restrict`` first (most frequent) words, ``1 <= restrict <= n_words``.
+
+    Returns
+    -------
+    list of (str, float)
+        ``k`` pairs (neighbour, cosine similarity), most similar first.
+
+    Examples
+    --------
+    >>> from lib.models import keyed_vectors
+    >>> kv = keyed_vectors(["cat", "dog", "car"], [[1.0, 0.1], [0.9, 0.2], [0.0, 1.0]])
+    >>> [w for w, _ in neighbours(kv, "cat", k=2)]
+    ['dog', 'car']
     """
+    if not all(hasattr(kv, a) for a in ("key_to_index", "index_to_key", "vectors")):
+        raise TypeError("kv must be KeyedVectors-like (key_to_index, index_to_key, vectors); "
+                        f"got {type(kv).__name__}")
+    if not isinstance(word, str):
+        raise TypeError(f"word must be a string; got {type(word).__name__} {word!r:.60}")
     checks.known_words([word], kv.key_to_index, "the embedding's vocabulary")
-    vecs = kv.vectors if restrict is None else kv.vectors[:restrict]
-    idx, sc = top_k(kv[word], vecs, k + 1)
-    out = [(kv.index_to_key[i], float(s)) for i, s in zip(idx[0], sc[0]) if kv.index_to_key[i] != word]
+    n_words = len(kv.vectors)
+    restrict = n_words if restrict is None else checks.integer(restrict, "restrict", 1, n_words)
+    row = kv.key_to_index[word]
+    others = restrict - (1 if row < restrict else 0)
+    k = checks.check_k(k, others, "other words searched")       # k itself, not the k + 1 searched below
+    idx, sc = top_k(kv.vectors[row], kv.vectors[:restrict], min(k + 1, restrict))
+    out = [(kv.index_to_key[i], float(s)) for i, s in zip(idx[0], sc[0]) if i != row]
     return out[:k]
 
 
