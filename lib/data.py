@@ -290,11 +290,12 @@ class Corpus:
         Parameters
         ----------
         min_words : int
-            Sentences with fewer :func:`tokenize` tokens are dropped.
+            The shortest sentence kept, in :func:`tokenize` tokens.
 
         Returns
         -------
         list of (int, str)
+            Sentences of every paragraph, in document order.
         """
         min_words = checks.integer(min_words, "min_words", lo=0)
         out = []
