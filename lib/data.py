@@ -59,6 +59,7 @@ def tokenize(text: str) -> list[str]:
     Parameters
     ----------
     text : str
+        Any case, any punctuation.
 
     Returns
     -------
