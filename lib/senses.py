@@ -29,6 +29,12 @@ SENSES_DIR = Path(__file__).resolve().parent.parent / "data" / "senses"
 class SenseData:
     """Sentences in which an ambiguous word is used in a labelled sense.
 
+    Parameters
+    ----------
+    words, senses, sentences : list of str
+        One entry per sentence.
+    glosses : dict, optional
+
     Attributes
     ----------
     words : list of str
@@ -158,6 +164,12 @@ def target_word_vectors(sentences: Sequence[str], words: Sequence[str], model: s
 def sense_vectors(data: SenseData | None = None, model: str = encodings.DEFAULT_MODEL,
                   pooling: str = "mean") -> np.ndarray:
     """:func:`target_word_vectors` of a sense data set (default :func:`load_senses`).
+
+    Parameters
+    ----------
+    data : SenseData, optional
+    model : str
+    pooling : {"mean", "first", "last"}
 
     Returns
     -------

@@ -22,6 +22,10 @@ __all__ = ["wikipedia_word_counts", "sif_weights", "sif_average", "SIF"]
 def wikipedia_word_counts() -> dict:
     """Token counts of the Wikipedia sample (lowercased), for SIF weights (cached).
 
+    Parameters
+    ----------
+    None
+
     Returns
     -------
     dict of str -> int

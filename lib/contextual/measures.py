@@ -84,6 +84,22 @@ def contextual_word_stats(n_sentences: int = 600, seed: int = 0, model: str = en
     * ``"intra"`` (``(L + 1, n_sentences)``): each sentence's intra-sentence similarity.
 
     The result is cached on disk keyed by every argument.
+
+    Parameters
+    ----------
+    n_sentences, seed : int
+        Which sentences of :func:`lib.encodings.wikipedia_sentence_sample`.
+    model : str
+    vocab : sequence of str, optional
+        Words whose per-layer sums are kept (default every word type).
+    max_occurrences, min_occurrences : int, at least 2
+    n_random : int, at least 1
+    pooling : {"mean", "first", "last"}
+
+    Returns
+    -------
+    dict
+        The arrays above, plus ``"n_sentences"``.
     """
     checks.choice(pooling, "pooling", POOLINGS)
     max_occurrences = checks.integer(max_occurrences, "max_occurrences", lo=2)
@@ -154,6 +170,15 @@ def self_similarity(X, groups=None) -> float:
         The word's vectors, one per occurrence (at least 2).
     groups : array_like of shape (n_occurrences,), optional
         The sentence of each occurrence; pairs in the same sentence are skipped.
+
+    Returns
+    -------
+    float in [-1, 1]
+
+    Examples
+    --------
+    >>> self_similarity([[1.0, 0], [1, 0], [0, 1]], groups=[0, 1, 1])
+    0.5
     """
     X = checks.as_matrix(X, "X", dtype=np.float64)
     if len(X) < 2:
@@ -172,7 +197,21 @@ def self_similarity(X, groups=None) -> float:
 
 
 def intra_sentence_similarity(X) -> float:
-    """Mean cosine between each word vector of one sentence (``(n_words, d)``) and their mean."""
+    """Mean cosine between each word vector of one sentence and their mean.
+
+    Parameters
+    ----------
+    X : array_like, shape (n_words, d), n_words >= 2
+
+    Returns
+    -------
+    float in [-1, 1]
+
+    Examples
+    --------
+    >>> round(intra_sentence_similarity([[1.0, 0], [0, 1]]), 4)
+    0.7071
+    """
     X = checks.as_matrix(X, "X", dtype=np.float64)
     if len(X) < 2:
         raise ValueError(f"intra-sentence similarity needs at least 2 words; got {len(X)}")
@@ -184,6 +223,19 @@ def max_explainable_variance(X) -> float:
 
     ``sigma_1^2 / sum_i sigma_i^2`` of the occurrence matrix: how much of a word's contextual
     vectors a single static vector could account for (Ethayarajh's MEV).
+
+    Parameters
+    ----------
+    X : array_like, shape (n_occurrences, d), n_occurrences >= 2
+
+    Returns
+    -------
+    float in (0, 1]
+
+    Examples
+    --------
+    >>> max_explainable_variance([[1.0, 2], [2, 4]])
+    1.0
     """
     X = checks.as_matrix(X, "X", dtype=np.float64)
     if len(X) < 2:

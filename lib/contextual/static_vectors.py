@@ -29,6 +29,15 @@ def static_eval_vocab(n_frequent: int = 10000) -> list[str]:
 
     The ``n_frequent`` most frequent GloVe words (alphabetic only: the analogy candidates)
     followed by every other word of WordSim-353, SimLex-999 and the Google analogies.
+
+    Parameters
+    ----------
+    n_frequent : int, at least 1
+
+    Returns
+    -------
+    list of str
+        Cached (the GloVe table is read once).
     """
     n_frequent = checks.integer(n_frequent, "n_frequent", lo=1)
 
@@ -52,6 +61,13 @@ def static_eval_vocab(n_frequent: int = 10000) -> list[str]:
 def decontextualized_vectors(words: Sequence[str], model: str = encodings.DEFAULT_MODEL,
                              pooling: str = "mean") -> np.ndarray:
     """Each word encoded alone (``[CLS] word [SEP]``), its pieces pooled, at every layer (cached).
+
+    Parameters
+    ----------
+    words : sequence of str
+        Single words without spaces.
+    model : str
+    pooling : {"mean", "first", "last"}
 
     Returns
     -------
@@ -101,6 +117,11 @@ def input_embedding_vectors(words: Sequence[str],
 
     No position or type embedding and no layer norm: the raw lookup table.
 
+    Parameters
+    ----------
+    words : sequence of str
+    model : str
+
     Returns
     -------
     vectors : ndarray, shape (n_words, d)
@@ -127,12 +148,33 @@ def model2vec_model(model: str = encodings.DEFAULT_MODEL, pca_dims: int | None =
     Delegates to :func:`lib.distill.static_model` (the book's one cached distillation,
     equal to ``model2vec.distill.distill(model, pca_dims=pca_dims)``; about 30 s the first
     time for the whole book, then instant).
+
+    Parameters
+    ----------
+    model : str
+    pca_dims : int or None
+        Dimensions after model2vec's PCA (None: keep the model's).
+
+    Returns
+    -------
+    model2vec.StaticModel
     """
     return distill.static_model(model, pca_dims=pca_dims, sif_coefficient=1e-4)
 
 
 def model2vec_vectors(words: Sequence[str], static_model) -> np.ndarray:
-    """Word vectors from a model2vec model: the mean of each word's token rows, shape ``(n, d)``."""
+    """Word vectors from a model2vec model: the mean of each word's token rows.
+
+    Parameters
+    ----------
+    words : sequence of str
+    static_model : model2vec.StaticModel
+        From :func:`model2vec_model`.
+
+    Returns
+    -------
+    ndarray of float32, shape (n_words, d)
+    """
     words = [str(w) for w in checks.non_empty(list(words), "words")]
     return np.asarray(static_model.encode(words, show_progress_bar=False), dtype=np.float32)
 
@@ -147,6 +189,14 @@ def context_sentences(words: Sequence[str], max_contexts: int = 16, seed: int = 
     found; when there are more than ``max_contexts``, a seeded random subset is kept. The
     chosen sentences of a word are listed in a seeded random order, so the first ``m`` of them
     are a random sample of ``m`` contexts (used for the contexts-per-word curve).
+
+    Parameters
+    ----------
+    words : sequence of str
+    max_contexts : int, at least 1
+    seed : int
+    min_words, max_words : int
+        Sentence lengths (tokens) eligible, ``1 <= min_words <= max_words``.
 
     Returns
     -------
@@ -194,6 +244,21 @@ def aggregated_context_vectors(words: Sequence[str], targets: Sequence[str] | No
     once (in chunks, with a progress bar) and every word of ``words`` found in them is averaged
     over up to ``max_contexts`` occurrences; a target word is averaged over exactly its chosen
     contexts (its first occurrence in each).
+
+    Parameters
+    ----------
+    words : sequence of str
+        Words to average (a vector table's vocabulary).
+    targets : sequence of str, optional
+        Words whose contexts are chosen (default ``words``).
+    max_contexts : int, at least 2
+    checkpoints : sequence of int
+        Increasing, each in ``1..max_contexts - 1``: the contexts-per-word curve.
+    seed, min_words, max_words
+        As in :func:`context_sentences`.
+    model : str
+    chunk : int, at least 1
+        Sentences encoded per batch.
 
     Returns
     -------
@@ -291,6 +356,20 @@ def context_table(agg: dict, layer: int, pooling: str = "mean", contexts: int | 
     pieces are pooled; ``contexts=m`` (one of the checkpoints) gives the targets averaged over
     their first ``m`` contexts only (then the table holds the targets only). Vectors are
     returned as float32.
+
+    Parameters
+    ----------
+    agg : dict
+        From :func:`aggregated_context_vectors`.
+    layer : int
+        ``-L <= layer < L`` for the ``L`` layers stored in ``agg`` (0 = input embeddings).
+    pooling : {"mean", "first", "last"}
+    contexts : int, optional
+        A checkpoint of ``agg`` (mean pooling only).
+
+    Returns
+    -------
+    gensim.models.KeyedVectors
     """
     L = agg["mean"].shape[0]
     layer = checks.integer(layer, "layer", -L, L - 1)

@@ -201,7 +201,19 @@ def hard_debias(kv, direction, gender_specific, equalize_pairs):
 
 @dataclass
 class WeatResult:
-    """Outcome of :func:`weat`: effect size (Cohen's d), one-sided permutation p-value, test statistic."""
+    """Outcome of :func:`weat`.
+
+    Parameters
+    ----------
+    effect_size : float
+        Cohen's d of the association scores.
+    p_value : float
+        One-sided permutation p-value.
+    statistic : float
+    n_permutations : int
+    null : ndarray of float64, shape (n_permutations,)
+        The statistic of each re-partition.
+    """
 
     effect_size: float
     p_value: float
