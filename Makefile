@@ -4,7 +4,8 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-# The book never needs the network at run time.
+# The book never needs the network at run time. The same variables are defined once for the
+# Python tools in tools/env.py (autograde, tests/conftest.py, benchmarks): keep the two in step.
 export HF_HUB_OFFLINE = 1
 export TRANSFORMERS_OFFLINE = 1
 export HF_DATASETS_OFFLINE = 1
@@ -14,9 +15,16 @@ export PYDEVD_DISABLE_FILE_VALIDATION = 1
 
 NOTEBOOKS = $(shell $(PYTHON) tools/toc_notebooks.py)
 NBVAL     = --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
+# lib's docstring examples run as tests too (numpy-style Examples on tiny arrays)
+DOCTESTS  = --doctest-modules lib
 
-.PHONY: setup book execute html test test-lib test-notebooks kernel lab bench assignments grade clean clean-cache
+.PHONY: help setup book execute html test test-lib test-notebooks kernel lab bench assignments grade clean clean-cache
 
+## make help: list these targets
+help:
+	@grep -E '^## ' $(MAKEFILE_LIST) | sed 's/^## //'
+
+## make setup: create .venv with the pinned packages and lib installed (editable)
 setup: $(STAMP)
 
 $(STAMP): requirements.lock pyproject.toml
@@ -37,13 +45,15 @@ execute: setup
 html: setup
 	$(BIN)/jupyter-book build . --warningiserror --keep-going
 
-## make test: pytest over lib (unit tests in tests/) and nbval over every chapter notebook
+## make test: pytest over lib (unit tests in tests/, lib's doctests) and nbval over every chapter notebook
 test: setup
-	$(BIN)/python -m pytest tests $(NOTEBOOKS) $(NBVAL)
+	$(BIN)/python -m pytest tests $(DOCTESTS) $(NOTEBOOKS) $(NBVAL)
 
+## make test-lib: only the unit tests, the property-based suite and lib's doctests (no notebooks)
 test-lib: setup
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest tests $(DOCTESTS)
 
+## make test-notebooks: only nbval over the chapter notebooks
 test-notebooks: setup
 	$(BIN)/python -m pytest $(NOTEBOOKS) $(NBVAL)
 
@@ -69,8 +79,10 @@ grade: assignments
 bench: setup
 	$(BIN)/python benchmarks/run.py $(NOTEBOOKS)
 
+## make clean: remove the built HTML (_build)
 clean:
 	rm -rf _build
 
+## make clean-cache: remove the cache of expensive results (.cache; minutes to rebuild)
 clean-cache:
 	rm -rf .cache

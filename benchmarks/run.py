@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import runpy
 import shutil
 import subprocess
 import sys
@@ -24,8 +25,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
+runpy.run_path(str(ROOT / "tools" / "env.py"))["apply"]()     # the book's offline environment (tools/env.py)
 
 
 def time_setup() -> float:

@@ -1,9 +1,13 @@
-"""Shared fixtures: the real models are loaded once per test session."""
-import os
+"""Shared fixtures: the real models are loaded once per test session.
 
+The session runs in the book's offline environment (``tools/env.py``; ``tools`` is on the
+test path through ``pythonpath`` in pyproject.toml), without overriding what the caller set.
+"""
 import pytest
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
+import env
+
+env.apply()
 
 
 @pytest.fixture(scope="session")

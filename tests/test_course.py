@@ -20,7 +20,8 @@ import numpy as np
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from lib.exercises import ExerciseError, call, check_function, course
+import course
+from lib.exercises import ExerciseError, call, check_function
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "course_fixture.ipynb"

@@ -29,24 +29,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+import course
+import toc
 
-from lib.exercises import course  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def toc_notebooks() -> list:
-    """The chapter notebooks listed in _toc.yml, in book order."""
-    names = subprocess.run([sys.executable, str(ROOT / "tools" / "toc_notebooks.py")],
-                           capture_output=True, text=True, check=True).stdout.split()
-    return [ROOT / n for n in names]
+    """The chapter notebooks listed in _toc.yml, in book order (:func:`toc.notebooks`)."""
+    return toc.notebooks()
 
 
 def _display(path: Path) -> str:

@@ -19,7 +19,7 @@ sources are the ``--source`` notebooks, or those listed in ``assignments/manifes
 
 For every submission the grader rebuilds the notebook to run (the student's answers, the
 instructor's check cells with their hidden tests restored, see
-``lib.exercises.course.merge_submission``), copies it into a fresh temporary folder and
+``tools/course.py``'s ``merge_submission``), copies it into a fresh temporary folder and
 executes it there in a separate process (nbclient, kernel ``python3``, network disabled,
 ``HF_HUB_OFFLINE=1``), cell by cell, with errors allowed: a cell that runs longer than
 ``--cell-timeout`` seconds is interrupted and the next one runs; a notebook that runs
@@ -58,15 +58,10 @@ from pathlib import Path
 
 import nbformat
 
+import course
+from env import OFFLINE_ENV
+
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from lib.exercises import course  # noqa: E402
-
-OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1",
-               "PYTHONHASHSEED": "0", "TOKENIZERS_PARALLELISM": "false",
-               "PYDEVD_DISABLE_FILE_VALIDATION": "1", "MPLBACKEND": "Agg"}
 
 # Run in the kernel before the notebook: no connection leaves the machine.
 PRELUDE = '''

@@ -6,22 +6,17 @@ With no notebook, every chapter of the table of contents is checked. Prints one 
 chapter with its counts; with --untied, also every untied number with its context.
 Exits 1 if any number is untied.
 """
-import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from lib.prose import check_notebook, load_constants  # noqa: E402
+import toc
+from lib.prose import check_notebook, load_constants
 
 
 def main(argv):
     show = "--untied" in argv
     paths = [a for a in argv if not a.startswith("--")]
     if not paths:
-        out = subprocess.run([sys.executable, str(ROOT / "tools" / "toc_notebooks.py")],
-                             capture_output=True, text=True, check=True).stdout.split()
-        paths = [str(ROOT / p) for p in out]
+        paths = [str(p) for p in toc.notebooks()]
     constants = load_constants()
     total_untied = 0
     print(f"{'total':>6} {'tied':>5} {'glued':>6} {'pub':>4} {'echo':>5} {'const':>6} {'untied':>7}  chapter")

@@ -9,9 +9,9 @@ with --check, only compares and exits 1 if the page is stale (tests/test_publish
 import sys
 from pathlib import Path
 
+from lib import published
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from lib import published  # noqa: E402
 
 PAGE = ROOT / "chapters" / "published_figures.md"
 

@@ -46,6 +46,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlsplit
 
+from toc import toc_files  # noqa: F401  (the book's one _toc.yml reader; tests call it from here)
+
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "chrome")
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -462,28 +464,6 @@ def static_ids(path: Path) -> set[str]:
     p = _IdParser()
     p.feed(path.read_text(encoding="utf-8", errors="replace"))
     return p.ids
-
-
-def toc_files(toc: str | Path) -> list[str]:
-    """Every ``root`` / ``file`` entry of a Jupyter Book ``_toc.yml``, in order."""
-    import yaml
-
-    data = yaml.safe_load(Path(toc).read_text())
-    out: list[str] = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            for key in ("root", "file"):
-                if isinstance(node.get(key), str):
-                    out.append(node[key])
-            for v in node.values():
-                walk(v)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v)
-
-    walk(data)
-    return out
 
 
 def html_pages(root: Path) -> list[Path]:

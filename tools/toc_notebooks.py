@@ -1,10 +1,9 @@
 """Print the notebooks listed in _toc.yml, in book order (used by the Makefile).
 
-Only the standard library is used, so this runs before the virtual environment exists.
+Only the standard library is used, so this runs before the virtual environment exists. The
+reading itself is :func:`toc.notebooks` (``tools/toc.py``, the book's one ``_toc.yml`` reader).
 """
-import pathlib
-import re
+from toc import ROOT, notebooks
 
-root = pathlib.Path(__file__).resolve().parent.parent
-files = re.findall(r"^\s*-?\s*(?:file|root):\s*(\S+)", (root / "_toc.yml").read_text(), re.M)
-print(" ".join(f + ".ipynb" for f in files if (root / (f + ".ipynb")).exists()))
+if __name__ == "__main__":
+    print(" ".join(str(p.relative_to(ROOT)) for p in notebooks()))

@@ -1,0 +1,56 @@
+"""The book's offline environment: one definition for every tool that runs chapters or tests.
+
+``OFFLINE_ENV`` is what the book needs at run time: no network for Hugging Face, a fixed hash
+seed, no tokenizer thread pools, a non-interactive matplotlib backend. ``tools/autograde.py``
+adds it to each grading kernel's environment, ``tests/conftest.py`` sets it (without overriding
+what the caller exported) for the test session, and ``benchmarks/run.py`` for the timed runs.
+The Makefile exports the same variables for its own commands (keep the two in step).
+
+Only the standard library: this runs before the virtual environment exists.
+
+>>> OFFLINE_ENV["HF_HUB_OFFLINE"]
+'1'
+"""
+from __future__ import annotations
+
+import os
+
+__all__ = ["OFFLINE_ENV", "apply"]
+
+OFFLINE_ENV: dict[str, str] = {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "HF_DATASETS_OFFLINE": "1",
+    "PYTHONHASHSEED": "0",
+    "TOKENIZERS_PARALLELISM": "false",
+    "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+    "MPLBACKEND": "Agg",
+}
+
+
+def apply(environ=None, override: bool = False) -> dict:
+    """Put :data:`OFFLINE_ENV` into ``environ`` (default ``os.environ``) and return it.
+
+    Parameters
+    ----------
+    environ : mutable mapping, optional
+    override : bool
+        Replace values already set (default: keep what the caller exported).
+
+    Returns
+    -------
+    mapping
+        ``environ`` itself.
+
+    Examples
+    --------
+    >>> apply({"MPLBACKEND": "pdf"})["MPLBACKEND"]
+    'pdf'
+    >>> apply({"MPLBACKEND": "pdf"}, override=True)["MPLBACKEND"]
+    'Agg'
+    """
+    environ = os.environ if environ is None else environ
+    for key, value in OFFLINE_ENV.items():
+        if override or key not in environ:
+            environ[key] = value
+    return environ
