@@ -123,6 +123,7 @@ def check_k(k: int, n: int, what: str = "items") -> int:
     Returns
     -------
     int
+        ``k`` as a Python int.
 
     Examples
     --------
@@ -223,6 +224,7 @@ def known_words(words: Iterable[str], vocab, what: str = "the vocabulary") -> No
     Returns
     -------
     None
+        Only raises, when a word is missing.
 
     Examples
     --------
@@ -288,10 +290,9 @@ def number(value, name: str, lo: float | None = None, hi: float | None = None,
     Parameters
     ----------
     value : float
-    name : str
-        The argument's name, for the message.
-    lo, hi : float, optional
-        Bounds.
+        Any real number (ints included; booleans and strings are refused).
+    name, lo, hi
+        As in :func:`integer`, with float bounds.
     lo_open, hi_open : bool
         Whether each bound is excluded.
 

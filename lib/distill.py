@@ -89,7 +89,7 @@ def token_states(model: str = DEFAULT_MODEL) -> np.ndarray:
     Parameters
     ----------
     model : str
-        A model name or folder (:func:`lib.models.resolve_model`).
+        As in :func:`vocabulary`; the cache entry is keyed by it and by the token list.
 
     Returns
     -------

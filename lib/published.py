@@ -82,6 +82,7 @@ def entry(key: str, path: Path | str = LEDGER) -> dict:
     Parameters
     ----------
     key : str
+        A ledger key; a missing one raises ``KeyError`` listing similar keys.
     path : Path or str
 
     Returns
@@ -102,8 +103,8 @@ def value(key: str, path: Path | str = LEDGER) -> float:
 
     Parameters
     ----------
-    key : str
-    path : Path or str
+    key, path
+        As in :func:`entry`.
 
     Returns
     -------
@@ -117,8 +118,8 @@ def text(key: str, path: Path | str = LEDGER) -> str:
 
     Parameters
     ----------
-    key : str
-    path : Path or str
+    key, path
+        As in :func:`entry`; an entry's ``text`` (or ``digits``) field overrides the default format.
 
     Returns
     -------
