@@ -27,8 +27,8 @@ from .search import top_k
 from .stats import mean_ci
 from .tasks import RetrievalTask
 # Temporary re-export for chapters not yet moved to lib.tasks (the lead removes it at the end)
-from .tasks import (ATTRIBUTES, BEIR_URL, FIRST_NAMES, LAST_NAMES, article_split,  # noqa: F401
-                    beir_dir, inverse_cloze_task, limit_dataset, load_beir, query_articles, strip_overlap)
+from .tasks import (article_split, beir_dir, inverse_cloze_task, limit_dataset, load_beir,  # noqa: F401
+                    query_articles, strip_overlap)
 
 split_by_article = article_split   # temporary old name (lib.tasks.article_split)
 

@@ -25,7 +25,21 @@ def _call(fn, *args, what: str):
 
 # --------------------------------------------------------------------------- chapter 1
 def check_recall_at_k(fn, points: int = 2) -> str:
-    """``fn(ranked, relevant, k)`` -> mean recall@k (relevant: list of sets)."""
+    """Exercise ex-p5-c1-recall: ``fn(ranked, relevant, k)`` -> mean recall@k, against
+    :func:`lib.evaluate.retrieval_scores`.
+
+    Parameters
+    ----------
+    fn : callable, (ranked ids (n, depth), list of sets of relevant ids, k) -> float
+    points : int
+        Shown in the success line.
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p5-c1-recall (2 points)"``, also printed; a wrong answer raises
+        :class:`~lib.exercises.ExerciseError`.
+    """
     rng = np.random.default_rng(5)
     ranked = np.array([rng.permutation(20)[:10] for _ in range(30)])
     relevant = [set(rng.choice(20, rng.integers(1, 4), replace=False).tolist()) for _ in range(30)]
@@ -37,7 +51,21 @@ def check_recall_at_k(fn, points: int = 2) -> str:
 
 
 def check_rrf(fn, points: int = 2) -> str:
-    """``fn(list_of_rankings, k, c)`` -> fused top-k ids, compared with lib.retrieval.reciprocal_rank_fusion."""
+    """Exercise ex-p5-c1-rrf: ``fn(rankings, k, c)`` -> fused top-k ids, against
+    :func:`lib.retrieval.reciprocal_rank_fusion`.
+
+    Parameters
+    ----------
+    fn : callable, (list of ranked-id arrays (n, depth), k, c) -> ids (n, k)
+    points : int
+        Shown in the success line.
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p5-c1-rrf (2 points)"``, also printed; a wrong answer raises
+        :class:`~lib.exercises.ExerciseError`.
+    """
     rng = np.random.default_rng(1)
     a = np.array([rng.permutation(30)[:15] for _ in range(8)])
     b = np.array([rng.permutation(30)[:15] for _ in range(8)])
@@ -50,7 +78,20 @@ def check_rrf(fn, points: int = 2) -> str:
 
 
 def check_overlap(fn, points: int = 1) -> str:
-    """``fn(query, passage)`` -> the fraction of query tokens that occur in the passage."""
+    """Exercise ex-p5-c1-overlap: ``fn(query, passage)`` -> the fraction of query tokens that occur in the passage.
+
+    Parameters
+    ----------
+    fn : callable, (str, str) -> float in [0, 1]
+    points : int
+        Shown in the success line.
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p5-c1-overlap (1 points)"``, also printed; a wrong answer raises
+        :class:`~lib.exercises.ExerciseError`.
+    """
     cases = [("The cat sat on the mat", "A cat and a dog", 1 / 6), ("Paris is big", "paris is big", 1.0),
              ("red blue", "green", 0.0)]
     for q, p, want in cases:
@@ -62,7 +103,21 @@ def check_overlap(fn, points: int = 1) -> str:
 
 # --------------------------------------------------------------------------- chapter 2
 def check_circle_pairs(fn, points: int = 2) -> str:
-    """``fn(n)`` -> how many of the C(n,2) top-2 subsets n unit vectors evenly spaced on a circle can return."""
+    """Exercise ex-p5-c2-circle: ``fn(n)`` -> how many top-2 sets ``n`` evenly spaced unit vectors on a circle
+    can return.
+
+    Parameters
+    ----------
+    fn : callable, int -> int (compared with :func:`lib.limit.top2_subsets_reachable`)
+    points : int
+        Shown in the success line.
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p5-c2-circle (2 points)"``, also printed; a wrong answer raises
+        :class:`~lib.exercises.ExerciseError`.
+    """
     for n in (4, 5, 7):
         ang = 2 * np.pi * np.arange(n) / n
         want = len(limit.top2_subsets_reachable(np.c_[np.cos(ang), np.sin(ang)], 20000, seed=0))
@@ -72,7 +127,21 @@ def check_circle_pairs(fn, points: int = 2) -> str:
 
 
 def check_qrels(fn, points: int = 1) -> str:
-    """``fn(n)`` -> boolean relevance matrix of all pairs, shape (C(n,2), n)."""
+    """Exercise ex-p5-c2-qrels: ``fn(n)`` -> the boolean relevance matrix of all pairs, as
+    :func:`lib.limit.all_pairs_qrels`.
+
+    Parameters
+    ----------
+    fn : callable, int n -> bool array (C(n, 2), n), rows in ``itertools.combinations`` order
+    points : int
+        Shown in the success line.
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p5-c2-qrels (1 points)"``, also printed; a wrong answer raises
+        :class:`~lib.exercises.ExerciseError`.
+    """
     for n in (3, 5, 6):
         got = np.asarray(_call(fn, n, what="all_pairs"))
         pairs = list(itertools.combinations(range(n), 2))
@@ -85,7 +154,21 @@ def check_qrels(fn, points: int = 1) -> str:
 
 
 def check_extrapolation(fn, points: int = 1) -> str:
-    """``fn(d)`` -> the paper's fitted critical n at dimension d."""
+    """Exercise ex-p5-c2-extrapolate: ``fn(d)`` -> the paper's fitted critical n, as
+    :func:`lib.limit.paper_critical_n`.
+
+    Parameters
+    ----------
+    fn : callable, dimension d -> float
+    points : int
+        Shown in the success line.
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p5-c2-extrapolate (1 points)"``, also printed; a wrong answer raises
+        :class:`~lib.exercises.ExerciseError`.
+    """
     for d in (4, 16, 512, 768, 1024):
         want = limit.paper_critical_n(d)
         close(_call(fn, d, what="critical_n_fit"), want, 1e-6 * max(1.0, float(want)),
@@ -95,7 +178,21 @@ def check_extrapolation(fn, points: int = 1) -> str:
 
 # --------------------------------------------------------------------------- chapter 3
 def check_maxsim(fn, points: int = 2) -> str:
-    """``fn(query_tokens, doc_tokens)`` -> the MaxSim late-interaction score."""
+    """Exercise ex-p5-c3-maxsim: ``fn(query_tokens, doc_tokens)`` -> the MaxSim score of
+    :func:`lib.retrieval.maxsim_scores`.
+
+    Parameters
+    ----------
+    fn : callable, (array (n_q, d), array (n_d, d)) -> float
+    points : int
+        Shown in the success line.
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p5-c3-maxsim (2 points)"``, also printed; a wrong answer raises
+        :class:`~lib.exercises.ExerciseError`.
+    """
     rng = np.random.default_rng(3)
     for nq, nd in ((3, 5), (1, 1), (6, 2)):
         q, d = rng.standard_normal((nq, 8)), rng.standard_normal((nd, 8))
@@ -105,7 +202,21 @@ def check_maxsim(fn, points: int = 2) -> str:
 
 
 def check_pair_recall(fn, points: int = 1) -> str:
-    """``fn(ranked, pairs, k)`` -> fraction of queries with BOTH relevant documents in the top k."""
+    """Exercise ex-p5-c3-both: ``fn(ranked, pairs, k)`` -> the share of queries with BOTH relevant documents in
+    the top k.
+
+    Parameters
+    ----------
+    fn : callable, (ranked ids (n, depth), list of pairs, k) -> float
+    points : int
+        Shown in the success line.
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p5-c3-both (1 points)"``, also printed; a wrong answer raises
+        :class:`~lib.exercises.ExerciseError`.
+    """
     ranked = np.array([[0, 1, 2, 3], [3, 2, 1, 0], [1, 3, 0, 2]])
     pairs = [(0, 1), (0, 3), (1, 2)]
     for k, want in ((2, 1 / 3), (3, 1 / 3), (4, 1.0)):
@@ -114,7 +225,20 @@ def check_pair_recall(fn, points: int = 1) -> str:
 
 
 def check_doc_count(fn, points: int = 1) -> str:
-    """``fn(task)`` -> number of attributes each person's document lists (array)."""
+    """Exercise ex-p5-c3-count: ``fn(task)`` -> how many attributes each person's document lists.
+
+    Parameters
+    ----------
+    fn : callable, a :func:`lib.tasks.limit_dataset` task -> int array (n_people,)
+    points : int
+        Shown in the success line.
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p5-c3-count (1 points)"``, also printed; a wrong answer raises
+        :class:`~lib.exercises.ExerciseError`.
+    """
     task = tasks.limit_dataset(n_core=10, n_queries=20, seed=2)
     want = np.zeros(10, int)
     for a, b in task.info["pairs"]:
@@ -148,7 +272,21 @@ def check_bytes(pq_fn, flat_fn, points: int = 1) -> str:
 
 # --------------------------------------------------------------------------- chapter 5
 def check_token_prf(fn, points: int = 1) -> str:
-    """``fn(pred, true)`` -> (precision, recall, f1) of two word collections, as lib.leakage.set_prf."""
+    """Exercise ex-p5-c5-prf: ``fn(pred, true)`` -> (precision, recall, f1) of two word collections, as
+    :func:`lib.leakage.set_prf`.
+
+    Parameters
+    ----------
+    fn : callable, (collection of str, collection of str) -> (float, float, float)
+    points : int
+        Shown in the success line.
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p5-c5-prf (1 points)"``, also printed; a wrong answer raises
+        :class:`~lib.exercises.ExerciseError`.
+    """
     cases = [({"the", "cat", "sat"}, {"the", "cat", "on", "mat"}), (["a", "a", "b"], ["b", "c"]),
              (set(), {"x"}), ({"x"}, set()), ({"x", "y"}, {"z"}), ({"same"}, {"same"})]
     for pred, true in cases:
@@ -160,7 +298,21 @@ def check_token_prf(fn, points: int = 1) -> str:
 
 
 def check_frequent_words(fn, points: int = 2) -> str:
-    """``fn(sets, m)`` -> the m words in most sentences, ties alphabetical (lib.leakage.build_vocabulary)."""
+    """Exercise ex-p5-c5-freq: ``fn(sets, m)`` -> the m words in most sentences, ties alphabetical, as
+    :func:`lib.leakage.build_vocabulary`.
+
+    Parameters
+    ----------
+    fn : callable, (list of word sets, m) -> list of m str
+    points : int
+        Shown in the success line.
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p5-c5-freq (2 points)"``, also printed; a wrong answer raises
+        :class:`~lib.exercises.ExerciseError`.
+    """
     sets = [{"the", "cat", "sat"}, {"the", "dog"}, {"a", "dog", "the"}, {"cat", "a"}, {"zebra"}]
     for m in (1, 2, 3, 5):
         want = leakage.build_vocabulary(sets, m)
@@ -172,7 +324,21 @@ def check_frequent_words(fn, points: int = 2) -> str:
 
 
 def check_copy_nearest(fn, points: int = 2) -> str:
-    """``fn(X_query, X_known, known_sets)`` -> word set of the cosine-nearest known row, per query."""
+    """Exercise ex-p5-c5-nn: ``fn(X_query, X_known, known_sets)`` -> the word set of each query's cosine-nearest
+    known row.
+
+    Parameters
+    ----------
+    fn : callable, (array (m, d), array (n, d), list of n word sets) -> list of m word sets
+    points : int
+        Shown in the success line.
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p5-c5-nn (2 points)"``, also printed; a wrong answer raises
+        :class:`~lib.exercises.ExerciseError`.
+    """
     rng = np.random.default_rng(7)
     known = rng.standard_normal((12, 6)) * rng.uniform(0.5, 3.0, (12, 1))   # lengths differ: cosine, not dot
     sets = [{f"w{i}", f"v{i % 3}"} for i in range(12)]
