@@ -91,7 +91,7 @@ class Index:
         One of :data:`KINDS`.
     index : faiss.Index or faiss.IndexBinary
         The faiss object itself.
-    bytes_per_vector : float
+    bytes_per_vector : int
         The stored code of one vector (``4 d`` for float32, ``d / 8`` for binary, ``ceil(m b / 8)``
         for PQ). Per-vector bookkeeping (HNSW's graph links, IVF's list ids) is not counted here;
         :func:`memory_per_vector` measures everything.
@@ -103,7 +103,7 @@ class Index:
 
     kind: str
     index: object
-    bytes_per_vector: float
+    bytes_per_vector: int
     overhead_bytes: int
     name: str = ""
 
@@ -145,7 +145,7 @@ def _describe(kind: str, index) -> Index:
         name = f"pq m={index.pq.M} b={index.pq.nbits}"
     else:                                     # flat, float16, int8 (its ranges), binary
         bpv, over, name = index.code_size, (2 * 4 * d if kind == "int8" else 0), kind
-    return Index(kind, index, float(bpv), int(over), name)
+    return Index(kind, index, int(bpv), int(over), name)
 
 
 def _pq_options(d: int, n_train: int, pq_m, pq_bits) -> tuple[int, int]:
@@ -202,7 +202,7 @@ def build_index(kind: str, docs, *, train=None, M: int = 16, ef_construction: in
     >>> X = normalize(np.random.default_rng(0).standard_normal((64, 16)))
     >>> index = build_index("pq", X, pq_m=4, pq_bits=4)
     >>> index.name, index.bytes_per_vector, index.search(X[:2], k=3)[0].shape
-    ('pq m=4 b=4', 2.0, (2, 3))
+    ('pq m=4 b=4', 2, (2, 3))
     """
     faiss = _faiss()
     checks.choice(kind, "index kind", KINDS)
