@@ -47,7 +47,7 @@ def _faiss():
 
 
 def set_threads(n: int) -> None:
-    """Number of OpenMP threads faiss uses (1 is fastest and reproducible on a small, shared machine).
+    """Set the number of OpenMP threads faiss uses (1 is fastest and reproducible on a small, shared machine).
 
     Parameters
     ----------
@@ -293,6 +293,11 @@ def cached_build(kind: str, vectors, **options) -> tuple[Index, float]:
     return _describe(kind, load(record["index"])), float(record["seconds"])
 
 
+def _check_index(index) -> None:
+    if not isinstance(index, Index):
+        raise TypeError(f"index must be an ann.Index (from build_index); got {type(index).__name__}")
+
+
 def _search_params(index: Index, knob):
     if knob is None:
         return None
@@ -336,8 +341,7 @@ def search(index: Index, queries, k: int = 10, knob: int | None = None,
     scores : ndarray of float32, shape (n_queries, k)
         Inner products, descending (for ``"binary"``: minus the Hamming distance).
     """
-    if not isinstance(index, Index):
-        raise TypeError(f"index must be an ann.Index (from build_index); got {type(index).__name__}")
+    _check_index(index)
     checks.choice(incomplete, "incomplete", INCOMPLETE)
     q = np.ascontiguousarray(checks.as_matrix(queries, "queries"))
     if q.shape[1] != index.d:
@@ -492,8 +496,7 @@ def measure(index: Index, queries, exact, k: int = 10, knob: int | None = None, 
     Measurement
         Padding (``-1``) in an incomplete result counts as a miss, without a warning.
     """
-    if not isinstance(index, Index):
-        raise TypeError(f"index must be an ann.Index (from build_index); got {type(index).__name__}")
+    _check_index(index)
     q = checks.as_matrix(queries, "queries")
     exact = np.asarray(exact)
     if exact.ndim != 2 or exact.shape[0] != len(q):
@@ -516,8 +519,7 @@ def memory_per_vector(index: Index) -> float:
     -------
     float
     """
-    if not isinstance(index, Index):
-        raise TypeError(f"index must be an ann.Index (from build_index); got {type(index).__name__}")
+    _check_index(index)
     if index.ntotal == 0:
         raise ValueError("the index is empty")
     return float(_serialize(index).size / index.ntotal)

@@ -225,10 +225,8 @@ def bloom_embeddings(E, words: Sequence[str], n_buckets: int, n_hashes: int = 2,
 
     Parameters
     ----------
-    E : array_like, shape (n, d)
-    words : sequence of str, length n
-    n_buckets : int
-        ``1 <= n_buckets <= n``.
+    E, words, n_buckets
+        As in :func:`hashing_trick`.
     n_hashes : int
         Independent hashes (seeds ``seed .. seed + n_hashes - 1``), at least 1.
     seed : int
