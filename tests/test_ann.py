@@ -280,3 +280,17 @@ def test_cached_build_binary_and_pq(X, tmp_cache):
         assert loaded.name == built.name and loaded.overhead_bytes == built.overhead_bytes
         np.testing.assert_array_equal(loaded.search(X[:5], 3)[0], built.search(X[:5], 3)[0])
         assert ann.memory_per_vector(loaded) > 0
+
+
+# ------------------------------------------------------------------ Part V ch4 exercise checkers (lib.exercises.part5)
+def test_part5_ch4_checkers(capsys):
+    from lib.exercises import ExerciseError, part5
+
+    part5.check_ann_recall(search.list_overlap)
+    part5.check_ann_recall(lambda f, e: float(np.mean([len(set(a) & set(b)) / len(b) for a, b in zip(f, e)])))
+    part5.check_bytes(lambda d, m, b: m * b / 8, lambda d: 4 * d)
+    assert capsys.readouterr().out.count("PASSED") == 3
+    with pytest.raises(ExerciseError):
+        part5.check_ann_recall(lambda f, e: float(np.mean([len(set(a) & set(b)) for a, b in zip(f, e)])))
+    with pytest.raises(ExerciseError):
+        part5.check_bytes(lambda d, m, b: m * b, lambda d: 4 * d)
