@@ -1,19 +1,13 @@
 """Approximate nearest-neighbour search with faiss: the book's one faiss module.
 
-Part V ch4 (speed against recall) and Part VI ch1 (bytes against quality) build their indexes
-here, so both parts search, rescore and measure the same way.
-
-* :func:`build_index` — one builder over every kind (:data:`KINDS`): exact ``"flat"`` float32,
-  the scalar quantizers ``"float16"`` and ``"int8"``, sign bits ``"binary"`` (Hamming search),
-  product quantization ``"pq"``, the graph ``"hnsw"``, inverted files ``"ivf"`` and ``"ivfpq"``.
-  Every kind returns an :class:`Index`: the faiss index, its kind, its bytes per vector and a
-  :meth:`Index.search`. :func:`cached_build` stores a built index on disk with its build time.
-* :func:`search` — top-``k`` with a search-time knob (``efSearch`` for HNSW, ``nprobe`` for IVF);
-  :func:`rescore` — re-rank a shortlist by exact dot products (the float rescoring of
-  sentence-transformers' binary and int8 retrieval).
-* :func:`measure` — recall@``k`` against exact lists (:func:`lib.search.list_overlap`) and queries
-  per second; :func:`time_search` — best-of-``repeats`` wall time; :func:`memory_per_vector` —
-  bytes per stored vector of the serialised index; :func:`binarize` — the sign-bit codes.
+Part V ch4 (speed against recall) and Part VI ch1 (bytes against quality) build, search, rescore
+and measure their indexes here. :func:`build_index` builds every kind of :data:`KINDS` (exact
+float32, the float16/int8 scalar quantizers, sign bits searched by Hamming distance, PQ, HNSW, IVF,
+IVF-PQ) as one type, :class:`Index`; :func:`cached_build` stores it with its build time.
+:func:`search` takes a per-call knob (``efSearch``, ``nprobe``), :func:`rescore` re-ranks a
+shortlist by exact dot products (sentence-transformers' rescoring), :func:`measure` gives recall
+(:func:`lib.search.list_overlap`) and queries per second, :func:`time_search` a best-of-n time,
+:func:`memory_per_vector` the serialised bytes per vector.
 
 All kinds search by inner product: normalise documents and queries first
 (:func:`lib.search.normalize`) for cosine similarity.
@@ -81,7 +75,7 @@ def binarize(X) -> np.ndarray:
     return np.packbits(X > 0, axis=1)
 
 
-@dataclass(repr=False)
+@dataclass
 class Index:
     """A built faiss index of one of :data:`KINDS`, searchable by inner product.
 
@@ -102,7 +96,7 @@ class Index:
     """
 
     kind: str
-    index: object
+    index: object = field(repr=False)
     bytes_per_vector: int
     overhead_bytes: int
     name: str = ""
@@ -122,30 +116,19 @@ class Index:
         """The ``k`` best documents of each query; see :func:`search`."""
         return search(self, queries, k, knob, incomplete)
 
-    def __repr__(self) -> str:
-        return (f"Index({self.name!r}, n={self.ntotal:,}, d={self.d}, {self.bytes_per_vector:g} bytes/vector, "
-                f"{self.overhead_bytes:,} bytes overhead)")
-
 
 def _describe(kind: str, index) -> Index:
-    """Wrap a faiss index of ``kind`` with its sizes, read off the index itself."""
-    faiss = _faiss()
+    """Wrap a faiss index of ``kind`` with its sizes and name, read off the index itself."""
     d = int(index.d)
+    code = _faiss().downcast_index(index.storage).code_size if kind == "hnsw" else index.code_size
+    over, name = (2 * 4 * d if kind == "int8" else 0), kind           # int8 stores its ranges
+    if kind in ("ivf", "ivfpq"):
+        over, name = over + 4 * d * index.nlist, f"{kind} nlist={index.nlist}"           # the centroids
+    if kind in ("pq", "ivfpq"):
+        over, name = over + 4 * d * 2 ** index.pq.nbits, f"{name} m={index.pq.M} b={index.pq.nbits}"   # codebooks
     if kind == "hnsw":
-        bpv, over = faiss.downcast_index(index.storage).code_size, 0
         name = f"hnsw M={index.hnsw.nb_neighbors(1)}"
-    elif kind in ("ivf", "ivfpq"):
-        bpv, over = index.code_size, 4 * d * index.nlist
-        name = f"ivf nlist={index.nlist}"
-        if kind == "ivfpq":
-            over += 4 * d * 2 ** index.pq.nbits
-            name = f"ivfpq nlist={index.nlist} m={index.pq.M} b={index.pq.nbits}"
-    elif kind == "pq":
-        bpv, over = index.code_size, 4 * d * 2 ** index.pq.nbits
-        name = f"pq m={index.pq.M} b={index.pq.nbits}"
-    else:                                     # flat, float16, int8 (its ranges), binary
-        bpv, over, name = index.code_size, (2 * 4 * d if kind == "int8" else 0), kind
-    return Index(kind, index, int(bpv), int(over), name)
+    return Index(kind, index, int(code), int(over), name)
 
 
 def _pq_options(d: int, n_train: int, pq_m, pq_bits) -> tuple[int, int]:
@@ -265,11 +248,8 @@ def cached_build(kind: str, vectors, **options) -> tuple[Index, float]:
 
     Parameters
     ----------
-    kind : str
-        One of :data:`KINDS`.
-    vectors : array_like, shape (n, d)
-    **options
-        Passed to :func:`build_index`.
+    kind, vectors, **options
+        As for :func:`build_index`.
 
     Returns
     -------
@@ -429,10 +409,8 @@ def time_search(index, queries, k: int = 10, knob: int | None = None, repeats: i
     ----------
     index : Index or callable
         An :class:`Index`, or any ``search(queries, k)`` function (e.g. a brute-force search).
-    queries : array_like, shape (n_queries, d)
-    k : int
-    knob : int, optional
-        See :func:`search` (an :class:`Index` only).
+    queries, k, knob
+        As for :func:`search` (``knob`` for an :class:`Index` only).
     repeats : int
         At least 1.
 
@@ -479,14 +457,11 @@ def measure(index: Index, queries, exact, k: int = 10, knob: int | None = None, 
 
     Parameters
     ----------
-    index : Index
-    queries : array_like, shape (n_queries, d)
+    index, queries, k, knob
+        As for :func:`search`.
     exact : array_like of int, shape (n_queries, >= k)
         The exact neighbour lists, best first (e.g. :func:`lib.search.top_k`); their first ``k``
         columns are the reference.
-    k : int
-    knob : int, optional
-        See :func:`search`.
     kind : str, optional
         Label of the measurement; default ``index.kind``.
     repeats : int

@@ -252,7 +252,21 @@ def check_doc_count(fn, points: int = 1) -> str:
 
 # --------------------------------------------------------------------------- chapter 4
 def check_ann_recall(fn, points: int = 2) -> str:
-    """``fn(found, exact)`` -> mean fraction of exact neighbours found."""
+    """Exercise ex-p5-c4-recall: ``fn(found, exact)`` -> mean fraction of exact neighbours found, against
+    :func:`lib.search.list_overlap`.
+
+    Parameters
+    ----------
+    fn : callable, (approximate ids (n, k), exact ids (n, k)) -> float
+    points : int
+        Shown in the success line.
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p5-c4-recall (2 points)"``, also printed; a wrong answer raises
+        :class:`~lib.exercises.ExerciseError`.
+    """
     rng = np.random.default_rng(4)
     exact = np.array([rng.permutation(50)[:10] for _ in range(20)])
     found = np.array([np.r_[e[:rng.integers(0, 11)], rng.permutation(np.arange(50, 60))][:10] for e in exact])
@@ -263,7 +277,21 @@ def check_ann_recall(fn, points: int = 2) -> str:
 
 
 def check_bytes(pq_fn, flat_fn, points: int = 1) -> str:
-    """``pq_fn(d, m, bits)`` and ``flat_fn(d)`` -> bytes per vector."""
+    """Exercise ex-p5-c4-bytes: ``pq_fn(d, m, bits)`` and ``flat_fn(d)`` -> bytes per vector.
+
+    Parameters
+    ----------
+    pq_fn : callable, (d, m, bits) -> bytes of one PQ code
+    flat_fn : callable, d -> bytes of one float32 vector
+    points : int
+        Shown in the success line.
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p5-c4-bytes (1 points)"``, also printed; a wrong answer raises
+        :class:`~lib.exercises.ExerciseError`.
+    """
     for d, m, bits in ((50, 10, 8), (384, 48, 8), (64, 16, 4)):
         close(_call(pq_fn, d, m, bits, what="pq_bytes"), m * bits / 8, 1e-9, f"PQ bytes for d={d}, m={m}, {bits} bits")
         close(_call(flat_fn, d, what="flat_bytes"), 4 * d, 1e-9, f"float32 bytes for d={d}")

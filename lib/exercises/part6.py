@@ -20,7 +20,19 @@ def _call(fn, what, *args):
 
 # --------------------------------------------------------------------------- chapter 1
 def check_int8(quantize, dequantize) -> str:
-    """ex-p6-c1-int8: ``quantize(X, lo, hi)`` -> int8 codes, ``dequantize(codes, lo, hi)`` -> floats."""
+    """ex-p6-c1-int8: ``quantize(X, lo, hi)`` -> int8 codes, ``dequantize(codes, lo, hi)`` -> floats.
+
+    Parameters
+    ----------
+    quantize, dequantize : callable
+        The learner's ``quantize(X, lo, hi)`` (float (n, d), per-dimension ranges (d,) -> int8 (n, d)) and
+        ``dequantize(codes, lo, hi)`` (-> float32 (n, d)).
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p6-c1-int8"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+    """
     implemented(quantize, "quantize")
     implemented(dequantize, "dequantize")
     rng = np.random.default_rng(6)
@@ -45,7 +57,18 @@ def check_int8(quantize, dequantize) -> str:
 
 
 def check_hamming(hamming) -> str:
-    """ex-p6-c1-hamming: ``hamming(a, b)`` for two packed uint8 codes (1-D) -> int."""
+    """ex-p6-c1-hamming: ``hamming(a, b)`` for two packed uint8 codes (1-D) -> int.
+
+    Parameters
+    ----------
+    hamming : callable
+        ``hamming(a, b)``: two 1-D uint8 codes from :func:`lib.compression.binarize` -> the number of differing bits.
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p6-c1-hamming"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+    """
     implemented(hamming, "hamming")
     rng = np.random.default_rng(7)
     X = rng.normal(size=(20, 64))
@@ -61,7 +84,18 @@ def check_hamming(hamming) -> str:
 
 
 def check_pq_bytes(pq_bytes) -> str:
-    """ex-p6-c1-pqbytes: ``pq_bytes(n, d, m, nbits)`` -> total bytes of a PQ index (codes + codebooks)."""
+    """ex-p6-c1-pqbytes: ``pq_bytes(n, d, m, nbits)`` -> total bytes of a PQ index (codes + codebooks).
+
+    Parameters
+    ----------
+    pq_bytes : callable
+        ``pq_bytes(n, d, m, nbits)`` -> bytes of n PQ codes plus the m codebooks.
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p6-c1-pqbytes"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+    """
     implemented(pq_bytes, "pq_bytes")
     cases = [((1000, 384, 48, 8), 1000 * 48 + 384 * 256 * 4),
              ((10, 384, 96, 4), 10 * 48 + 384 * 16 * 4),
@@ -77,7 +111,18 @@ def check_pq_bytes(pq_bytes) -> str:
 
 # --------------------------------------------------------------------------- chapter 2
 def check_pca_reduce(pca_reduce) -> str:
-    """ex-p6-c2-pca: ``pca_reduce(X_fit, X, d)`` -> unit rows of the top-d PCA projection."""
+    """ex-p6-c2-pca: ``pca_reduce(X_fit, X, d)`` -> unit rows of the top-d PCA projection.
+
+    Parameters
+    ----------
+    pca_reduce : callable
+        ``pca_reduce(X_fit, X, d)``: fit on ``X_fit`` (n, d_in), project ``X`` (m, d_in) -> unit rows (m, d).
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p6-c2-pca"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+    """
     implemented(pca_reduce, "pca_reduce")
     rng = np.random.default_rng(8)
     A = rng.normal(size=(200, 16)) * np.linspace(3, 0.2, 16) + 1.5
@@ -94,7 +139,19 @@ def check_pca_reduce(pca_reduce) -> str:
 
 
 def check_nested_loss(nested_loss) -> str:
-    """ex-p6-c2-loss: ``nested_loss(q, p, dims, temperature)`` equals the library's Matryoshka loss."""
+    """ex-p6-c2-loss: ``nested_loss(q, p, dims, temperature)`` equals the library's Matryoshka loss.
+
+    Parameters
+    ----------
+    nested_loss : callable
+        ``nested_loss(q, p, dims, temperature)``: torch tensors (batch, d_out) -> a scalar tensor, compared with
+        :func:`lib.compression.matryoshka_loss`.
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p6-c2-loss"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+    """
     import torch
 
     implemented(nested_loss, "nested_loss")
@@ -110,7 +167,18 @@ def check_nested_loss(nested_loss) -> str:
 
 
 def check_retention(retention) -> str:
-    """ex-p6-c2-retention: ``retention(scores, baseline)`` -> percent of the baseline, per entry."""
+    """ex-p6-c2-retention: ``retention(scores, baseline)`` -> percent of the baseline, per entry.
+
+    Parameters
+    ----------
+    retention : callable
+        ``retention(scores, baseline)``: dict of scores and a float -> dict of percentages; ``ValueError`` for a zero baseline.
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p6-c2-retention"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+    """
     implemented(retention, "retention")
     got = _call(retention, "retention", {"a": 0.5, "b": 0.8}, 0.8)
     expect(isinstance(got, dict), f"retention should return a dict; got {type(got).__name__}")
@@ -127,7 +195,18 @@ def check_retention(retention) -> str:
 
 # --------------------------------------------------------------------------- chapter 3
 def check_qr_rows(qr_rows) -> str:
-    """ex-p6-c3-qr: ``qr_rows(i, m, n)`` -> (quotient row, remainder row) in a stacked table."""
+    """ex-p6-c3-qr: ``qr_rows(i, m, n)`` -> (quotient row, remainder row) in a stacked table.
+
+    Parameters
+    ----------
+    qr_rows : callable
+        ``qr_rows(i, m, n)`` -> (quotient row, remainder row) of word ``i`` in the stacked table.
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p6-c3-qr"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+    """
     implemented(qr_rows, "qr_rows")
     n, m = 103, 10
     seen = set()
@@ -145,7 +224,18 @@ def check_qr_rows(qr_rows) -> str:
 
 
 def check_bucket_means(bucket_means) -> str:
-    """ex-p6-c3-hash: ``bucket_means(E, ids, n_buckets)`` -> least-squares table of the hashing trick."""
+    """ex-p6-c3-hash: ``bucket_means(E, ids, n_buckets)`` -> least-squares table of the hashing trick.
+
+    Parameters
+    ----------
+    bucket_means : callable
+        ``bucket_means(E, ids, n_buckets)``: table (n, d), bucket ids (n,) -> (n_buckets, d) bucket means.
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p6-c3-hash"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+    """
     implemented(bucket_means, "bucket_means")
     rng = np.random.default_rng(9)
     E = rng.normal(size=(60, 5)).astype(np.float32)
@@ -162,7 +252,18 @@ def check_bucket_means(bucket_means) -> str:
 
 
 def check_equal_memory(rows_for_budget) -> str:
-    """ex-p6-c3-budget: ``rows_for_budget(budget_bytes, d, bytes_per_value)`` -> rows that fit."""
+    """ex-p6-c3-budget: ``rows_for_budget(budget_bytes, d, bytes_per_value)`` -> rows that fit.
+
+    Parameters
+    ----------
+    rows_for_budget : callable
+        ``rows_for_budget(budget_bytes, d, bytes_per_value)`` -> the whole number of rows that fit.
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p6-c3-budget"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+    """
     implemented(rows_for_budget, "rows_for_budget")
     for args, want in (((1000, 10, 4), 25), ((1_000_000, 50, 4), 5000), ((999, 10, 4), 24), ((100, 50, 0.25), 8)):
         got = _call(rows_for_budget, "rows_for_budget", *args)
@@ -171,7 +272,19 @@ def check_equal_memory(rows_for_budget) -> str:
 
 
 def check_neighbour_loss(neighbour_loss) -> str:
-    """ex-p6-c3-loss: ``neighbour_loss(A, P, N, ignore, temperature)`` equals the library's."""
+    """ex-p6-c3-loss: ``neighbour_loss(A, P, N, ignore, temperature)`` equals the library's.
+
+    Parameters
+    ----------
+    neighbour_loss : callable
+        ``neighbour_loss(A, P, N, ignore, temperature)`` -> a scalar tensor, compared with
+        :func:`lib.compression.neighbour_loss`.
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p6-c3-loss"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+    """
     import torch
 
     implemented(neighbour_loss, "neighbour_loss")
@@ -192,7 +305,18 @@ def check_neighbour_loss(neighbour_loss) -> str:
 
 # --------------------------------------------------------------------------- chapter 4
 def check_sif(sif_weights) -> str:
-    """ex-p6-c4-sif: ``sif_weights(n, a)`` equals model2vec's Zipf/SIF weights."""
+    """ex-p6-c4-sif: ``sif_weights(n, a)`` equals model2vec's Zipf/SIF weights.
+
+    Parameters
+    ----------
+    sif_weights : callable
+        ``sif_weights(n, a)`` -> (n,) weights, compared with model2vec's.
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p6-c4-sif"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+    """
     from model2vec.distill.inference import compute_weights
 
     implemented(sif_weights, "sif_weights")
@@ -204,7 +328,18 @@ def check_sif(sif_weights) -> str:
 
 
 def check_static_encode(static_encode) -> str:
-    """ex-p6-c4-encode: ``static_encode(table, rows)`` -> unit mean of the rows of each text."""
+    """ex-p6-c4-encode: ``static_encode(table, rows)`` -> unit mean of the rows of each text.
+
+    Parameters
+    ----------
+    static_encode : callable
+        ``static_encode(table, rows)``: table (V, d), one list of row ids per text -> unit rows (n_texts, d).
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p6-c4-encode"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+    """
     implemented(static_encode, "static_encode")
     rng = np.random.default_rng(10)
     T = rng.normal(size=(20, 6)).astype(np.float32)
@@ -218,7 +353,18 @@ def check_static_encode(static_encode) -> str:
 
 
 def check_speedup(speedup) -> str:
-    """ex-p6-c4-speed: ``speedup(n_texts, seconds_slow, seconds_fast)`` -> (rate_slow, rate_fast, ratio)."""
+    """ex-p6-c4-speed: ``speedup(n_texts, seconds_slow, seconds_fast)`` -> (rate_slow, rate_fast, ratio).
+
+    Parameters
+    ----------
+    speedup : callable
+        ``speedup(n_texts, seconds_slow, seconds_fast)`` -> (texts/s slow, texts/s fast, ratio).
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p6-c4-speed"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+    """
     implemented(speedup, "speedup")
     got = _call(speedup, "speedup", 1000, 2.0, 0.01)
     expect(len(got) == 3, "speedup should return three numbers")
