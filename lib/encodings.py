@@ -37,7 +37,17 @@ __all__ = ["DEFAULT_MODEL", "get_encoder", "wikipedia_sentence_sample", "wikiped
 
 @lru_cache(maxsize=4)
 def get_encoder(model: str = DEFAULT_MODEL):
-    """A shared :class:`~lib.encoder.ContextualEncoder` for ``model`` (loaded once per process)."""
+    """A shared :class:`~lib.encoder.ContextualEncoder` for ``model`` (loaded once per process).
+
+    Parameters
+    ----------
+    model : str
+        ``"all-MiniLM-L6-v2"`` (packaged, offline), a model folder, or a Hugging Face name.
+
+    Returns
+    -------
+    lib.encoder.ContextualEncoder
+    """
     return ContextualEncoder(model)
 
 
@@ -49,6 +59,14 @@ def wikipedia_sentence_sample(n: int = 1000, seed: int = 0, min_words: int = 8,
     Sentences with ``min_words``..``max_words`` tokens are eligible (short fragments and
     run-on lists are dropped); the same ``(n, seed, min_words, max_words)`` always gives
     the same sentences in the same order, and a smaller ``n`` gives a prefix of a larger one.
+
+    Parameters
+    ----------
+    n : int
+        Sentences to draw, at most the number eligible.
+    seed : int
+    min_words, max_words : int
+        Eligible lengths in :func:`lib.data.tokenize` tokens, ``1 <= min_words <= max_words``.
 
     Returns
     -------
@@ -68,9 +86,21 @@ def wikipedia_sentence_vectors(n: int = 1000, seed: int = 0, pooling: str = "mea
                                layers=None, normalize: bool = False, model: str = DEFAULT_MODEL) -> np.ndarray:
     """Pooled vectors of :func:`wikipedia_sentence_sample` for every layer (cached on disk).
 
+    Parameters
+    ----------
+    n, seed : int
+        Which sample (see :func:`wikipedia_sentence_sample`).
+    pooling : {"mean", "cls", "max"}
+    layers : int, list of int, or None
+        ``None`` for every layer (0 = input embeddings).
+    normalize : bool
+        Unit-normalise each vector.
+    model : str
+        The encoder (see :func:`get_encoder`).
+
     Returns
     -------
-    ndarray
+    ndarray of float32
         ``(n_layers + 1, n, d)`` for ``layers=None``, ``(n, d)`` for an int layer.
     """
     texts = wikipedia_sentence_sample(n, seed)
@@ -84,9 +114,17 @@ def pooled_all(texts: Sequence[str], model: str = DEFAULT_MODEL, show_progress: 
     Mean pooling includes the special tokens, as sentence-transformers and
     :meth:`ContextualEncoder.pool` do; the results equal ``encoder.pool(texts, p)``.
 
+    Parameters
+    ----------
+    texts : list of str
+    model : str
+        The encoder (see :func:`get_encoder`).
+    show_progress : bool, optional
+        A progress bar; default on for long inputs.
+
     Returns
     -------
-    dict of str -> ndarray, shape (n_layers + 1, n_texts, d)
+    dict of str -> ndarray of float32, shape (n_layers + 1, n_texts, d)
         Keys ``"mean"``, ``"cls"``, ``"max"``.
     """
     texts = checks.texts(texts)
@@ -129,16 +167,25 @@ class TokenVectors:
 
 def minilm_token_vectors(texts: Sequence[str], max_length: int = 128, batch_size: int = 32,
                          show_progress: bool | None = None) -> TokenVectors:
-    """Last-layer MiniLM token vectors of each text, cached on disk.
+    """Last-layer MiniLM token vectors of each text, cached on disk (keyed by the model).
 
     One forward pass gives both a single vector (:meth:`TokenVectors.pooled`, equal to
     ``SentenceTransformer.encode`` at the same truncation) and the token vectors that
-    late interaction (:func:`maxsim_search`) needs.
+    late interaction (:func:`lib.retrieval.maxsim_search`) needs.
 
     Parameters
     ----------
+    texts : list of str
     max_length : int
-        Truncation in tokens (all-MiniLM-L6-v2 was trained with 128).
+        Truncation in tokens, at least 2.
+    batch_size : int
+        Texts per forward pass.
+    show_progress : bool, optional
+
+    Returns
+    -------
+    TokenVectors
+        One ``(n_tokens_i, 384)`` float32 array per text, special tokens included.
     """
     texts = checks.texts(texts)
     checks.integer(max_length, "max_length", lo=2)
@@ -155,9 +202,15 @@ def minilm_token_vectors(texts: Sequence[str], max_length: int = 128, batch_size
 def minilm_layers(texts: Sequence[str], max_length: int = 128, show_progress: bool | None = None) -> np.ndarray:
     """Mean-pooled all-MiniLM-L6-v2 states of every layer (0 = input embeddings), cached.
 
-    The one cached encoding of a text collection that :func:`minilm_embed` (Part V) and
-    :func:`lib.compression.task_layers` (Part VI's layer experiments) both read: one
-    forward pass gives every layer.
+    The one cached encoding of a text collection that :func:`minilm_embed` and
+    :func:`task_layers` both read: one forward pass gives every layer.
+
+    Parameters
+    ----------
+    texts : list of str
+    max_length : int
+        Truncation in tokens, at least 2.
+    show_progress : bool, optional
 
     Returns
     -------
@@ -175,6 +228,12 @@ def minilm_embed(texts: Sequence[str], max_length: int = 128) -> np.ndarray:
 
     The last layer of :func:`minilm_layers`, normalised: equal to
     ``SentenceTransformer.encode(texts, normalize_embeddings=True)`` at the same truncation.
+
+    Parameters
+    ----------
+    texts : list of str
+    max_length : int
+        Truncation in tokens.
 
     Returns
     -------
@@ -210,7 +269,21 @@ def task_layers(task, max_length: int = 128, show_progress: bool | None = None) 
 
 
 def task_embeddings(task, layer: int = -1, max_length: int = 128) -> tuple[np.ndarray, np.ndarray]:
-    """Unit-normalised ``(queries, passages)`` of one MiniLM layer (from :func:`task_layers`)."""
+    """Unit-normalised query and passage vectors of one MiniLM layer (from :func:`task_layers`).
+
+    Parameters
+    ----------
+    task : lib.tasks.RetrievalTask
+    layer : int
+        0 (input embeddings) .. 6, or negative from the end; -1 is the sentence-transformers embedding.
+    max_length : int
+        Truncation in tokens.
+
+    Returns
+    -------
+    queries : ndarray of float32, shape (n_queries, 384)
+    passages : ndarray of float32, shape (n_passages, 384)
+    """
     ql, pl = task_layers(task, max_length)
     n = ql.shape[0]
     checks.integer(layer, "layer", -n, n - 1)
@@ -224,9 +297,15 @@ def static_minilm_embed(texts: Sequence[str], pca_dims: int | None = None,
     A thin wrapper of :func:`lib.distill.static_model` (model2vec's ``distill`` of
     all-MiniLM-L6-v2: every token through MiniLM alone, cached once for the book) and
     :func:`lib.distill.encode`: the unit-normalised mean of the texts' token rows (zero for
-    a text with no token). Part V uses it without PCA (``pca_dims=None``, 384 dimensions)
-    and with model2vec's default SIF weighting; pass ``pca_dims=256`` for model2vec's
-    default model.
+    a text with no token).
+
+    Parameters
+    ----------
+    texts : list of str
+    pca_dims : int, optional
+        ``None`` keeps MiniLM's 384 dimensions (Part V); 256 is model2vec's default model.
+    sif_coefficient : float, optional
+        model2vec's SIF weighting of token rows; ``None`` for plain means.
 
     Returns
     -------

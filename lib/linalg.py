@@ -123,6 +123,18 @@ def svd_flip(V: np.ndarray) -> np.ndarray:
     depends on the CPU's linear-algebra kernels. Flipping to this convention (scikit-learn's
     ``svd_flip`` on the components) makes projections the same on every machine.
 
+    Parameters
+    ----------
+    V : ndarray, shape (k, d)
+        One direction per row.
+
+    Returns
+    -------
+    ndarray, shape (k, d)
+        ``V`` with some rows negated.
+
+    Examples
+    --------
     >>> svd_flip(np.array([[0.6, -0.8], [0.8, 0.6]])).tolist()
     [[-0.6, 0.8], [0.8, 0.6]]
     """

@@ -1,0 +1,206 @@
+"""The Poincaré ball: distances, and embeddings of trees in it (Sala et al.'s construction, classical MDS for comparison, gensim's Poincaré model)."""
+from __future__ import annotations
+
+
+import numpy as np
+
+from .. import cache, checks
+from .trees import Tree, _check_tree
+
+__all__ = ['poincare_distance', 'poincare_distances', 'sala_embedding', 'mds_embedding', 'train_poincare']
+
+
+def _check_ball(X, name="X", ndim=2) -> np.ndarray:
+    X = checks.as_matrix(X, name, ndim=ndim, dtype=np.float64)
+    norms = np.linalg.norm(X, axis=-1)
+    if np.any(norms >= 1):
+        raise ValueError(f"{name} has {int(np.sum(norms >= 1))} points on or outside the unit ball")
+    return X
+
+
+def poincare_distance(u, v) -> float:
+    """``arcosh(1 + 2 |u - v|^2 / ((1 - |u|^2)(1 - |v|^2)))`` for two points of the open unit ball.
+
+    Parameters
+    ----------
+    u, v : array_like, shape (d,)
+        One point each, norm below 1.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(poincare_distance([0.0, 0.0], [0.5, 0.0]), 4)       # 2 artanh(0.5)
+    1.0986
+    """
+    u, v = _check_ball(u, "u", ndim=1), _check_ball(v, "v", ndim=1)
+    checks.same_dim(u, v, ("u", "v"))
+    num = 2 * ((u - v) ** 2).sum()
+    den = (1 - (u ** 2).sum()) * (1 - (v ** 2).sum())
+    return float(np.arccosh(1 + num / den))
+
+
+def poincare_distances(X) -> np.ndarray:
+    """All-pairs Poincaré distances of the rows of ``X``.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+        Points of the open unit ball.
+
+    Returns
+    -------
+    ndarray, shape (n, n), float64
+        Symmetric, zero on the diagonal.
+    """
+    X = _check_ball(X)
+    sq = (X ** 2).sum(1)
+    d2 = np.maximum(sq[:, None] + sq[None, :] - 2 * X @ X.T, 0)
+    arg = 1 + 2 * d2 / ((1 - sq)[:, None] * (1 - sq)[None, :])
+    D = np.arccosh(np.maximum(arg, 1))
+    np.fill_diagonal(D, 0)
+    return D
+
+
+def _mobius_to_origin(z: complex, a: complex) -> complex:
+    """The disk isometry that sends ``a`` to 0: ``(z - a) / (1 - conj(a) z)``."""
+    return (z - a) / (1 - np.conj(a) * z)
+
+
+def sala_embedding(tree: Tree, tau: float = 1.0) -> np.ndarray:
+    """Sarkar's combinatorial embedding of a tree in the Poincaré disk, as in Sala et al. (2018).
+
+    Every edge gets hyperbolic length ``tau``. The root sits at the origin with its children
+    evenly spread on the circle of hyperbolic radius ``tau``; for any other node, an isometry
+    moves it to the origin, its children are placed evenly on the circle of radius ``tau``
+    in the angles left between them and the direction of its parent, and the isometry is
+    undone. Larger ``tau`` gives lower distortion (distances approach ``tau`` times path
+    lengths) at the cost of more bits of precision near the boundary.
+
+    Parameters
+    ----------
+    tree : Tree
+    tau : float > 0
+        Hyperbolic length of every edge.
+
+    Returns
+    -------
+    ndarray, shape (n, 2), float64
+        Points of the open unit disk.
+    """
+    _check_tree(tree)
+    tau = checks.number(tau, "tau", lo=0, lo_open=True)
+    r = np.tanh(tau / 2)                           # Euclidean radius at hyperbolic distance tau from 0
+    ch = tree.children()
+    z = np.zeros(len(tree), dtype=complex)
+    with np.errstate(invalid="ignore", divide="ignore"):    # overflow to the boundary is caught below
+        _sarkar_place(tree, ch, z, r)
+    out = np.stack([z.real, z.imag], 1)
+    if not np.all(np.isfinite(out)) or np.any(np.linalg.norm(out, axis=1) >= 1):
+        raise ValueError(f"tau={tau} is too large for float64: points reached the boundary")
+    return out
+
+
+def _sarkar_place(tree: Tree, ch, z: np.ndarray, r: float) -> None:
+    for u in tree._bfs_order():
+        kids = ch[u]
+        if not kids:
+            continue
+        if tree.parent[u] < 0:
+            base, deg = 0.0, len(kids)
+            angles = base + 2 * np.pi * np.arange(deg) / deg
+        else:
+            p = _mobius_to_origin(z[tree.parent[u]], z[u])
+            base, deg = np.angle(p), len(kids) + 1
+            angles = base + 2 * np.pi * np.arange(1, deg) / deg
+        for kid, th in zip(kids, angles):
+            w = r * np.exp(1j * th)
+            z[kid] = _mobius_to_origin(w, -z[u])    # inverse isometry: sends 0 back to z[u]
+
+
+def mds_embedding(D, dim: int) -> np.ndarray:
+    """Classical (Torgerson) MDS: the ``dim``-dimensional Euclidean coordinates whose Gram matrix
+    best matches the double-centred squared distances.
+
+    Parameters
+    ----------
+    D : array_like, shape (n, n)
+        Symmetric, non-negative distances.
+    dim : int in [1, n]
+
+    Returns
+    -------
+    ndarray, shape (n, dim), float64
+        Axes by decreasing eigenvalue (a negative eigenvalue gives a zero column).
+
+    Examples
+    --------
+    >>> D = np.array([[0.0, 3.0], [3.0, 0.0]])
+    >>> np.abs(mds_embedding(D, 1)).round(6).ravel().tolist()
+    [1.5, 1.5]
+    """
+    D = checks.as_matrix(D, "D", dtype=np.float64)
+    n = D.shape[0]
+    if D.shape != (n, n):
+        raise ValueError(f"D must be square; got shape {D.shape}")
+    if (D < 0).any() or not np.allclose(D, D.T):
+        raise ValueError("D must hold symmetric, non-negative distances")
+    dim = checks.integer(dim, "dim", lo=1, hi=n)
+    J = np.eye(n) - 1.0 / n
+    B = -0.5 * J @ (D ** 2) @ J
+    vals, vecs = np.linalg.eigh(B)
+    order = np.argsort(vals)[::-1][:dim]
+    return vecs[:, order] * np.sqrt(np.maximum(vals[order], 0))
+
+
+def train_poincare(tree: Tree, dim: int = 2, epochs: int = 200, negative: int = 10,
+                   burn_in: int = 10, seed: int = 0, closure: bool = True):
+    """Train gensim's ``PoincareModel`` on a tree's edges (or its transitive closure, as Nickel & Kiela do).
+
+    Cached by tree, dimension and training options.
+
+    Parameters
+    ----------
+    tree : Tree
+    dim, epochs, negative : int >= 1
+        ``negative`` is capped at ``n - 2`` (gensim draws that many non-neighbours).
+    burn_in : int >= 0
+        Epochs at a reduced learning rate first.
+    seed : int
+    closure : bool
+        Train on every (node, ancestor) pair rather than on the edges only.
+
+    Returns
+    -------
+    ndarray, shape (n, dim), float64
+        Points of the open unit ball, in the node order of ``tree``.
+    """
+    from gensim.models.poincare import PoincareModel
+
+    _check_tree(tree)
+    for name, value, lo in (("dim", dim, 1), ("epochs", epochs, 1), ("negative", negative, 1),
+                            ("burn_in", burn_in, 0), ("seed", seed, 0)):
+        checks.integer(value, name, lo=lo)
+    if closure:
+        rel = []
+        for i in range(len(tree)):
+            j = tree.parent[i]
+            while j >= 0:
+                rel.append((tree.nodes[i], tree.nodes[j]))
+                j = tree.parent[j]
+    else:
+        rel = [(tree.nodes[i], tree.nodes[p]) for i, p in tree.edges()]
+    if not rel:
+        raise ValueError("the tree has no edges")
+    negative = min(negative, len(tree) - 2)
+    params = {"nodes": list(tree.nodes), "parent": tree.parent.tolist(), "dim": dim, "epochs": epochs,
+              "negative": negative, "burn_in": burn_in, "seed": seed, "closure": closure, "v": 1}
+
+    def compute():
+        model = PoincareModel(rel, size=dim, negative=negative, burn_in=burn_in, seed=seed)
+        model.train(epochs=epochs, batch_size=10, print_every=10 ** 9)
+        return np.stack([model.kv[w] for w in tree.nodes]).astype(np.float64)
+
+    return cache.cached_array("hyperbolic-poincare", params, compute)
