@@ -26,11 +26,6 @@ from .models import load_glove
 from .search import top_k
 from .stats import mean_ci
 from .tasks import RetrievalTask
-# Temporary re-export for chapters not yet moved to lib.tasks (the lead removes it at the end)
-from .tasks import (article_split, beir_dir, inverse_cloze_task, limit_dataset, load_beir,  # noqa: F401
-                    query_articles, strip_overlap)
-
-split_by_article = article_split   # temporary old name (lib.tasks.article_split)
 
 __all__ = ["bm25_search", "dense_search", "glove_embed", "reciprocal_rank_fusion", "maxsim_scores",
            "maxsim_search", "evaluate_run"]
