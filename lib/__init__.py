@@ -1,37 +1,58 @@
 """Shared code for the executable textbook *Embeddings*.
 
-Each module holds one kind of thing; import the module you need::
+Modules are named for the concept they hold (not the part of the book that first needed it);
+import the one you need by its full name::
 
     from lib import models, data, evaluate
     kv = models.load_glove()
     evaluate.word_similarity(kv, data.wordsim353())
 
-Modules
--------
-checks    input validation that raises clear errors (used by every other module)
-cache     on-disk cache for expensive arrays and models, keyed by their inputs
-models    loaders for the offline models (GloVe 6B 50d, all-MiniLM-L6-v2, any HF name)
-encoder   a contextual encoder: per-layer token states, word alignment, pooling
-data      loaders for the evaluation sets and corpora shipped with gensim
-evaluate  word similarity, analogies, retrieval metrics, a logistic-regression probe
-search    exact nearest-neighbour search (blocked matrix products)
-stats     bootstrap confidence intervals and paired comparisons
-plots     interactive figures (plotly) with static fallbacks for the offline HTML
-prose     numbers in the prose: glue (tie a computed number to the text) and the checker
-published the ledger of published figures (data/published.yaml) the chapters quote
+Fitted things follow scikit-learn: ``fit(X)`` returns the object, ``transform`` (or ``predict``,
+``encode``) applies it, fitted attributes end in ``_``. Bad input raises a ``ValueError`` or
+``TypeError`` naming the argument.
 
-One module per part of the book:
+Core (every other module may use these; they use only each other)
+-----------------------------------------------------------------
+checks       input validation with clear errors: arrays, integers, numbers, choices, id lists, fitted objects
+cache        on-disk cache of expensive results, keyed by every input
+linalg       unit rows, PCA, Whitening, AllButTheTop, Procrustes, random pairs (one implementation each)
+search       exact nearest neighbours (top_k), neighbour-list overlap between two spaces
+stats        bootstrap confidence intervals and paired comparisons
 
-static       Part II: co-occurrence, PPMI/SVD, from-scratch SGNS, cached word2vec/fastText trainers
-contextual   Part III: sense data, Ethayarajh's measures, static vectors from a contextual model
-geometry     Part IV: isotropy, dimension, hubness, bias, comparing and aligning spaces
-hyperbolic   Part IV: trees, the Poincare ball, Sala et al.'s construction
-retrieval    Part V: retrieval tasks, BM25 and dense retrievers, LIMIT-style data, free embeddings
-ann          Part V: faiss indexes and recall/throughput measurement
-leakage      Part V: embedding inversion (decoding a sentence's words from its vector), defences
-compression  Part VI: quantization, fewer dimensions, smaller tables
-distill      model2vec distillation of MiniLM, one cached for the book (Parts III, V, VI)
-exercises    automatic checks for every chapter's exercises, and the course tooling
+Models, data and encodings
+--------------------------
+models       loaders of the offline models (GloVe 6B 50d, all-MiniLM-L6-v2, any HF name), KeyedVectors wrapping
+encoder      a contextual encoder: per-layer token states, word alignment, pooling, token vectors
+encodings    every cached encoding of a text collection the book reuses (MiniLM layers, tokens, tasks)
+distill      model2vec distillation of MiniLM, one cached for the book
+data         evaluation sets and corpora shipped with gensim (package: text, word_sets, corpora)
+tasks        retrieval tasks: inverse cloze on Wikipedia, BEIR reader, LIMIT-style generator, article split
+
+Methods and measures, with the part of the book that introduces them
+--------------------------------------------------------------------
+evaluate     word similarity, analogies, ranking metrics, linear probes, table comparison (package)
+static       II: corpus, counting (PPMI/SVD), SGNS from scratch, gensim trainers, synthetic corpora (package)
+contextual   III: Ethayarajh's measures, static vectors read out of a contextual model (package)
+senses       III: the sense data set and sense-separation scores
+sentence     III: sentence vectors from word vectors (SIF)
+geometry     IV: isotropy, dimension and rank, hubness, bias, comparing and aligning spaces (package)
+hyperbolic   IV: trees, the Poincare ball, Sala et al.'s construction, embedding quality (package)
+retrieval    V: retrievers (BM25, dense, fusion, late interaction) and scoring a run
+limit        V: the LIMIT theory: reachable top-k sets, free-embedding optimisation, critical n
+limit_vocabulary  V: the word lists of the LIMIT-style task
+ann          V-VI: every faiss index (flat, float16, int8, binary, PQ, HNSW, IVF, IVF-PQ), rescoring, recall/speed
+leakage      V: embedding inversion (decoders), its metrics and defences (package)
+compression  VI: quantization, fewer dimensions, smaller tables, tables trained on neighbours (package)
+
+The book
+--------
+plots        interactive figures (plotly) with static fallbacks for the offline HTML
+prose        numbers in the prose: glue (tie a computed number to the text) and the checker
+published    the ledger of published figures (data/published.yaml) the chapters quote
+exercises    the automatic checks of every chapter's exercises (the course tooling is in tools/)
+
+The package keeps the name ``lib`` (the project's layout names it, and every chapter and reader's
+notebook imports it); it is installed editable by ``make setup``, so ``import lib`` finds this folder.
 """
 
 import warnings as _warnings
