@@ -144,6 +144,14 @@ def svd_flip(V: np.ndarray) -> np.ndarray:
     return V * signs[:, None]
 
 
+def _fit_rows(X, what: str) -> np.ndarray:
+    """``X`` as a finite float64 matrix with at least two rows, to fit ``what`` on."""
+    X = checks.as_matrix(X, "X", dtype=np.float64)
+    if len(X) < 2:
+        raise ValueError(f"{what} needs at least 2 rows; got {len(X)}")
+    return X
+
+
 def _principal_axes(Xc: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Top ``k`` singular values and directions (rows, sign-flipped) of centred ``Xc`` (float64)."""
     _, s, Vt = np.linalg.svd(Xc, full_matrices=False)
@@ -185,9 +193,7 @@ class PCA:
         self.center = center
 
     def fit(self, X) -> "PCA":
-        X = checks.as_matrix(X, "X", dtype=np.float64)
-        if len(X) < 2:
-            raise ValueError(f"PCA needs at least 2 rows; got {len(X)}")
+        X = _fit_rows(X, "PCA")
         r = min(X.shape)
         k = r if self.n_components is None else checks.integer(self.n_components, "n_components", 1, r)
         self.mean_ = X.mean(0) if self.center else np.zeros(X.shape[1])
@@ -253,9 +259,7 @@ class Whitening:
         self.eps = eps
 
     def fit(self, X) -> "Whitening":
-        X = checks.as_matrix(X, "X", dtype=np.float64)
-        if len(X) < 2:
-            raise ValueError(f"whitening needs at least 2 rows; got {len(X)}")
+        X = _fit_rows(X, "whitening")
         d = X.shape[1]
         k = d if self.n_components is None else checks.integer(self.n_components, "n_components", 1, d)
         eps = checks.number(self.eps, "eps", lo=0)
@@ -314,9 +318,7 @@ class AllButTheTop:
         self.n_components = n_components
 
     def fit(self, X) -> "AllButTheTop":
-        X = checks.as_matrix(X, "X", dtype=np.float64)
-        if len(X) < 2:
-            raise ValueError(f"all-but-the-top needs at least 2 rows; got {len(X)}")
+        X = _fit_rows(X, "all-but-the-top")
         d = X.shape[1]
         limit = min(min(X.shape) - 1, d - 1)
         D = max(1, round(d / 100)) if self.n_components is None else self.n_components
