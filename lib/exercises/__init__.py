@@ -5,11 +5,15 @@ exercise, e.g. ``check_cosine(fn)``. A learner calls it in the notebook right af
 writing a solution; it raises :class:`ExerciseError` with a message that says what is
 wrong (not just "failed"), or prints a line starting with ``PASSED``.
 
-The helpers below keep those functions short.
+The helpers below keep those functions short. Their ``what`` argument (a str) names the
+value or function being checked in the learner's terms ("cosine([1, 0], [1, 1])", "your
+whiten"), so that every message says which call or value is wrong.
 """
 from __future__ import annotations
 
 import numpy as np
+
+__all__ = ["ExerciseError", "expect", "implemented", "close", "passed", "call", "check_function"]
 
 
 class ExerciseError(AssertionError):
@@ -17,19 +21,44 @@ class ExerciseError(AssertionError):
 
 
 def expect(condition: bool, message: str) -> None:
-    """Raise :class:`ExerciseError` with ``message`` unless ``condition`` holds."""
+    """Raise :class:`ExerciseError` with ``message`` unless ``condition`` holds.
+
+    Parameters
+    ----------
+    condition : bool
+    message : str
+        What the learner should fix, shown when ``condition`` is false.
+    """
     if not condition:
         raise ExerciseError(message)
 
 
 def implemented(value, what: str) -> None:
-    """Fail clearly when a stub was left in place (``...`` or ``None``)."""
+    """Fail clearly when a stub was left in place (``...`` or ``None``).
+
+    Parameters
+    ----------
+    value : object
+        The learner's function or answer.
+    what : str
+        See the module docstring.
+    """
     expect(value is not None and value is not Ellipsis,
            f"{what} is not implemented yet: replace the `...` with your answer")
 
 
 def close(actual, expected, tol: float, what: str) -> None:
-    """Check ``|actual - expected| <= tol`` elementwise, saying by how much it is off."""
+    """Check ``|actual - expected| <= tol`` elementwise, saying by how much it is off.
+
+    Parameters
+    ----------
+    actual, expected : float or array_like
+        Must have the same shape; ``actual`` must also be finite.
+    tol : float
+        Largest absolute difference allowed.
+    what : str
+        See the module docstring.
+    """
     try:
         a = np.asarray(actual, dtype=float)
     except (TypeError, ValueError):
@@ -42,7 +71,20 @@ def close(actual, expected, tol: float, what: str) -> None:
 
 
 def passed(label: str, points: int | None = None) -> str:
-    """Print and return the success line for exercise ``label``."""
+    """Print and return the success line for exercise ``label``.
+
+    Parameters
+    ----------
+    label : str
+        The exercise's id, e.g. ``"ex-p1-c1-cosine"``.
+    points : int, optional
+        Appended as ``" (N points)"`` when given.
+
+    Returns
+    -------
+    str
+        ``"PASSED <label>"`` or ``"PASSED <label> (N points)"``.
+    """
     line = f"PASSED {label}" + (f" ({points} points)" if points is not None else "")
     print(line)
     return line
@@ -53,6 +95,20 @@ def call(fn, *args, what: str | None = None, **kwargs):
 
     A stub that still raises ``NotImplementedError`` gives "not implemented yet"; any other
     exception gives its type and message together with the call that raised it.
+
+    Parameters
+    ----------
+    fn : callable
+        The learner's function.
+    *args, **kwargs
+        Passed on to ``fn``.
+    what : str, optional
+        See the module docstring; ``fn.__name__`` by default.
+
+    Returns
+    -------
+    object
+        Whatever ``fn`` returns.
     """
     name = what or getattr(fn, "__name__", "your function")
     implemented(fn, name)
@@ -83,6 +139,24 @@ def check_function(fn, cases, label: str, *, tol: float = 1e-6, points: int | No
     ``args`` is a tuple of positional arguments. Numbers and arrays are compared with
     :func:`close` (tolerance ``tol``), anything else with ``==``. The first wrong case
     raises :class:`ExerciseError` naming the call, the expected and the returned value.
+
+    Parameters
+    ----------
+    fn : callable
+        The learner's function.
+    cases : iterable of (tuple, object)
+        ``(args, expected)`` pairs.
+    label, points
+        As in :func:`passed`.
+    tol : float
+        As in :func:`close`.
+    name : str, optional
+        The function's name in messages; ``fn.__name__`` by default.
+
+    Returns
+    -------
+    str
+        The PASSED line of :func:`passed`.
 
     Raises
     ------

@@ -3,7 +3,12 @@
 Each ``check_*`` function takes the learner's function, runs it on fixed inputs, compares
 it with the library version (:mod:`lib.contextual`, :mod:`lib.senses`, :func:`lib.evaluate.shared_pairs`,
 :mod:`lib.linalg`), and raises :class:`~lib.exercises.ExerciseError` saying what differs, or
-returns ``PASSED``.
+prints and returns the line ``"PASSED <label> (<points> points)"``.
+
+Every check also takes ``label`` (str, the exercise id printed in that line; the default is
+the book's id for that exercise) and ``points`` (int, shown after it), so one function can
+serve a variant of its exercise. Arrays below are ndarrays of floats; ``n`` is the number of vectors, ``d``
+their dimension.
 """
 from __future__ import annotations
 
@@ -36,7 +41,19 @@ def _call(fn, *args, what: str):
 
 # ----------------------------------------------------------------------------- chapter 1
 def check_self_similarity(fn, label: str = "ex-p3-c1-selfsim", points: int = 2) -> str:
-    """``fn(X, groups)`` -> mean cosine over pairs of rows from different groups."""
+    """``fn(X, groups)`` -> mean cosine over pairs of rows from different groups.
+
+    Parameters
+    ----------
+    fn : callable, (X (n, d), groups (n,)) -> float
+        Pairs whose ``groups`` entries are equal (same sentence) are skipped.
+    label, points : str, int, as in the module docstring
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p3-c1-selfsim (2 points)"`` by default; comparing occurrences of the same sentence raises.
+    """
     for seed, n in ((0, 6), (1, 12)):
         X = _rng_matrix(n, 8, seed, shift=0.5)
         groups = np.arange(n) // 2  # pairs of occurrences share a sentence
@@ -55,7 +72,19 @@ def check_self_similarity(fn, label: str = "ex-p3-c1-selfsim", points: int = 2) 
 
 
 def check_mev(fn, label: str = "ex-p3-c1-mev", points: int = 2) -> str:
-    """``fn(X)`` -> sigma_1^2 / sum sigma_i^2 of the uncentred matrix."""
+    """``fn(X)`` -> sigma_1^2 / sum sigma_i^2 of the uncentred matrix.
+
+    Parameters
+    ----------
+    fn : callable, X (n, d) -> float
+        Compared with :func:`lib.contextual.max_explainable_variance`.
+    label, points : str, int, as in the module docstring
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p3-c1-mev (2 points)"`` by default; centring the vectors first raises.
+    """
     for seed in (0, 1):
         X = _rng_matrix(10, 6, seed, shift=1.0)
         got = _call(fn, X, what="your explained_variance")
@@ -72,7 +101,19 @@ def check_mev(fn, label: str = "ex-p3-c1-mev", points: int = 2) -> str:
 
 
 def check_centroid_accuracy(fn, label: str = "ex-p3-c1-centroid", points: int = 2) -> str:
-    """``fn(X, y)`` -> leave-one-out nearest-centroid accuracy (cosine)."""
+    """``fn(X, y)`` -> leave-one-out nearest-centroid accuracy (cosine).
+
+    Parameters
+    ----------
+    fn : callable, (X (n, d), labels y (n,)) -> float in [0, 1]
+        Each item is held out of its own centroid before it is classified.
+    label, points : str, int, as in the module docstring
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p3-c1-centroid (2 points)"`` by default; letting an item vote for its own centroid raises.
+    """
     rng = np.random.default_rng(0)
     X = np.vstack([rng.normal(size=(6, 5)) + [2, 0, 0, 0, 0], rng.normal(size=(6, 5)) + [0, 2, 0, 0, 0]])
     y = np.array(["a"] * 6 + ["b"] * 6)
@@ -91,7 +132,21 @@ def check_centroid_accuracy(fn, label: str = "ex-p3-c1-centroid", points: int = 
 
 # ----------------------------------------------------------------------------- chapter 2
 def check_decontextualized(fn, encoder, label: str = "ex-p3-c2-decontext", points: int = 2) -> str:
-    """``fn(encoder, word, layer)`` -> the word encoded alone, pieces mean-pooled, shape (d,)."""
+    """``fn(encoder, word, layer)`` -> the word encoded alone, pieces mean-pooled, shape (d,).
+
+    Parameters
+    ----------
+    fn : callable, (encoder, str, int) -> ndarray (d,)
+        Compared with :func:`lib.contextual.decontextualized_vectors` at that layer.
+    encoder : lib.encoder.ContextualEncoder
+        The chapter's BERT encoder, passed on to ``fn``.
+    label, points : str, int, as in the module docstring
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p3-c2-decontext (2 points)"`` by default; pooling [CLS] and [SEP] too raises.
+    """
     for word, layer in (("embeddings", 6), ("cat", 3), ("unbelievable", 1)):
         got = _call(fn, encoder, word, layer, what="your decontextualized")
         implemented(got, "decontextualized")
@@ -107,7 +162,18 @@ def check_decontextualized(fn, encoder, label: str = "ex-p3-c2-decontext", point
 
 
 def check_aggregate(fn, label: str = "ex-p3-c2-aggregate", points: int = 2) -> str:
-    """``fn(vectors, words)`` -> (sorted unique words, mean vector of each)."""
+    """``fn(vectors, words)`` -> (sorted unique words, mean vector of each).
+
+    Parameters
+    ----------
+    fn : callable, (vectors (n, d), list of n str) -> (list of str, ndarray (n_unique, d))
+    label, points : str, int, as in the module docstring
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p3-c2-aggregate (2 points)"`` by default; unsorted or repeated words raise.
+    """
     rng = np.random.default_rng(0)
     words = ["b", "a", "b", "c", "a", "b"]
     V = rng.normal(size=(6, 4))
@@ -122,7 +188,20 @@ def check_aggregate(fn, label: str = "ex-p3-c2-aggregate", points: int = 2) -> s
 
 
 def check_shared_pairs(fn, label: str = "ex-p3-c2-shared", points: int = 2) -> str:
-    """``fn(dataset, tables)`` -> the pairs covered by every table (a SimilarityDataset)."""
+    """``fn(dataset, tables)`` -> the pairs covered by every table (a SimilarityDataset).
+
+    Parameters
+    ----------
+    fn : callable, (SimilarityDataset, sequence of KeyedVectors) -> SimilarityDataset
+        Pairs kept in the data set's order, with their scores; compared with
+        :func:`lib.evaluate.shared_pairs`.
+    label, points : str, int, as in the module docstring
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p3-c2-shared (2 points)"`` by default; keeping pairs that only some table covers raises.
+    """
     rng = np.random.default_rng(0)
     ds = SimilarityDataset("toy", [("a", "b"), ("a", "c"), ("b", "d"), ("c", "d"), ("e", "a"), ("b", "c")],
                            np.array([1.0, 2, 3, 4, 5, 6]))
@@ -147,7 +226,18 @@ def check_shared_pairs(fn, label: str = "ex-p3-c2-shared", points: int = 2) -> s
 
 # ----------------------------------------------------------------------------- chapter 3
 def check_mean_pooling(fn, label: str = "ex-p3-c3-meanpool", points: int = 2) -> str:
-    """``fn(hidden, mask)`` -> masked mean over tokens, shape (batch, d)."""
+    """``fn(hidden, mask)`` -> masked mean over tokens, shape (batch, d).
+
+    Parameters
+    ----------
+    fn : callable, (hidden (batch, tokens, d), mask (batch, tokens) of 0/1) -> ndarray (batch, d)
+    label, points : str, int, as in the module docstring
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p3-c3-meanpool (2 points)"`` by default; averaging over the padding too raises.
+    """
     rng = np.random.default_rng(0)
     H = rng.normal(size=(3, 5, 4))
     mask = np.array([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1], [1, 1, 0, 0, 0]])
@@ -162,7 +252,18 @@ def check_mean_pooling(fn, label: str = "ex-p3-c3-meanpool", points: int = 2) ->
 
 
 def check_abtt(fn, label: str = "ex-p3-c3-abtt", points: int = 2) -> str:
-    """``fn(X, D)`` -> X minus its mean and its top-D principal components (:class:`lib.linalg.AllButTheTop`)."""
+    """``fn(X, D)`` -> X minus its mean and its top-D principal components (:class:`lib.linalg.AllButTheTop`).
+
+    Parameters
+    ----------
+    fn : callable, (X (n, d), int D) -> ndarray (n, d)
+    label, points : str, int, as in the module docstring
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p3-c3-abtt (2 points)"`` by default; forgetting to subtract the mean raises.
+    """
     X = _rng_matrix(30, 6, 0, shift=2.0) * np.array([5, 3, 1, 1, 1, 1])
     for D in (1, 2):
         got = _call(fn, X, D, what="your all_but_the_top")
@@ -176,7 +277,19 @@ def check_abtt(fn, label: str = "ex-p3-c3-abtt", points: int = 2) -> str:
 
 
 def check_whiten(fn, label: str = "ex-p3-c3-whiten", points: int = 2) -> str:
-    """``fn(X)`` -> whitened X (zero mean, identity covariance; :class:`lib.linalg.Whitening`)."""
+    """``fn(X)`` -> whitened X (zero mean, identity covariance; :class:`lib.linalg.Whitening`).
+
+    Parameters
+    ----------
+    fn : callable, X (n, d) -> ndarray (n, d)
+        Any rotation of the library's answer passes.
+    label, points : str, int, as in the module docstring
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p3-c3-whiten (2 points)"`` by default.
+    """
     X = _rng_matrix(200, 5, 0, shift=1.0) @ np.random.default_rng(1).normal(size=(5, 5))
     got = _call(fn, X, what="your whiten")
     implemented(got, "whiten")

@@ -1,7 +1,9 @@
 """Checks for the exercises of Part IV (the geometry of embedding spaces).
 
 Each ``check_*`` function takes the learner's answer, compares it with :mod:`lib.geometry` on fixed
-inputs, and raises :class:`~lib.exercises.ExerciseError` saying what differs, or returns ``PASSED``.
+inputs, and raises :class:`~lib.exercises.ExerciseError` saying what differs, or prints and returns
+its line ``"PASSED <id> (<N> points)"``. In the shapes below ``n`` counts vectors and ``d`` is their
+dimension; arrays are ndarrays of floats.
 """
 from __future__ import annotations
 
@@ -24,7 +26,18 @@ def _call(fn, *args, what="your function"):
 
 # --------------------------------------------------------------------------- chapter 1: isotropy
 def check_pair_cosines(pair_cosines) -> str:
-    """ex-p4-c1-meancos: ``pair_cosines(X, i, j)`` -> cosines of rows ``i[k]``, ``j[k]``."""
+    """ex-p4-c1-meancos: ``pair_cosines(X, i, j)`` -> cosines of rows ``i[k]``, ``j[k]``.
+
+    Parameters
+    ----------
+    pair_cosines : callable, (X (n, d), i (m,), j (m,)) -> ndarray (m,)
+        ``i`` and ``j`` are int row indices; entry ``k`` is the cosine of rows ``i[k]`` and ``j[k]``.
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p4-c1-meancos (2 points)"``; dot products that change with length raise.
+    """
     implemented(pair_cosines, "pair_cosines")
     rng = np.random.default_rng(3)
     X = rng.standard_normal((100, 7)) + 0.5
@@ -42,7 +55,17 @@ def check_pair_cosines(pair_cosines) -> str:
 
 
 def check_remove_top(remove_top) -> str:
-    """ex-p4-c1-abtt: ``remove_top(X, D)`` equals :class:`lib.geometry.AllButTheTop` ``(D)``."""
+    """ex-p4-c1-abtt: ``remove_top(X, D)`` equals :class:`lib.geometry.AllButTheTop` ``(D)``.
+
+    Parameters
+    ----------
+    remove_top : callable, (X (n, d), int D) -> ndarray (n, d)
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p4-c1-abtt (3 points)"``; a result whose column means are not zero raises.
+    """
     implemented(remove_top, "remove_top")
     rng = np.random.default_rng(5)
     X = rng.standard_normal((300, 12)) * np.linspace(4, 0.5, 12) + 2.0
@@ -55,7 +78,23 @@ def check_remove_top(remove_top) -> str:
 
 
 def check_rogue(rogue_k, fixed_meancos, W) -> str:
-    """ex-p4-c1-rogue: the rogue GloVe coordinate and the mean cosine after standardising it."""
+    """ex-p4-c1-rogue: the rogue GloVe coordinate and the mean cosine after standardising it.
+
+    Parameters
+    ----------
+    rogue_k : int
+        The coordinate with the largest contribution to the mean cosine of ``W``.
+    fixed_meancos : float
+        :func:`lib.geometry.mean_cosine` of ``W`` once that coordinate is standardised to the
+        others' mean spread.
+    W : ndarray (V, d)
+        The GloVe vectors the chapter uses (``kv.vectors``).
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p4-c1-rogue (2 points)"``; each wrong value raises, naming it.
+    """
     implemented(rogue_k, "rogue_k")
     implemented(fixed_meancos, "fixed_meancos")
     k = int(np.argmax(geometry.rogue_dimensions(W)))
@@ -71,7 +110,18 @@ def check_rogue(rogue_k, fixed_meancos, W) -> str:
 
 # --------------------------------------------------------------------------- chapter 2: dimension and rank
 def check_twonn(my_twonn) -> str:
-    """ex-p4-c2-twonn: a from-scratch TwoNN that agrees with :func:`lib.geometry.twonn`."""
+    """ex-p4-c2-twonn: a from-scratch TwoNN that agrees with :func:`lib.geometry.twonn`.
+
+    Parameters
+    ----------
+    my_twonn : callable, X (n, d) -> float
+        The TwoNN intrinsic-dimension estimate, within 0.05 of :func:`lib.geometry.twonn`.
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p4-c2-twonn (3 points)"``; tested on 2-D and 6-D cubes.
+    """
     implemented(my_twonn, "my_twonn")
     rng = np.random.default_rng(7)
     for d, D in ((2, 5), (6, 30)):
@@ -84,7 +134,17 @@ def check_twonn(my_twonn) -> str:
 
 
 def check_erank(erank) -> str:
-    """ex-p4-c2-erank: effective rank equal to :func:`lib.geometry.effective_rank`."""
+    """ex-p4-c2-erank: effective rank equal to :func:`lib.geometry.effective_rank`.
+
+    Parameters
+    ----------
+    erank : callable, ndarray (n, d) -> float
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p4-c2-erank (2 points)"``; tested on the identity, a rank-1 and a random matrix.
+    """
     implemented(erank, "erank")
     close(_call(erank, np.eye(3), what="erank"), 3.0, 1e-6, "erank(np.eye(3))")
     close(erank(np.outer(np.arange(1, 5), np.arange(1, 4))), 1.0, 1e-6, "erank of a rank-1 matrix")
@@ -94,7 +154,19 @@ def check_erank(erank) -> str:
 
 
 def check_smallest_k(smallest_k) -> str:
-    """ex-p4-c2-jl: the smallest projection size that keeps every distance within 1 ± eps."""
+    """ex-p4-c2-jl: the smallest projection size that keeps every distance within 1 ± eps.
+
+    Parameters
+    ----------
+    smallest_k : callable, (X (n, d), float eps, int seed) -> int or None
+        The first ``k`` in 8, 16, ..., 256 whose :func:`lib.geometry.random_projection` keeps every
+        pairwise distance ratio within ``1 ± eps``; ``None`` if none does.
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p4-c2-jl (2 points)"``; tested for eps 0.5, 0.3 and 0.01.
+    """
     implemented(smallest_k, "smallest_k")
     X = np.random.default_rng(4).standard_normal((60, 300))
 
@@ -123,7 +195,7 @@ def check_poincare_distance(pdist_poincare) -> str:
     Returns
     -------
     str
-        ``"PASSED ex-p4-c5-dist"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+        ``"PASSED ex-p4-c5-dist (2 points)"``; a distance that is not symmetric raises.
     """
     implemented(pdist_poincare, "pdist_poincare")
     close(_call(pdist_poincare, [0.0, 0.0], [0.5, 0.0], what="pdist_poincare"), 2 * np.arctanh(0.5), 1e-6,
@@ -149,7 +221,7 @@ def check_min_tau(min_tau) -> str:
     Returns
     -------
     str
-        ``"PASSED ex-p4-c5-star"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+        ``"PASSED ex-p4-c5-star (3 points)"``; tested on stars of 4, 16 and 64 leaves.
     """
     implemented(min_tau, "min_tau")
 
@@ -176,7 +248,18 @@ def _unit_rows(M):
 
 
 def check_weat_effect(weat_effect) -> str:
-    """ex-p4-c3-weat: the WEAT effect size, equal to :func:`lib.geometry.weat`'s."""
+    """ex-p4-c3-weat: the WEAT effect size, equal to :func:`lib.geometry.weat`'s.
+
+    Parameters
+    ----------
+    weat_effect : callable, (X, Y, A, B) -> float
+        Target sets ``X``, ``Y`` and attribute sets ``A``, ``B``, each ndarray (8, d) of unit rows.
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p4-c3-weat (2 points)"``; swapping X and Y must flip the sign.
+    """
     implemented(weat_effect, "weat_effect")
     rng = np.random.default_rng(11)
     g = np.eye(10)[0]
@@ -188,7 +271,17 @@ def check_weat_effect(weat_effect) -> str:
 
 
 def check_neutralize(my_neutralize) -> str:
-    """ex-p4-c3-neutralize: rows made orthogonal to ``g`` and unit length."""
+    """ex-p4-c3-neutralize: rows made orthogonal to ``g`` and unit length.
+
+    Parameters
+    ----------
+    my_neutralize : callable, (X (n, d), g (d,)) -> ndarray (n, d)
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p4-c3-neutralize (2 points)"``; rows still partly along g, or not of unit length, raise.
+    """
     implemented(my_neutralize, "my_neutralize")
     rng = np.random.default_rng(12)
     X, g = rng.standard_normal((20, 6)), rng.standard_normal(6) * 3
@@ -201,7 +294,23 @@ def check_neutralize(my_neutralize) -> str:
 
 
 def check_parallel(capital_cons, comparative_cons, U, key_to_index) -> str:
-    """ex-p4-c3-parallel: offset consistency of two small relations."""
+    """ex-p4-c3-parallel: offset consistency of two small relations.
+
+    Parameters
+    ----------
+    capital_cons, comparative_cons : float
+        :func:`lib.geometry.offset_consistency` of the five country-capital and the five
+        comparative pairs the chapter lists.
+    U : ndarray (V, d)
+        The unit-length GloVe rows.
+    key_to_index : dict of str to int
+        Row of each word in ``U``.
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p4-c3-parallel (2 points)"``; both values must match to 1e-4.
+    """
     implemented(capital_cons, "capital_cons")
     implemented(comparative_cons, "comparative_cons")
     cap = [("france", "paris"), ("germany", "berlin"), ("italy", "rome"), ("spain", "madrid"), ("japan", "tokyo")]
@@ -219,7 +328,17 @@ def check_parallel(capital_cons, comparative_cons, U, key_to_index) -> str:
 
 # --------------------------------------------------------------------------- chapter 4: comparing spaces
 def check_cka(my_cka) -> str:
-    """ex-p4-c4-cka: linear CKA equal to :func:`lib.geometry.linear_cka`."""
+    """ex-p4-c4-cka: linear CKA equal to :func:`lib.geometry.linear_cka`.
+
+    Parameters
+    ----------
+    my_cka : callable, (X (n, d1), Y (n, d2)) -> float
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p4-c4-cka (2 points)"``; forgetting to centre the columns raises.
+    """
     implemented(my_cka, "my_cka")
     rng = np.random.default_rng(13)
     X = rng.standard_normal((80, 6)) + 3
@@ -231,7 +350,18 @@ def check_cka(my_cka) -> str:
 
 
 def check_procrustes(my_procrustes) -> str:
-    """ex-p4-c4-procrustes: the orthogonal Procrustes solution."""
+    """ex-p4-c4-procrustes: the orthogonal Procrustes solution.
+
+    Parameters
+    ----------
+    my_procrustes : callable, (X (n, d), Y (n, d)) -> W (d, d)
+        The orthogonal ``W`` minimising ``||X W - Y||``.
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p4-c4-procrustes (2 points)"``; a W with W^T W != I raises.
+    """
     implemented(my_procrustes, "my_procrustes")
     rng = np.random.default_rng(14)
     X = rng.standard_normal((50, 5))
@@ -244,7 +374,23 @@ def check_procrustes(my_procrustes) -> str:
 
 
 def check_anchors(mrr_by_anchors, A, B, anchors) -> str:
-    """ex-p4-c4-anchors: cross-seed MRR of relative representations for 10, 50 and 300 anchors."""
+    """ex-p4-c4-anchors: cross-seed MRR of relative representations for 10, 50 and 300 anchors.
+
+    Parameters
+    ----------
+    mrr_by_anchors : sequence of 3 floats
+        The ``"mrr"`` of :func:`lib.geometry.cross_space_neighbours` (k=5) between the relative
+        representations of ``A`` and ``B`` on their first 10, 50 and 300 anchors.
+    A, B : ndarray (n, d)
+        The two seeds' vectors, row ``i`` the same word in both.
+    anchors : ndarray of int
+        Row indices, at least 300; the first ``m`` are used for ``m`` anchors.
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p4-c4-anchors (2 points)"``; the three values must match to 1e-6.
+    """
     implemented(mrr_by_anchors, "mrr_by_anchors")
     expect(len(mrr_by_anchors) == 3, f"mrr_by_anchors should hold three values (10, 50, 300 anchors); got {len(mrr_by_anchors)}")
     want = [geometry.cross_space_neighbours(geometry.relative_representation(A, A[anchors[:n]]),
