@@ -7,10 +7,8 @@ IVF-PQ) as one type, :class:`Index`; :func:`cached_build` stores it with its bui
 :func:`search` takes a per-call knob (``efSearch``, ``nprobe``), :func:`rescore` re-ranks a
 shortlist by exact dot products (sentence-transformers' rescoring), :func:`measure` gives recall
 (:func:`lib.search.list_overlap`) and queries per second, :func:`time_search` a best-of-n time,
-:func:`memory_per_vector` the serialised bytes per vector.
-
-All kinds search by inner product: normalise documents and queries first
-(:func:`lib.search.normalize`) for cosine similarity.
+:func:`memory_per_vector` the serialised bytes per vector. All kinds search by inner product:
+normalise documents and queries first (:func:`lib.search.normalize`) for cosine similarity.
 """
 from __future__ import annotations
 
@@ -334,6 +332,8 @@ def search(index: Index, queries, k: int = 10, knob: int | None = None,
     else:
         scores, idx = index.index.search(q, k, params=params)
     idx = idx.astype(np.int64)
+    if not np.isfinite(scores[idx >= 0]).all():   # as search.top_k: an overflow is an error, not a ranking
+        raise ValueError(f"scores overflow float32 (inputs up to {np.abs(q).max():.3g}); rescale or unit-normalise")
     short = (idx < 0).any(axis=1)
     if short.any() and incomplete != "allow":
         knob_name = KNOBS.get(index.kind, "the search parameter")

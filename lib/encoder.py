@@ -18,7 +18,7 @@ from typing import Sequence
 
 import numpy as np
 
-from . import cache, checks
+from . import cache, checks, linalg
 from .models import default_device, quiet_loading, resolve_model
 
 __all__ = ["POOLINGS", "TokenStates", "ContextualEncoder"]
@@ -264,7 +264,7 @@ class ContextualEncoder:
         else:
             out = compute()
         if normalize:
-            out = out / np.maximum(np.linalg.norm(out, axis=-1, keepdims=True), 1e-12)
+            out = linalg.unit(out.reshape(-1, out.shape[-1])).reshape(out.shape)
         return out[0] if single else out
 
     def sentence_embeddings(self, texts: Sequence[str], normalize: bool = True,

@@ -410,7 +410,7 @@ def faiss_one_thread():
 
 
 @FEW
-@given(matrices(rows=(0, 24), cols=(8, 8), finite=True, dtypes=st.just(np.float32), top=1e3),  # huge: xfail below
+@given(matrices(rows=(0, 24), cols=(8, 8), finite=True, dtypes=st.just(np.float32), top=1e3),  # huge rows: test below
        st.sampled_from(["flat", "hnsw", "ivf", "float16", "binary", "cube"]), K,
        st.one_of(st.none(), st.integers(-1, 4)), st.integers(1, 3))
 def test_ann_small_indexes(faiss_one_thread, X, kind, k, knob, nlist):
@@ -465,8 +465,6 @@ def test_quantize_rows_round_trip(E, bits):
         assert (back >= lo - 1e-5 * (1 + np.abs(lo))).all() and (back <= hi + 1e-3 * (1 + np.abs(hi))).all()
 
 
-@pytest.mark.xfail(strict=True, reason="ann.search returns inf inner products for rows near 1e20 (float32 "
-                   "overflow) where search.top_k raises 'dot scores overflow float32'; for lib.ann to fix")
 def test_ann_scores_of_huge_rows_are_finite_or_an_error(faiss_one_thread):
     X = np.zeros((4, 8), dtype=np.float32)
     X[:, 0] = [1e20, 2e20, 3e20, 4e20]
