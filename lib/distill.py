@@ -32,7 +32,7 @@ from typing import Sequence
 import numpy as np
 
 from . import cache, checks
-from .models import quiet_loading, resolve_model
+from .models import model_identity, quiet_loading, resolve_model
 
 __all__ = ["DEFAULT_MODEL", "TOKEN_REMOVE_PATTERN", "vocabulary", "token_states", "static_model", "encode",
            "table_bytes"]
@@ -111,7 +111,9 @@ def token_states(model: str = DEFAULT_MODEL) -> np.ndarray:
                                   pad_token_id=original.pad_token_id or 0, pooling="mean")
         return E.astype(np.float32)
 
-    model_id = os.path.basename(os.path.normpath(path)) if os.path.isdir(path) else str(path)
+    # the model's content hash, not its folder name: another checkpoint saved as ".../model" gets its own entry
+    model_id = (f"{os.path.basename(os.path.normpath(path))}|{model_identity(path)[:20]}"
+                if os.path.isdir(path) else str(path))
     return cache.cached_array("m2v-token-states", {"model": model_id, "remove": TOKEN_REMOVE_PATTERN,
                                                    "pooling": "mean", "n_tokens": len(tokens),
                                                    "tokens": tokens}, compute)

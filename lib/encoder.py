@@ -19,7 +19,7 @@ from typing import Sequence
 import numpy as np
 
 from . import cache, checks, linalg
-from .models import default_device, quiet_loading, resolve_model
+from .models import default_device, model_identity, quiet_loading, resolve_model
 
 __all__ = ["POOLINGS", "TokenStates", "ContextualEncoder"]
 
@@ -135,8 +135,15 @@ class ContextualEncoder:
         return int(self.model.config.hidden_size)
 
     def cache_id(self) -> str:
-        """A name for cache keys: the model and its truncation length."""
-        return f"{os.path.basename(self.path.rstrip('/')) if os.path.isdir(self.path) else self.name}|{self.max_length}"
+        """A name for cache keys: the model's folder name, its content hash and the truncation length.
+
+        The hash (:func:`lib.models.model_identity`) is of the weights, configuration and tokenizer,
+        so two different models saved under the same folder name never share cached encodings.
+        """
+        if os.path.isdir(self.path):
+            label = os.path.basename(self.path.rstrip("/"))
+            return f"{label}|{model_identity(self.path)[:20]}|{self.max_length}"
+        return f"{self.name}|{self.max_length}"   # pragma: no cover - a hub name that from_pretrained resolved itself
 
     # ------------------------------------------------------------------ batching
     def _batches(self, texts: list[str], show_progress: bool | None, desc: str):

@@ -1,0 +1,92 @@
+"""Models are known by what they compute: content identity, the packaged mpnet, bad model folders."""
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from lib import models
+from lib.encoder import ContextualEncoder
+
+
+@pytest.fixture(scope="module")
+def cut_minilm(tmp_path_factory):
+    """MiniLM cut to its first 3 layers and saved under a folder also called ``model``
+    (the packaged MiniLM's folder name), made offline from the packaged weights."""
+    from transformers import AutoModel, AutoTokenizer
+
+    src = models.minilm_path()
+    net = AutoModel.from_pretrained(src)
+    net.encoder.layer = net.encoder.layer[:3]
+    net.config.num_hidden_layers = 3
+    out = tmp_path_factory.mktemp("cut") / "model"
+    net.save_pretrained(out)
+    AutoTokenizer.from_pretrained(src).save_pretrained(out)
+    return out
+
+
+def test_identity_follows_content_not_name(cut_minilm, tmp_path):
+    packaged = models.minilm_path()
+    assert packaged.name == cut_minilm.name == "model"
+    assert models.model_identity(packaged) != models.model_identity(cut_minilm)
+    copy = tmp_path / "elsewhere"
+    shutil.copytree(cut_minilm, copy)
+    assert models.model_identity(copy) == models.model_identity(cut_minilm)
+
+
+def test_two_models_with_one_name_never_share_cached_encodings(cut_minilm):
+    full, cut = ContextualEncoder(), ContextualEncoder(str(cut_minilm))
+    assert cut.n_layers == 3 and full.n_layers == 6
+    assert full.cache_id() != cut.cache_id()
+    texts = ["a cat on a mat", "vectors for words"]
+    a = full.pool(texts, "mean", layers=-1, use_cache=True)
+    b = cut.pool(texts, "mean", layers=-1, use_cache=True)
+    assert not np.allclose(a, b)
+
+
+def test_identity_changes_when_the_config_changes(cut_minilm, tmp_path):
+    other = tmp_path / "model"
+    shutil.copytree(cut_minilm, other)
+    cfg = other / "config.json"
+    cfg.write_text(cfg.read_text().replace('"hidden_act": "gelu"', '"hidden_act": "relu"'))
+    assert models.model_identity(other) != models.model_identity(cut_minilm)
+
+
+def test_packaged_mpnet_is_verified_and_matches_sentence_transformers():
+    from sentence_transformers import SentenceTransformer
+
+    path = models.mpnet_path()
+    assert models.sha256_of(path / "model.safetensors") == models.MPNET_SHA256
+    assert models.resolve_model("all-mpnet-base-v2") == models.resolve_model("mpnet") == str(path)
+    enc = ContextualEncoder("mpnet")
+    assert (enc.n_layers, enc.dim, enc.max_length) == (12, 768, 384)   # max length from its own configuration
+    texts = ["The cat sat on the mat.", "Embeddings map text to vectors."]
+    ours = enc.sentence_embeddings(texts)
+    theirs = SentenceTransformer(str(path), device="cpu").encode(texts, normalize_embeddings=True)
+    assert np.abs(ours - theirs).max() < 1e-5
+
+
+def test_a_folder_that_is_not_a_model_is_a_clear_error(tmp_path):
+    (tmp_path / "notes.txt").write_text("not a model")
+    with pytest.raises(FileNotFoundError, match="no config.json"):
+        ContextualEncoder(str(tmp_path))
+    with pytest.raises(FileNotFoundError, match="no weights"):
+        (tmp_path / "config.json").write_text("{}")
+        models.model_identity(tmp_path)
+    with pytest.raises(FileNotFoundError, match="not a folder"):
+        models.model_identity(tmp_path / "notes.txt")
+
+
+def test_a_model_without_a_tokenizer_is_a_clear_error(cut_minilm, tmp_path):
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    for name in ("config.json", "model.safetensors"):
+        shutil.copy(cut_minilm / name, bare / name)
+    with pytest.raises((OSError, ValueError), match="(?i)tokenizer|vocab"):
+        ContextualEncoder(str(bare))
+
+
+def test_an_empty_text_list_is_a_clear_error():
+    with pytest.raises(ValueError, match="texts is empty"):
+        ContextualEncoder().sentence_embeddings([])
