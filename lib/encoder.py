@@ -125,6 +125,22 @@ class ContextualEncoder:
         return int(min(getattr(self.tokenizer, "model_max_length", 512), 512))
 
     @property
+    def pooling(self) -> str:
+        """The pooling the model was trained with: its sentence-transformers ``1_Pooling/config.json``
+        (``"mean"``, ``"cls"`` or ``"max"``), else ``"mean"``."""
+        import json
+
+        cfg = os.path.join(self.path, "1_Pooling", "config.json")
+        if os.path.isdir(self.path) and os.path.exists(cfg):
+            with open(cfg) as fh:
+                modes = json.load(fh)
+            for mode in POOLINGS:
+                if modes.get(f"pooling_mode_{mode}_token" if mode == "cls" else f"pooling_mode_{mode}_tokens"):
+                    return mode
+            raise ValueError(f"{self.name}: pooling {modes} is none of {POOLINGS}; pool explicitly with pool(texts, ...)")
+        return "mean"
+
+    @property
     def n_layers(self) -> int:
         """Number of transformer layers (hidden states have ``n_layers + 1`` entries)."""
         return int(self.model.config.num_hidden_layers)
@@ -276,13 +292,22 @@ class ContextualEncoder:
 
     def sentence_embeddings(self, texts: Sequence[str], normalize: bool = True,
                             show_progress: bool | None = None, use_cache: bool = False) -> np.ndarray:
-        """Mean-pooled last layer, L2-normalised: the sentence-transformers embedding.
+        """The last layer pooled as the model's configuration says (:attr:`pooling`), L2-normalised:
+        the sentence-transformers embedding.
+
+        Parameters
+        ----------
+        texts : list of str
+        normalize : bool
+        show_progress : bool, optional
+        use_cache : bool
+            Store the result on disk, keyed by the model's identity, texts and options.
 
         Returns
         -------
-        ndarray, shape (n_texts, d)
+        ndarray of float32, shape (n_texts, d)
         """
-        return self.pool(texts, "mean", layers=-1, normalize=normalize,
+        return self.pool(texts, self.pooling, layers=-1, normalize=normalize,
                          show_progress=show_progress, use_cache=use_cache)
 
     def __repr__(self) -> str:

@@ -6,10 +6,10 @@ the theory of what single vectors can retrieve in :mod:`lib.limit`):
 
 * :func:`bm25_search` (the ``bm25s`` package), the lexical baseline;
 * :func:`dense_search`, cosine search over any embeddings: :func:`glove_embed`, or the cached
-  MiniLM encodings of :mod:`lib.encodings` (``minilm_embed``, ``static_minilm_embed``);
+  encodings of :mod:`lib.encodings` (``sentence_vectors``, ``static_vectors``, any model);
 * :func:`reciprocal_rank_fusion` of several ranked lists (hybrid search);
 * late interaction, ColBERT's MaxSim: :func:`maxsim_scores` for one query and document,
-  :func:`maxsim_search` over token vectors (``lib.encodings.minilm_token_vectors``);
+  :func:`maxsim_search` over token vectors (``lib.encodings.token_vectors``);
 * :func:`evaluate_run` scores a run: recall@k, nDCG@k and MRR with bootstrap intervals.
 """
 from __future__ import annotations
@@ -230,7 +230,7 @@ def maxsim_scores(query_tokens, doc_tokens) -> float:
 
 def _token_lists(tv, name: str, cut) -> list[np.ndarray]:
     if not isinstance(tv, TokenVectors):
-        raise TypeError(f"{name} must be lib.encodings.TokenVectors (from minilm_token_vectors); got {type(tv).__name__}")
+        raise TypeError(f"{name} must be lib.encodings.TokenVectors (from token_vectors); got {type(tv).__name__}")
     vs = checks.non_empty(list(tv.vectors), name)
     out = [linalg.unit(cut(v), name=f"{name}[{i}]", dtype=np.float32) for i, v in enumerate(vs)]
     dims = {v.shape[1] for v in out}
@@ -250,7 +250,7 @@ def maxsim_search(query_tokens: TokenVectors, doc_tokens: TokenVectors, k: int =
     Parameters
     ----------
     query_tokens, doc_tokens : lib.encodings.TokenVectors
-        One ``(n_tokens_i, d)`` array per text (``minilm_token_vectors``).
+        One ``(n_tokens_i, d)`` array per text (``token_vectors``).
     k : int
         Results per query, ``1 <= k <= n_docs``.
     skip_special : bool

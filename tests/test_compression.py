@@ -319,8 +319,8 @@ def test_neighbours_kept_is_search_neighbour_overlap(table):
     assert np.mean(want) < 0.5
 
 
-def test_task_layers_last_layer_is_minilm_embed(tmp_cache):
-    """The cached encoder calls of Part V's MiniLM that Part VI reads: the last layer normalised is minilm_embed."""
+def test_task_layers_last_layer_is_sentence_vectors(tmp_cache):
+    """The cached encoder calls of Part V's MiniLM that Part VI reads: the last layer normalised is sentence_vectors."""
     task = tasks.RetrievalTask("t", ["a cat on a mat", "stock markets fell"],
                                ["Cats like mats and naps.", "Shares dropped on Monday.", "Rain in Spain."], [{0}, {1}])
     ql, pl = encodings.task_layers(task)
@@ -328,10 +328,10 @@ def test_task_layers_last_layer_is_minilm_embed(tmp_cache):
     Q, P = encodings.task_embeddings(task, -1)
     n_cached = len(list(tmp_cache.rglob("*.npy")))
     assert n_cached == 2                                                      # queries, passages
-    np.testing.assert_array_equal(Q, encodings.minilm_embed(task.queries))    # the same cached arrays
-    np.testing.assert_array_equal(P, encodings.minilm_embed(task.passages))
+    np.testing.assert_array_equal(Q, encodings.sentence_vectors(task.queries))    # the same cached arrays
+    np.testing.assert_array_equal(P, encodings.sentence_vectors(task.passages))
     assert len(list(tmp_cache.rglob("*.npy"))) == n_cached                   # nothing new was encoded
-    tv = encodings.minilm_token_vectors(task.queries)                         # the token-level path agrees
+    tv = encodings.token_vectors(task.queries)                         # the token-level path agrees
     np.testing.assert_allclose(Q, tv.pooled(), atol=2e-3)                     # (it stores tokens as float16)
     np.testing.assert_allclose(np.linalg.norm(encodings.task_embeddings(task, 0)[0], axis=1), 1, atol=1e-5)
     with pytest.raises(ValueError, match="layer"):

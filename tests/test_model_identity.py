@@ -90,3 +90,42 @@ def test_a_model_without_a_tokenizer_is_a_clear_error(cut_minilm, tmp_path):
 def test_an_empty_text_list_is_a_clear_error():
     with pytest.raises(ValueError, match="texts is empty"):
         ContextualEncoder().sentence_embeddings([])
+
+
+def test_book_encodings_take_any_model(cut_minilm, tmp_cache):
+    from lib import encodings
+
+    texts = ["a cat on a mat", "vectors for words", "a third sentence"]
+    full, cut = encodings.layer_means(texts), encodings.layer_means(texts, model=str(cut_minilm))
+    assert full.shape == (7, 3, 384) and cut.shape == (4, 3, 384)
+    np.testing.assert_allclose(full[:4], cut, atol=1e-4)     # the cut model is MiniLM's first 3 layers
+    assert not np.allclose(full[-1], cut[-1])
+    tv = encodings.token_vectors(texts, model=str(cut_minilm))
+    np.testing.assert_allclose(tv.pooled(), encodings.sentence_vectors(texts, model=str(cut_minilm)), atol=1e-3)
+
+
+@pytest.mark.parametrize("spec", ["glove", "static", "all-MiniLM-L6-v2", "cut"])
+def test_one_call_encodes_with_any_kind_of_encoder(spec, cut_minilm):
+    from lib import encodings, retrieval
+
+    enc = encodings.load_encoder(str(cut_minilm) if spec == "cut" else spec)
+    texts = ["a cat sat on the mat", "the stock market fell", "cats like mats"]
+    X = enc.sentence_embeddings(texts)
+    assert X.shape == (3, enc.dim) and X.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(X, axis=1), 1, atol=1e-5)
+    idx, _ = retrieval.dense_search(X[:1], X, k=3)
+    assert idx[0, 0] == 0
+    assert enc.n_layers == (0 if spec in ("glove", "static") else 3 if spec == "cut" else 6)
+    if spec == "glove":
+        np.testing.assert_allclose(X, encodings.linalg.unit(retrieval.glove_embed(texts)), atol=1e-6)
+
+
+def test_load_encoder_rejects_what_is_not_a_model(tmp_path):
+    from lib import encodings
+
+    with pytest.raises(TypeError, match="spec must be"):
+        encodings.load_encoder(None)
+    with pytest.raises(ValueError, match="unknown kind"):
+        encodings.StaticEncoder("word2vec")
+    with pytest.raises(FileNotFoundError, match="no config.json"):
+        encodings.load_encoder(str(tmp_path))

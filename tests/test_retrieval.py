@@ -195,39 +195,39 @@ def test_evaluate_run_bad_input(indices, kw, err, msg):
 def test_minilm_tokens_pool_to_sentence_embedding():
     from lib.encoder import ContextualEncoder
     texts = ["Who likes apples?", "Ada Baker likes chess and owls."]
-    tv = encodings.minilm_token_vectors(texts, max_length=128)
+    tv = encodings.token_vectors(texts, max_length=128)
     ref = ContextualEncoder(max_length=128).sentence_embeddings(texts)
     assert np.allclose(tv.pooled(), ref, atol=2e-3)   # token vectors are stored as float16
 
 
-def test_minilm_embed_is_the_sentence_transformer(tmp_cache):
+def test_sentence_vectors_is_the_sentence_transformer(tmp_cache):
     from lib.models import load_sentence_transformer
     texts = ["Who likes apples?", "Ada Baker likes chess and owls, and a much longer sentence follows here."]
-    X = encodings.minilm_embed(texts)
+    X = encodings.sentence_vectors(texts)
     ref = load_sentence_transformer().encode(texts, normalize_embeddings=True, convert_to_numpy=True)
     assert X.shape == (2, 384) and X.dtype == np.float32
     np.testing.assert_allclose(X, ref, atol=1e-5)
-    layers = encodings.minilm_layers(texts)                         # the cached array minilm_embed reads
+    layers = encodings.layer_means(texts)                         # the cached array sentence_vectors reads
     assert layers.shape == (7, 2, 384) and len(list(tmp_cache.glob("*.npy"))) == 1
     np.testing.assert_allclose(X * np.linalg.norm(layers[-1], axis=1, keepdims=True), layers[-1], rtol=1e-5, atol=1e-6)
     with pytest.raises(ValueError, match="max_length"):
-        encodings.minilm_embed(texts, max_length=1)
+        encodings.sentence_vectors(texts, max_length=1)
     with pytest.raises(ValueError):
-        encodings.minilm_embed([])
+        encodings.sentence_vectors([])
 
 
-def test_static_minilm_embed_is_the_book_distillation():
+def test_static_vectors_is_the_book_distillation():
     from lib import distill
 
     texts = ["apples and pears", "chess"]
-    X = encodings.static_minilm_embed(texts)
+    X = encodings.static_vectors(texts)
     assert X.shape == (2, 384) and np.allclose(np.linalg.norm(X, axis=1), 1, atol=1e-4)
     np.testing.assert_array_equal(X, distill.encode(distill.static_model(pca_dims=None, sif_coefficient=1e-4), texts))
-    assert encodings.static_minilm_embed(texts, pca_dims=256).shape == (2, 256)
+    assert encodings.static_vectors(texts, pca_dims=256).shape == (2, 256)
     with pytest.raises(ValueError, match="empty"):
-        encodings.static_minilm_embed([])
+        encodings.static_vectors([])
     with pytest.raises(ValueError, match="pca_dims"):
-        encodings.static_minilm_embed(texts, pca_dims=0)
+        encodings.static_vectors(texts, pca_dims=0)
 
 
 # --------------------------------------------------------------------------- exercise checkers (Part V ch1-ch3)
