@@ -26,7 +26,7 @@ encoder      a contextual encoder: per-layer token states, word alignment, pooli
 encodings    every cached encoding of a text collection the book reuses (MiniLM layers, tokens, tasks)
 distill      model2vec distillation of MiniLM, one cached for the book
 data         evaluation sets and corpora shipped with gensim (package: text, word_sets, corpora)
-tasks        retrieval tasks: inverse cloze on Wikipedia, BEIR reader, LIMIT-style generator, article split
+tasks        retrieval tasks: inverse cloze on Wikipedia, the BEIR reader, article split
 
 Methods and measures, with the part of the book that introduces them
 --------------------------------------------------------------------
@@ -39,7 +39,7 @@ geometry     IV: isotropy, dimension and rank, hubness, bias, comparing and alig
 hyperbolic   IV: trees, the Poincare ball, Sala et al.'s construction, embedding quality (package)
 retrieval    V: retrievers (BM25, dense, fusion, late interaction) and scoring a run
 limit        V: the LIMIT theory: reachable top-k sets, free-embedding optimisation, critical n
-limit_vocabulary  V: the word lists of the LIMIT-style task
+limit_data   V: the released LIMIT-small and the LIMIT-style task generator
 ann          V-VI: every faiss index (flat, float16, int8, binary, PQ, HNSW, IVF, IVF-PQ), rescoring, recall/speed
 leakage      V: embedding inversion (decoders), its metrics and defences (package)
 compression  VI: quantization, fewer dimensions, smaller tables, tables trained on neighbours (package)

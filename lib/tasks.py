@@ -27,10 +27,9 @@ import numpy as np
 
 from . import cache, checks
 from .data import split_sentences, tokenize
-from .limit_vocabulary import ATTRIBUTES, FIRST_NAMES, LAST_NAMES
 
 __all__ = ["RetrievalTask", "strip_overlap", "inverse_cloze_task", "query_articles", "article_split",
-           "BEIR_URL", "beir_dir", "load_beir", "limit_dataset"]
+           "BEIR_URL", "beir_dir", "load_beir", ]
 
 
 def _text_list(value, name: str) -> list[str]:
@@ -325,6 +324,28 @@ def _download_beir(name: str, target: Path, timeout: float) -> None:
         z.extractall(target.parent)          # the zip holds the folder <name>/
 
 
+def _read_qrels_tsv(path: Path):
+    """``(query-id, corpus-id, score)`` rows of BEIR's ``qrels/<split>.tsv`` (a header row is skipped)."""
+    with open(path, encoding="utf-8") as f:
+        for line_no, line in enumerate(f):
+            cols = line.rstrip("\n").split("\t")
+            if line_no == 0 and not cols[-1].lstrip("-").isdigit():
+                continue                                     # header row
+            if len(cols) != 3:
+                raise ValueError(f"{path} line {line_no + 1}: expected 3 tab-separated columns "
+                                 f"(query-id, corpus-id, score); got {len(cols)}")
+            yield cols[0], cols[1], int(cols[2])
+
+
+def _read_qrels_jsonl(path: Path):
+    """The same rows from MTEB's JSON-lines layout (``query-id``, ``corpus-id``, ``score`` per line)."""
+    for i, row in enumerate(_read_jsonl(path)):
+        try:
+            yield str(row["query-id"]), str(row["corpus-id"]), int(row["score"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"{path} line {i + 1}: expected query-id, corpus-id and an integer score; got {row}") from exc
+
+
 def load_beir(name: str = "scifact", split: str = "test", root: str | Path | None = None,
               download: bool = True, timeout: float = 60.0) -> RetrievalTask:
     """A BEIR data set (Thakur et al. 2021) as a :class:`RetrievalTask`.
@@ -365,115 +386,23 @@ def load_beir(name: str = "scifact", split: str = "test", root: str | Path | Non
         if not download:
             raise FileNotFoundError(f"BEIR data set {name!r} not found at {folder} (download=False)")
         _download_beir(name, folder, timeout)
-    for part in ("corpus.jsonl", "queries.jsonl", f"qrels/{split}.tsv"):
+    tsv, jsonl = folder / "qrels" / f"{split}.tsv", folder / "qrels.jsonl"
+    for part in ("corpus.jsonl", "queries.jsonl"):
         if not (folder / part).exists():
             raise FileNotFoundError(f"BEIR data set {name!r} at {folder} has no {part}")
+    if not tsv.exists() and not jsonl.exists():
+        raise FileNotFoundError(f"BEIR data set {name!r} at {folder} has no qrels/{split}.tsv (nor MTEB's qrels.jsonl)")
     corpus = _read_jsonl(folder / "corpus.jsonl")
     doc_index = {str(d["_id"]): i for i, d in enumerate(corpus)}
     passages = [" ".join(t for t in (d.get("title", ""), d.get("text", "")) if t) for d in corpus]
     query_text = {str(q["_id"]): q["text"] for q in _read_jsonl(folder / "queries.jsonl")}
     rel: dict[str, set] = {}
-    with open(folder / "qrels" / f"{split}.tsv", encoding="utf-8") as f:
-        for line_no, line in enumerate(f):
-            cols = line.rstrip("\n").split("\t")
-            if line_no == 0 and not cols[-1].lstrip("-").isdigit():
-                continue                                     # header row
-            if len(cols) != 3:
-                raise ValueError(f"{folder}/qrels/{split}.tsv line {line_no + 1}: expected 3 tab-separated "
-                                 f"columns (query-id, corpus-id, score); got {len(cols)}")
-            qid, did, score = cols
-            if int(score) > 0 and did in doc_index and qid in query_text:
-                rel.setdefault(qid, set()).add(doc_index[did])
+    for qid, did, score in (_read_qrels_tsv(tsv) if tsv.exists() else _read_qrels_jsonl(jsonl)):
+        if score > 0 and did in doc_index and qid in query_text:
+            rel.setdefault(qid, set()).add(doc_index[did])
     if not rel:
         raise ValueError(f"BEIR data set {name!r}: no query of split {split!r} has a relevant passage in the corpus")
     qids = sorted(rel)
     return RetrievalTask(f"BEIR {name} ({split})", [query_text[q] for q in qids], passages,
                          [rel[q] for q in qids], {"source": f"BEIR {name}", "split": split, "path": str(folder),
                                                    "query_ids": qids, "doc_ids": [str(d["_id"]) for d in corpus]})
-
-
-# --------------------------------------------------------------------------- LIMIT
-def limit_dataset(n_core: int = 46, n_queries: int = 1000, n_distractors: int = 0, pattern: str = "dense",
-                  attributes_per_distractor: int = 40, seed: int = 0) -> RetrievalTask:
-    """A LIMIT-style task: people, the things they like, and queries "Who likes X?".
-
-    Each query asks about one attribute and has exactly 2 relevant people. With
-    ``pattern="dense"`` (as in the LIMIT paper) the relevant pairs are ``n_queries``
-    distinct pairs of the ``n_core`` core people, so the queries cover as many of the
-    ``C(n_core, 2)`` top-2 subsets as possible. With ``pattern="random"`` (a control) each
-    query's two people are drawn at random from all the people, core and distractors.
-
-    A person's document lists every attribute that makes them relevant, in random order.
-    ``n_distractors`` further people like attributes that no query asks about.
-
-    Parameters
-    ----------
-    n_core : int
-        People who are relevant to some query, at least 2.
-    n_queries : int
-        Queries, at least 1 (at most ``C(n_core, 2)`` for ``"dense"``).
-    n_distractors : int
-        Further people that no query asks about.
-    pattern : {"dense", "random"}
-    attributes_per_distractor : int
-        Attributes each distractor likes.
-    seed : int
-
-    Returns
-    -------
-    RetrievalTask
-        Passages are the people's documents ("Ada Baker likes apples, chess and owls."),
-        ``info["pairs"]`` the relevant pair of each query.
-
-    Examples
-    --------
-    >>> task = limit_dataset(n_core=4, n_queries=6)
-    >>> task, task.queries[0].startswith("Who likes"), sorted(map(len, task.relevant))[0]
-    (RetrievalTask('LIMIT-style (dense, 4 docs)', 6 queries, 4 passages), True, 2)
-    """
-    pattern = checks.choice(pattern, "pattern", ("dense", "random"))
-    n_core = checks.integer(n_core, "n_core", lo=2)
-    n_distractors = checks.integer(n_distractors, "n_distractors", lo=0)
-    attributes_per_distractor = checks.integer(attributes_per_distractor, "attributes_per_distractor", lo=1)
-    n_pairs = n_core * (n_core - 1) // 2
-    n_queries = checks.integer(n_queries, "n_queries", lo=1)
-    if pattern == "dense" and n_queries > n_pairs:
-        raise ValueError(f"n_queries={n_queries} is larger than the C({n_core},2)={n_pairs} pairs of core people")
-    n_people = n_core + n_distractors
-    names = [f"{a} {b}" for a, b in itertools.product(FIRST_NAMES, LAST_NAMES)]
-    if n_people > len(names):
-        raise ValueError(f"{n_people} people requested but only {len(names)} distinct names exist")
-    rng = np.random.default_rng(seed)
-    names = [names[i] for i in rng.permutation(len(names))[:n_people]]
-    # attribute words: the base list, extended with "<colour> <base>" compounds when more are needed
-    colours = "red blue green yellow purple orange black white pink brown grey golden silver striped spotted".split()
-    vocab = list(ATTRIBUTES) + [f"{c} {a}" for c in colours for a in ATTRIBUTES]
-    n_attr_needed = n_queries + (attributes_per_distractor * 4 if n_distractors else 0)
-    if n_attr_needed > len(vocab):
-        raise ValueError(f"{n_attr_needed} attributes needed but only {len(vocab)} exist")
-    order = rng.permutation(len(ATTRIBUTES)).tolist() + (len(ATTRIBUTES) + rng.permutation(len(vocab) - len(ATTRIBUTES))).tolist()
-    attrs = [vocab[i] for i in order[:n_attr_needed]]
-    query_attrs, spare = attrs[:n_queries], attrs[n_queries:]
-    if pattern == "dense":
-        all_pairs = list(itertools.combinations(range(n_core), 2))
-        pairs = [all_pairs[i] for i in sorted(rng.choice(n_pairs, n_queries, replace=False))]
-    else:
-        pairs = [tuple(sorted(rng.choice(n_people, 2, replace=False).tolist())) for _ in range(n_queries)]
-    likes: list[list[str]] = [[] for _ in range(n_people)]
-    for a, (i, j) in zip(query_attrs, pairs):
-        likes[i].append(a)
-        likes[j].append(a)
-    for p in range(n_core, n_people):
-        if pattern == "dense" or not likes[p]:
-            likes[p].extend(rng.choice(spare, min(attributes_per_distractor, len(spare)), replace=False).tolist())
-    docs = []
-    for p in range(n_people):
-        items = [likes[p][i] for i in rng.permutation(len(likes[p]))] or [rng.choice(spare)]
-        body = items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-        docs.append(f"{names[p]} likes {body}.")
-    queries = [f"Who likes {a}?" for a in query_attrs]
-    relevant = [{int(i), int(j)} for i, j in pairs]
-    return RetrievalTask(f"LIMIT-style ({pattern}, {n_people} docs)", queries, docs, relevant, {
-        "pattern": pattern, "n_core": n_core, "n_distractors": n_distractors, "n_queries": n_queries,
-        "pairs": pairs, "names": names, "distinct_pairs": len(set(pairs)), "seed": seed,
-    })

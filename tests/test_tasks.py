@@ -4,7 +4,7 @@ import json
 import numpy as np
 import pytest
 
-from lib import tasks
+from lib import limit_data, tasks
 from lib.data import Corpus
 
 
@@ -138,7 +138,7 @@ def test_task_normalises_relevance():
 
 # --------------------------------------------------------------------------- LIMIT
 def test_limit_dataset_dense_and_random():
-    t = tasks.limit_dataset(n_core=10, n_queries=45, seed=0)
+    t = limit_data.limit_dataset(n_core=10, n_queries=45, seed=0)
     assert len(t.passages) == 10 and len(t.queries) == 45
     assert t.info["distinct_pairs"] == 45
     for q, rel in zip(t.queries, t.relevant):
@@ -146,23 +146,23 @@ def test_limit_dataset_dense_and_random():
         for p in rel:
             assert attr in t.passages[p]
         assert sum(attr + "," in d or attr + " and" in d or attr + "." in d for d in t.passages) >= 2
-    r = tasks.limit_dataset(n_core=10, n_queries=45, n_distractors=20, pattern="random", seed=0)
+    r = limit_data.limit_dataset(n_core=10, n_queries=45, n_distractors=20, pattern="random", seed=0)
     assert len(r.passages) == 30
-    big = tasks.limit_dataset(n_core=10, n_queries=45, n_distractors=20, seed=0)
+    big = limit_data.limit_dataset(n_core=10, n_queries=45, n_distractors=20, seed=0)
     assert all(max(rel) < 10 for rel in big.relevant)
 
 
 def test_limit_errors():
     with pytest.raises(ValueError, match="larger than the C"):
-        tasks.limit_dataset(n_core=5, n_queries=11)
+        limit_data.limit_dataset(n_core=5, n_queries=11)
     with pytest.raises(ValueError, match="unknown pattern"):
-        tasks.limit_dataset(pattern="cycle")
+        limit_data.limit_dataset(pattern="cycle")
     with pytest.raises(ValueError, match="n_core"):
-        tasks.limit_dataset(n_core=1)
+        limit_data.limit_dataset(n_core=1)
     with pytest.raises(ValueError, match="n_distractors"):
-        tasks.limit_dataset(n_distractors=-1)
+        limit_data.limit_dataset(n_distractors=-1)
     with pytest.raises(ValueError, match="n_queries must be an integer"):
-        tasks.limit_dataset(n_queries=10.0)
+        limit_data.limit_dataset(n_queries=10.0)
 
 
 # --------------------------------------------------------------------------- BEIR
@@ -207,3 +207,40 @@ def test_load_beir_errors(tmp_path, monkeypatch):
     (folder / "qrels" / "test.tsv").write_text("q3\td3\t0\n")
     with pytest.raises(ValueError, match="no query"):
         tasks.load_beir("broken", root=tmp_path)
+
+
+def test_the_shipped_limit_small_is_the_release():
+    """LIMIT-small as released (Weller et al. 2025): 46 documents, 1,000 queries, 2,000 judgements, two per query."""
+    task = limit_data.limit_small()
+    assert (len(task.queries), len(task.passages)) == (1000, 46)
+    assert sum(len(r) for r in task.relevant) == 2000 and {len(r) for r in task.relevant} == {2}
+    assert task.queries[0] == "Who likes Joshua Trees?"
+    assert task.passages[task.info["doc_ids"].index("Geneva Durben")].startswith("Geneva Durben likes Quokkas")
+    assert (limit_data.LIMIT_SMALL_DIR / "README.md").read_text().count("CC BY 4.0") >= 1
+
+
+def test_bm25_finds_almost_every_pair_on_limit_small():
+    """The lexical baseline of LIMIT-small: BM25 recall@2 about 0.99 (0.991 in an independent run; the
+    words of the query are in both relevant documents)."""
+    from lib import evaluate, retrieval
+
+    task = limit_data.limit_small()
+    idx, _ = retrieval.bm25_search(task.queries, task.passages, k=10)
+    recall = evaluate.retrieval_scores(idx, task.relevant, ks=(2, 10))
+    assert abs(recall["recall@2"].mean() - 0.991) < 0.01
+    assert recall["recall@10"].mean() > 0.99
+
+
+def test_qrels_jsonl_is_read_like_the_tsv(tmp_path):
+    folder = tmp_path / "mini"
+    folder.mkdir()
+    (folder / "corpus.jsonl").write_text('{"_id": "d1", "title": "", "text": "red apples"}\n'
+                                         '{"_id": "d2", "title": "T", "text": "green pears"}\n')
+    (folder / "queries.jsonl").write_text('{"_id": "q1", "text": "apples"}\n{"_id": "q2", "text": "pears"}\n')
+    (folder / "qrels.jsonl").write_text('{"query-id": "q1", "corpus-id": "d1", "score": 1}\n'
+                                        '{"query-id": "q2", "corpus-id": "d2", "score": 0}\n')
+    task = tasks.load_beir("mini", root=tmp_path, download=False)
+    assert task.queries == ["apples"] and task.relevant == [{0}] and task.passages[1] == "T green pears"
+    (folder / "qrels.jsonl").write_text('{"query-id": "q1", "score": 1}\n')
+    with pytest.raises(ValueError, match="line 1: expected query-id, corpus-id"):
+        tasks.load_beir("mini", root=tmp_path, download=False)

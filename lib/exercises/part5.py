@@ -5,7 +5,7 @@ import itertools
 
 import numpy as np
 
-from .. import data, evaluate, leakage, limit, retrieval, search, tasks
+from .. import data, evaluate, leakage, limit, limit_data, retrieval, search, tasks
 from . import ExerciseError, close, expect, implemented, passed
 
 __all__ = ["check_recall_at_k", "check_rrf", "check_overlap", "check_circle_pairs", "check_qrels",
@@ -229,7 +229,7 @@ def check_doc_count(fn, points: int = 1) -> str:
 
     Parameters
     ----------
-    fn : callable, a :func:`lib.tasks.limit_dataset` task -> int array (n_people,)
+    fn : callable, a :func:`lib.limit_data.limit_dataset` task -> int array (n_people,)
     points : int
         Shown in the success line.
 
@@ -239,7 +239,7 @@ def check_doc_count(fn, points: int = 1) -> str:
         ``"PASSED ex-p5-c3-count (1 points)"``, also printed; a wrong answer raises
         :class:`~lib.exercises.ExerciseError`.
     """
-    task = tasks.limit_dataset(n_core=10, n_queries=20, seed=2)
+    task = limit_data.limit_dataset(n_core=10, n_queries=20, seed=2)
     want = np.zeros(10, int)
     for a, b in task.info["pairs"]:
         want[a] += 1
