@@ -13,6 +13,7 @@ for the same model (the unit tests check this to 1e-5).
 from __future__ import annotations
 
 import os
+import warnings
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -21,9 +22,13 @@ import numpy as np
 from . import cache, checks, linalg
 from .models import default_device, model_identity, quiet_loading, resolve_model
 
-__all__ = ["POOLINGS", "TokenStates", "ContextualEncoder"]
+__all__ = ["POOLINGS", "TruncationWarning", "TokenStates", "ContextualEncoder"]
 
 POOLINGS = ("mean", "cls", "max")
+
+
+class TruncationWarning(UserWarning):
+    """Texts were longer than the encoder's ``max_length`` and their ends were cut."""
 
 
 @dataclass
@@ -177,6 +182,33 @@ class ContextualEncoder:
                                  max_length=self.max_length, return_tensors="pt")
             yield idx, enc
 
+    def token_counts(self, texts: Sequence[str]) -> np.ndarray:
+        """Tokens of each text before truncation, special tokens included.
+
+        Parameters
+        ----------
+        texts : list of str
+
+        Returns
+        -------
+        ndarray of int64, shape (n_texts,)
+        """
+        texts = checks.texts(texts)
+        ids = self.tokenizer(texts, add_special_tokens=True, truncation=False, verbose=False)["input_ids"]
+        return np.array([len(i) for i in ids], dtype=np.int64)
+
+    def _warn_if_truncated(self, texts: list[str]) -> None:
+        """Say when texts are longer than ``max_length``: their ends are cut, and nothing else would tell."""
+        n = self.token_counts(texts)
+        cut = n > self.max_length
+        if cut.any():
+            own = self._default_max_length()
+            hint = f"; the model's own configuration allows {own}" if own > self.max_length else ""
+            # reported as from "lib/encoder.py", not this machine's absolute path, so stored notebook outputs stay portable
+            warnings.warn_explicit(f"{int(cut.sum())} of {len(texts)} texts are longer than max_length={self.max_length} "
+                                   f"tokens (longest {int(n.max())}) and are cut to it{hint}", TruncationWarning,
+                                   "lib/encoder.py", 0, module="lib.encoder")
+
     def _forward(self, enc, all_layers: bool):
         inputs = {k: v.to(self.device) for k, v in enc.items()}
         with self._torch.inference_mode():
@@ -194,6 +226,7 @@ class ContextualEncoder:
             without padding.
         """
         texts = checks.texts(texts)
+        self._warn_if_truncated(texts)
         result: list[TokenStates | None] = [None] * len(texts)
         for idx, enc in self._batches(texts, show_progress, "token states"):
             out = self._forward(enc, all_layers=True)
@@ -222,6 +255,7 @@ class ContextualEncoder:
         list of ndarray, one per text in input order, each of shape ``(n_tokens_i, d)``, float32
         """
         texts = checks.texts(texts)
+        self._warn_if_truncated(texts)
         out: list = [None] * len(texts)
         for idx, enc in self._batches(texts, show_progress, "token vectors"):
             h = self._forward(enc, all_layers=False).last_hidden_state.float().cpu().numpy()
@@ -254,6 +288,7 @@ class ContextualEncoder:
             Shape ``(n_texts, d)`` for an int ``layers``, else ``(n_layers_selected, n_texts, d)``.
         """
         texts = checks.texts(texts)
+        self._warn_if_truncated(texts)
         if pooling not in POOLINGS:
             raise ValueError(f"unknown pooling {pooling!r}; use one of {POOLINGS}")
         all_idx = list(range(self.n_layers + 1))

@@ -129,3 +129,17 @@ def test_load_encoder_rejects_what_is_not_a_model(tmp_path):
         encodings.StaticEncoder("word2vec")
     with pytest.raises(FileNotFoundError, match="no config.json"):
         encodings.load_encoder(str(tmp_path))
+
+
+def test_cut_texts_are_announced():
+    from lib.encoder import TruncationWarning
+
+    enc = ContextualEncoder(max_length=16)
+    long_text = "word " * 40
+    assert enc.token_counts(["a cat", long_text]).tolist()[1] > 16
+    with pytest.warns(TruncationWarning, match=r"1 of 2 texts are longer than max_length=16 tokens .* allows 256"):
+        enc.pool(["a cat", long_text], "mean", layers=-1)
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", TruncationWarning)
+        ContextualEncoder().pool(["a cat", "a dog"], "mean", layers=-1)      # short texts: silent
