@@ -1,0 +1,33 @@
+"""The chapters' stored outputs are portable: no machine's paths, no stray warnings about the environment."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHAPTERS = sorted(ROOT.glob("chapters/*/*.ipynb"))
+# an absolute path of the build machine (home, the checkout, a virtual environment or site-packages)
+MACHINE_PATH = re.compile(r"(/home/|/root/|/Users/|/tmp/|[A-Za-z]:\\(?:Users|Windows)|site-packages|dist-packages|" + re.escape(str(ROOT)) + ")")
+
+
+def _output_texts(nb):
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            text = out.get("text", "") + "".join(str(v) for k, v in out.get("data", {}).items() if k.startswith("text/"))
+            if out.get("output_type") == "error":
+                text += "\n".join(out.get("traceback", []))
+            yield i, text
+
+
+def test_chapters_found():
+    assert len(CHAPTERS) >= 22
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_no_machine_paths_in_stored_outputs(path):
+    nb = nbformat.read(path, as_version=4)
+    bad = [(i, MACHINE_PATH.search(t).group(0)) for i, t in _output_texts(nb) if MACHINE_PATH.search(t)]
+    assert not bad, f"{path.name}: cell outputs hold a path of the machine that ran them: {bad[:3]}"
