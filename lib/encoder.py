@@ -197,8 +197,15 @@ class ContextualEncoder:
         ids = self.tokenizer(texts, add_special_tokens=True, truncation=False, verbose=False)["input_ids"]
         return np.array([len(i) for i in ids], dtype=np.int64)
 
-    def _warn_if_truncated(self, texts: list[str]) -> None:
-        """Say when texts are longer than ``max_length``: their ends are cut, and nothing else would tell."""
+    def check_length(self, texts: Sequence[str]) -> None:
+        """Warn (:class:`TruncationWarning`) when texts are longer than ``max_length``: their ends are cut,
+        and nothing else would tell. The encoding methods call it; callers that cache around
+        :meth:`encode_tokens` call it before their cache and pass ``warn_cut=False``.
+
+        Parameters
+        ----------
+        texts : list of str
+        """
         n = self.token_counts(texts)
         cut = n > self.max_length
         if cut.any():
@@ -216,8 +223,16 @@ class ContextualEncoder:
         return out
 
     # ------------------------------------------------------------------ public API
-    def encode_tokens(self, texts: Sequence[str], show_progress: bool | None = None) -> list[TokenStates]:
+    def encode_tokens(self, texts: Sequence[str], show_progress: bool | None = None,
+                      warn_cut: bool = True) -> list[TokenStates]:
         """Hidden states of every layer for every token, with word alignment.
+
+        Parameters
+        ----------
+        texts : list of str
+        show_progress : bool, optional
+        warn_cut : bool
+            Call :meth:`check_length` first (off for callers that called it before their cache).
 
         Returns
         -------
@@ -226,7 +241,8 @@ class ContextualEncoder:
             without padding.
         """
         texts = checks.texts(texts)
-        self._warn_if_truncated(texts)
+        if warn_cut:
+            self.check_length(texts)
         result: list[TokenStates | None] = [None] * len(texts)
         for idx, enc in self._batches(texts, show_progress, "token states"):
             out = self._forward(enc, all_layers=True)
@@ -245,24 +261,39 @@ class ContextualEncoder:
                                         word_ids, words, np.ascontiguousarray(hs[row, :, :n]))
         return result  # type: ignore[return-value]
 
-    def token_vectors(self, texts: Sequence[str], show_progress: bool | None = None) -> list[np.ndarray]:
+    def token_vectors(self, texts: Sequence[str], show_progress: bool | None = None,
+                      use_cache: bool = False) -> list[np.ndarray]:
         """Last-layer vector of every token of each text (special tokens kept, padding removed).
 
         Cheaper than :meth:`encode_tokens` when only the last layer is needed (late interaction).
+
+        Parameters
+        ----------
+        texts : list of str
+        show_progress : bool, optional
+        use_cache : bool
+            Store the vectors on disk (as float16), keyed by the model's identity and the texts.
 
         Returns
         -------
         list of ndarray, one per text in input order, each of shape ``(n_tokens_i, d)``, float32
         """
         texts = checks.texts(texts)
-        self._warn_if_truncated(texts)
-        out: list = [None] * len(texts)
-        for idx, enc in self._batches(texts, show_progress, "token vectors"):
-            h = self._forward(enc, all_layers=False).last_hidden_state.float().cpu().numpy()
-            mask = enc["attention_mask"].numpy().astype(bool)
-            for j, i in enumerate(idx):
-                out[i] = h[j][mask[j]]
-        return out
+        self.check_length(texts)      # before the cache, so a warm run says it too
+
+        def compute():
+            out: list = [None] * len(texts)
+            for idx, enc in self._batches(texts, show_progress, "token vectors"):
+                h = self._forward(enc, all_layers=False).last_hidden_state.float().cpu().numpy()
+                mask = enc["attention_mask"].numpy().astype(bool)
+                for j, i in enumerate(idx):
+                    out[i] = h[j][mask[j]].astype(np.float16 if use_cache else np.float32)
+            return out
+
+        if not use_cache:
+            return compute()
+        vecs = cache.cached_object("token-vectors", {"model": self.cache_id(), "texts": texts}, compute)
+        return [v.astype(np.float32) for v in vecs]
 
     def pool(self, texts: Sequence[str], pooling: str = "mean", layers: int | Sequence[int] | None = None,
              normalize: bool = False, show_progress: bool | None = None, use_cache: bool = False) -> np.ndarray:
@@ -288,7 +319,7 @@ class ContextualEncoder:
             Shape ``(n_texts, d)`` for an int ``layers``, else ``(n_layers_selected, n_texts, d)``.
         """
         texts = checks.texts(texts)
-        self._warn_if_truncated(texts)
+        self.check_length(texts)
         if pooling not in POOLINGS:
             raise ValueError(f"unknown pooling {pooling!r}; use one of {POOLINGS}")
         all_idx = list(range(self.n_layers + 1))

@@ -18,6 +18,14 @@ token_vectors                 last-layer token vectors (late interaction), as :c
 task_layers, task_embeddings  the same for a retrieval task's queries and passages
 static_vectors                a model2vec distillation of the model applied to texts
 StaticEncoder, load_encoder   static encoders (averaged GloVe, model2vec) behind the contextual encoder's calls
+
+Parameters shared by the functions
+----------------------------------
+model : str
+    Any encoder :func:`get_encoder` loads; default the book's MiniLM (:data:`DEFAULT_MODEL`).
+max_length : int
+    Truncation in tokens, at least 2; default :data:`BOOK_MAX_LENGTH`. Longer texts are cut, with a
+    :class:`lib.encoder.TruncationWarning`.
 """
 from __future__ import annotations
 
@@ -140,8 +148,10 @@ def pooled_all(texts: Sequence[str], model: str = DEFAULT_MODEL, show_progress: 
     texts = checks.texts(texts)
     enc = get_encoder(model)
 
+    enc.check_length(texts)   # before the cache, so a warm run says it too
+
     def compute():
-        states = enc.encode_tokens(texts, show_progress=show_progress)
+        states = enc.encode_tokens(texts, show_progress=show_progress, warn_cut=False)
         L = enc.n_layers + 1
         out = np.zeros((3, L, len(texts), enc.dim), dtype=np.float32)
         for i, s in enumerate(states):
@@ -186,10 +196,8 @@ def token_vectors(texts: Sequence[str], model: str = DEFAULT_MODEL, max_length: 
     Parameters
     ----------
     texts : list of str
-    model : str
-        Any encoder :func:`get_encoder` loads; default the book's MiniLM.
-    max_length : int
-        Truncation in tokens, at least 2.
+    model, max_length
+        As in the module docstring.
     show_progress : bool, optional
 
     Returns
@@ -199,12 +207,7 @@ def token_vectors(texts: Sequence[str], model: str = DEFAULT_MODEL, max_length: 
     """
     texts = checks.texts(texts)
     enc = get_encoder(model, checks.integer(max_length, "max_length", lo=2))
-
-    def compute():
-        return [v.astype(np.float16) for v in enc.token_vectors(texts, show_progress)]
-
-    vecs = cache.cached_object("token-vectors", {"model": enc.cache_id(), "texts": texts}, compute)
-    return TokenVectors([v.astype(np.float32) for v in vecs])
+    return TokenVectors(enc.token_vectors(texts, show_progress, use_cache=True))
 
 
 def layer_means(texts: Sequence[str], model: str = DEFAULT_MODEL, max_length: int = BOOK_MAX_LENGTH,
@@ -217,10 +220,8 @@ def layer_means(texts: Sequence[str], model: str = DEFAULT_MODEL, max_length: in
     Parameters
     ----------
     texts : list of str
-    model : str
-        Any encoder :func:`get_encoder` loads; default the book's MiniLM.
-    max_length : int
-        Truncation in tokens, at least 2.
+    model, max_length
+        As in the module docstring.
     show_progress : bool, optional
 
     Returns
@@ -243,10 +244,8 @@ def sentence_vectors(texts: Sequence[str], model: str = DEFAULT_MODEL, max_lengt
     Parameters
     ----------
     texts : list of str
-    model : str
-        Any encoder :func:`get_encoder` loads; default the book's MiniLM.
-    max_length : int
-        Truncation in tokens.
+    model, max_length
+        As in the module docstring.
 
     Returns
     -------
@@ -273,10 +272,8 @@ def task_layers(task, model: str = DEFAULT_MODEL, max_length: int = BOOK_MAX_LEN
     Parameters
     ----------
     task : lib.tasks.RetrievalTask
-    model : str
-        Any encoder :func:`get_encoder` loads; default the book's MiniLM.
-    max_length : int
-        Truncation in tokens.
+    model, max_length
+        As in the module docstring.
     show_progress : bool, optional
 
     Returns
@@ -300,10 +297,8 @@ def task_embeddings(task, layer: int = -1, model: str = DEFAULT_MODEL,
     task : lib.tasks.RetrievalTask
     layer : int
         0 (input embeddings) .. n_layers, or negative from the end; -1 is the sentence embedding.
-    model : str
-        Any encoder :func:`get_encoder` loads; default the book's MiniLM.
-    max_length : int
-        Truncation in tokens.
+    model, max_length
+        As in the module docstring.
 
     Returns
     -------
@@ -386,8 +381,8 @@ class StaticEncoder:
     def dim(self) -> int:
         """Width of the sentence vectors."""
         if self.kind == "glove":
-            return load_glove(1).vector_size
-        return int(self.sentence_embeddings(["a"]).shape[1])
+            return _glove().vector_size
+        return int(distill.static_model(self.model, pca_dims=self.pca_dims, sif_coefficient=self.sif_coefficient).dim)
 
     def cache_id(self) -> str:
         """A name for cache keys: the kind and its settings (the distilled model by its identity)."""

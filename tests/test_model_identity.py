@@ -143,3 +143,15 @@ def test_cut_texts_are_announced():
     with warnings.catch_warnings():
         warnings.simplefilter("error", TruncationWarning)
         ContextualEncoder().pool(["a cat", "a dog"], "mean", layers=-1)      # short texts: silent
+
+
+def test_cut_texts_are_announced_from_a_warm_cache_too(tmp_cache):
+    from lib import encodings
+    from lib.encoder import TruncationWarning
+
+    texts = ["a cat", "word " * 300]          # 302 tokens: over 16 and over MiniLM's own 256
+    for _ in range(2):                        # the second call reads the cache
+        with pytest.warns(TruncationWarning, match="1 of 2 texts"):
+            encodings.token_vectors(texts, max_length=16)
+        with pytest.warns(TruncationWarning, match="1 of 2 texts .* max_length=256"):
+            encodings.pooled_all(texts)

@@ -5,7 +5,7 @@ import itertools
 
 import numpy as np
 
-from .. import data, evaluate, leakage, limit, limit_data, retrieval, search, tasks
+from .. import data, evaluate, leakage, limit, limit_data, retrieval, search
 from . import ExerciseError, close, expect, implemented, passed
 
 __all__ = ["check_recall_at_k", "check_rrf", "check_overlap", "check_circle_pairs", "check_qrels",
