@@ -18,12 +18,13 @@ cache        on-disk cache of expensive results, keyed by every input
 linalg       unit rows, PCA, Whitening, AllButTheTop, Procrustes, random pairs (one implementation each)
 search       exact nearest neighbours (top_k), neighbour-list overlap between two spaces
 stats        bootstrap confidence intervals and paired comparisons
+settings     the book's run-time settings (BOOK_ENCODER: which contextual model Parts III, V, VI show)
 
 Models, data and encodings
 --------------------------
 models       loaders of the offline models (GloVe 6B 50d, all-MiniLM-L6-v2, any HF name), KeyedVectors wrapping
 encoder      a contextual encoder: per-layer token states, word alignment, pooling, token vectors
-encodings    every cached encoding of a text collection the book reuses (MiniLM layers, tokens, tasks)
+encodings    every cached encoding of a text collection the book reuses (layers, tokens, tasks), any model
 distill      model2vec distillation of MiniLM, one cached for the book
 data         evaluation sets and corpora shipped with gensim (package: text, word_sets, corpora)
 tasks        retrieval tasks: inverse cloze on Wikipedia, the BEIR reader, article split

@@ -24,8 +24,9 @@ Parameters shared by the functions
 model : str
     Any encoder :func:`get_encoder` loads; default the book's MiniLM (:data:`DEFAULT_MODEL`).
 max_length : int
-    Truncation in tokens, at least 2; default :data:`BOOK_MAX_LENGTH`. Longer texts are cut, with a
-    :class:`lib.encoder.TruncationWarning`.
+    Truncation in tokens, at least 2; default ``None``, the model's own configured length (its
+    sentence-transformers ``max_seq_length``: 256 for MiniLM, 384 for mpnet). Longer texts are cut,
+    with a :class:`lib.encoder.TruncationWarning` that says how many and how long.
 """
 from __future__ import annotations
 
@@ -42,16 +43,16 @@ from .data import tokenize, wikipedia
 from .encoder import ContextualEncoder
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
-#: The truncation the book's encodings use today (all-MiniLM-L6-v2 was trained with 128 word pieces; its
-#: sentence-transformers configuration allows 256, which lib.encoder uses when no length is given).
-BOOK_MAX_LENGTH = 128
 
-__all__ = ["DEFAULT_MODEL", "BOOK_MAX_LENGTH", "StaticEncoder", "load_encoder", "get_encoder", "wikipedia_sentence_sample",
+__all__ = ["DEFAULT_MODEL", "StaticEncoder", "load_encoder", "get_encoder", "wikipedia_sentence_sample",
            "wikipedia_sentence_vectors", "pooled_all", "TokenVectors", "token_vectors", "layer_means",
            "sentence_vectors", "task_layers", "task_embeddings", "static_vectors"]
 
 
-@lru_cache(maxsize=8)
+def _length(max_length):
+    return None if max_length is None else checks.integer(max_length, "max_length", lo=2)
+
+
 def get_encoder(model: str = DEFAULT_MODEL, max_length: int | None = None):
     """A shared :class:`~lib.encoder.ContextualEncoder` for ``model`` (loaded once per process).
 
@@ -67,6 +68,11 @@ def get_encoder(model: str = DEFAULT_MODEL, max_length: int | None = None):
     -------
     lib.encoder.ContextualEncoder
     """
+    return _shared_encoder(str(model), _length(max_length))
+
+
+@lru_cache(maxsize=8)
+def _shared_encoder(model: str, max_length: int | None) -> ContextualEncoder:
     return ContextualEncoder(model, max_length=max_length)
 
 
@@ -185,7 +191,7 @@ class TokenVectors:
         return len(self.vectors)
 
 
-def token_vectors(texts: Sequence[str], model: str = DEFAULT_MODEL, max_length: int = BOOK_MAX_LENGTH,
+def token_vectors(texts: Sequence[str], model: str = DEFAULT_MODEL, max_length: int | None = None,
                   show_progress: bool | None = None) -> TokenVectors:
     """Last-layer token vectors of each text, cached on disk (keyed by the model's identity).
 
@@ -206,11 +212,11 @@ def token_vectors(texts: Sequence[str], model: str = DEFAULT_MODEL, max_length: 
         One ``(n_tokens_i, d)`` float32 array per text, special tokens included.
     """
     texts = checks.texts(texts)
-    enc = get_encoder(model, checks.integer(max_length, "max_length", lo=2))
+    enc = get_encoder(model, _length(max_length))
     return TokenVectors(enc.token_vectors(texts, show_progress, use_cache=True))
 
 
-def layer_means(texts: Sequence[str], model: str = DEFAULT_MODEL, max_length: int = BOOK_MAX_LENGTH,
+def layer_means(texts: Sequence[str], model: str = DEFAULT_MODEL, max_length: int | None = None,
                 show_progress: bool | None = None) -> np.ndarray:
     """Mean-pooled states of every layer of ``model`` (0 = input embeddings), cached.
 
@@ -230,12 +236,12 @@ def layer_means(texts: Sequence[str], model: str = DEFAULT_MODEL, max_length: in
         Not normalised; (7, n, 384) for MiniLM, (13, n, 768) for mpnet.
     """
     texts = checks.texts(texts)
-    enc = get_encoder(model, checks.integer(max_length, "max_length", lo=2))
+    enc = get_encoder(model, _length(max_length))
     return enc.pool(texts, "mean", layers=None, show_progress=show_progress, use_cache=True)
 
 
-def sentence_vectors(texts: Sequence[str], model: str = DEFAULT_MODEL, max_length: int = BOOK_MAX_LENGTH) -> np.ndarray:
-    """Sentence embeddings (mean pooling of the last layer, unit norm) at ``max_length`` tokens, cached.
+def sentence_vectors(texts: Sequence[str], model: str = DEFAULT_MODEL, max_length: int | None = None) -> np.ndarray:
+    """Sentence embeddings (mean pooling of the last layer, unit norm), cached.
 
     The last layer of :func:`layer_means`, normalised: equal to
     ``SentenceTransformer.encode(texts, normalize_embeddings=True)`` at the same truncation for the
@@ -261,7 +267,7 @@ def _task_texts(task) -> tuple[list[str], list[str]]:
     return checks.texts(queries, "queries"), checks.texts(passages, "passages")
 
 
-def task_layers(task, model: str = DEFAULT_MODEL, max_length: int = BOOK_MAX_LENGTH,
+def task_layers(task, model: str = DEFAULT_MODEL, max_length: int | None = None,
                 show_progress: bool | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Mean-pooled states of every layer for a retrieval task's queries and passages (cached).
 
@@ -289,7 +295,7 @@ def task_layers(task, model: str = DEFAULT_MODEL, max_length: int = BOOK_MAX_LEN
 
 
 def task_embeddings(task, layer: int = -1, model: str = DEFAULT_MODEL,
-                    max_length: int = BOOK_MAX_LENGTH) -> tuple[np.ndarray, np.ndarray]:
+                    max_length: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Unit-normalised query and passage vectors of one layer (from :func:`task_layers`).
 
     Parameters

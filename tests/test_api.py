@@ -21,7 +21,7 @@ import lib
 LIB = Path(lib.__file__).resolve().parent
 MAX_LINES = 500
 #: Core modules import no other lib module except core ones.
-CORE = {"checks", "cache", "linalg", "search", "stats"}
+CORE = {"checks", "cache", "linalg", "search", "stats", "settings"}
 
 
 def _modules() -> list[str]:

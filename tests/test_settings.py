@@ -1,0 +1,46 @@
+"""BOOK_ENCODER is read in one place, and pinned values bind only the default model."""
+import pytest
+
+from lib import settings
+
+
+def test_book_encoder_defaults_to_minilm(monkeypatch):
+    monkeypatch.delenv("BOOK_ENCODER", raising=False)
+    assert settings.book_encoder() == "all-MiniLM-L6-v2"
+    monkeypatch.setenv("BOOK_ENCODER", "  ")
+    assert settings.book_encoder() == "all-MiniLM-L6-v2"
+
+
+def test_book_encoder_reads_the_environment(monkeypatch):
+    monkeypatch.setenv("BOOK_ENCODER", "mpnet")
+    assert settings.book_encoder() == "mpnet"
+    assert not settings.is_default(settings.book_encoder())
+    assert settings.encoder_label(settings.book_encoder()) == "mpnet"
+
+
+@pytest.mark.parametrize("name", ["all-MiniLM-L6-v2", "minilm", "sentence-transformers/all-MiniLM-L6-v2"])
+def test_aliases_of_the_default(name):
+    assert settings.is_default(name) and settings.encoder_label(name) == "MiniLM"
+
+
+def test_a_folder_is_not_the_default_and_is_labelled_by_its_name(tmp_path):
+    folder = tmp_path / "minilm-3-layers"
+    assert not settings.is_default(str(folder))
+    assert settings.encoder_label(str(folder) + "/") == "minilm-3-layers"
+
+
+def test_check_pinned_asserts_for_the_default_only(capsys):
+    assert settings.check_pinned("all-MiniLM-L6-v2", "MRR", 0.512, 0.510, 0.01)
+    with pytest.raises(AssertionError, match="MRR = 0.6, expected 0.51"):
+        settings.check_pinned("all-MiniLM-L6-v2", "MRR", 0.6, 0.51, 0.01)
+    assert not settings.check_pinned("mpnet", "MRR", 0.6, 0.51, 0.01)
+    assert "pinned values hold for the default only" in capsys.readouterr().out
+
+
+def test_encodings_default_to_the_models_own_length():
+    """No book-wide truncation: an encoder's default length is its configuration's (issue 17)."""
+    from lib import encodings
+    assert not hasattr(encodings, "BOOK_MAX_LENGTH")
+    enc = encodings.get_encoder()
+    assert enc.max_length == 256                      # all-MiniLM-L6-v2's sentence_bert_config.json
+    assert encodings.get_encoder("all-MiniLM-L6-v2", None) is enc   # one shared instance, however it is asked for
