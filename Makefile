@@ -37,7 +37,7 @@ $(STAMP): requirements.lock pyproject.toml
 ## make book: set up, execute every notebook (storing its outputs), build the HTML into _build/html
 book: setup execute html
 
-## make execute: run every notebook of the table of contents in place, storing fresh outputs
+## make execute: run every notebook of the table of contents in place, storing fresh outputs (BOOK_ENCODER=<model>: Parts III, V, VI on that model, into runs/<model>/)
 execute: setup
 	$(BIN)/python tools/execute.py $(NOTEBOOKS)
 

@@ -1,10 +1,18 @@
-"""Execute notebooks in place so that their stored outputs are fresh.
+"""Execute notebooks so that their stored outputs are fresh.
 
-Usage: python tools/execute.py NOTEBOOK [NOTEBOOK ...]
+Usage: python tools/execute.py [--out DIR] NOTEBOOK [NOTEBOOK ...]
 
-Each notebook runs in its own folder with the current Python environment's kernel,
-offline, and is saved with its outputs; the wall time of each is printed.
+Each notebook runs in its own folder with the current Python environment's kernel, offline,
+and is saved with its outputs; the wall time of each is printed.
+
+With the book's default encoder the notebooks are saved in place. When ``BOOK_ENCODER`` names
+another model (``BOOK_ENCODER=mpnet make execute``), only the chapters that show the contextual
+encoder (Parts III, V and VI) are run, and the executed copies go to ``runs/<model label>/``
+(git-ignored) with a ``times.json`` of wall times, so the committed outputs, which are about the
+default model, stay as they are. ``--out DIR`` sends the copies to DIR in either case.
 """
+import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -12,19 +20,59 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from lib import settings  # noqa: E402
 
-def execute(path: Path, timeout: int = 900) -> float:
+#: The parts whose chapters show the book's contextual encoder (BOOK_ENCODER chooses it).
+ENCODER_PARTS = ("part3_", "part5_", "part6_")
+
+
+def execute(path: Path, out: Path | None = None, timeout: int = 900) -> float:
+    """Run one notebook in its own folder; save it to ``out`` (default: in place). Returns seconds."""
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
     NotebookClient(nb, timeout=timeout, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()
-    nbformat.write(nb, path)
+    target = out or path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, target)
     return time.perf_counter() - start
 
 
-if __name__ == "__main__":
-    if len(sys.argv) < 2:
+def main(argv: list[str]) -> int:
+    out_dir = None
+    if argv[:1] == ["--out"]:
+        if len(argv) < 2:
+            sys.exit(__doc__)
+        out_dir, argv = Path(argv[1]), argv[2:]
+    if not argv:
         sys.exit(__doc__)
-    for name in sys.argv[1:]:
-        seconds = execute(Path(name))
-        print(f"{name}: {seconds:.1f} s", flush=True)
+    model = settings.book_encoder()
+    paths = [Path(a) for a in argv]
+    if not settings.is_default(model):
+        label = settings.encoder_label(model)
+        out_dir = out_dir or ROOT / "runs" / label
+        skipped = [p for p in paths if not any(part in str(p) for part in ENCODER_PARTS)]
+        paths = [p for p in paths if p not in skipped]
+        print(f"BOOK_ENCODER={model}: running the {len(paths)} chapters of Parts III, V and VI on {label} "
+              f"(skipping {len(skipped)} that do not use it); executed copies go to {out_dir}", flush=True)
+    times = {}
+    for path in paths:
+        target = None
+        if out_dir is not None:
+            rel = path.resolve().relative_to(ROOT) if path.resolve().is_relative_to(ROOT) else Path(path.name)
+            target = out_dir / rel
+        seconds = execute(path, target)
+        times[str(path)] = round(seconds, 1)
+        print(f"{path}: {seconds:.1f} s" + (f" -> {target}" if target else ""), flush=True)
+    if out_dir is not None:                    # merged with earlier runs into the same folder
+        record = out_dir / "times.json"
+        old = json.loads(record.read_text()) if record.exists() else {}
+        seconds = {**old.get("seconds", {}), **times} if old.get("model") == model else times
+        record.write_text(json.dumps({"model": model, "seconds": seconds}, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
