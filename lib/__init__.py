@@ -39,7 +39,8 @@ sentence     III: sentence vectors from word vectors (SIF)
 geometry     IV: isotropy, dimension and rank, hubness, bias, comparing and aligning spaces (package)
 hyperbolic   IV: trees, the Poincare ball, Sala et al.'s construction, embedding quality (package)
 retrieval    V: retrievers (BM25, dense, fusion, late interaction) and scoring a run
-limit        V: the LIMIT theory: reachable top-k sets, free-embedding optimisation, critical n
+limit        V: the LIMIT theory: reachable top-k sets, free-embedding optimisation and critical n, exact
+             constructions (tetrahedron, moment curve) and their margins (package)
 limit_data   V: the released LIMIT-small and the LIMIT-style task generator
 ann          V-VI: every faiss index (flat, float16, int8, binary, PQ, HNSW, IVF, IVF-PQ), rescoring, recall/speed
 leakage      V: embedding inversion (decoders), its metrics and defences (package)
