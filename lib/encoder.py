@@ -22,13 +22,52 @@ import numpy as np
 from . import cache, checks, linalg
 from .models import default_device, model_identity, quiet_loading, resolve_model
 
-__all__ = ["POOLINGS", "TruncationWarning", "TokenStates", "ContextualEncoder"]
+__all__ = ["POOLINGS", "TruncationWarning", "Truncation", "TokenStates", "ContextualEncoder"]
 
 POOLINGS = ("mean", "cls", "max")
 
 
 class TruncationWarning(UserWarning):
     """Texts were longer than the encoder's ``max_length`` and their ends were cut."""
+
+
+@dataclass(frozen=True)
+class Truncation:
+    """What a cut at ``max_length`` tokens does to a list of texts (:meth:`ContextualEncoder.truncation`).
+
+    Attributes
+    ----------
+    n_texts, n_cut : int
+        Texts in all, and texts longer than ``max_length`` (their ends are dropped).
+    max_length : int
+        The cut, in tokens, special tokens included.
+    longest : int
+        Tokens of the longest text before the cut.
+    tokens, tokens_cut : int
+        Tokens of all texts before the cut, and how many of them the cut drops.
+    """
+
+    n_texts: int
+    n_cut: int
+    max_length: int
+    longest: int
+    tokens: int
+    tokens_cut: int
+
+    @property
+    def share_cut(self) -> float:
+        """Share of the texts that are cut."""
+        return self.n_cut / self.n_texts if self.n_texts else 0.0
+
+    @property
+    def share_tokens_cut(self) -> float:
+        """Share of all tokens that the cut drops."""
+        return self.tokens_cut / self.tokens if self.tokens else 0.0
+
+    def __str__(self) -> str:
+        return (f"{self.n_cut} of {self.n_texts} texts are longer than max_length={self.max_length} tokens "
+                f"(longest {self.longest}); the cut drops {self.tokens_cut:,} of {self.tokens:,} tokens "
+                f"({self.share_tokens_cut:.1%})")
 
 
 @dataclass
@@ -197,6 +236,23 @@ class ContextualEncoder:
         ids = self.tokenizer(texts, add_special_tokens=True, truncation=False, verbose=False)["input_ids"]
         return np.array([len(i) for i in ids], dtype=np.int64)
 
+    def truncation(self, texts: Sequence[str]) -> Truncation:
+        """How many of ``texts`` the cut at ``max_length`` shortens, and by how many tokens.
+
+        Parameters
+        ----------
+        texts : list of str
+
+        Returns
+        -------
+        Truncation
+            Counts a chapter can print (``str()`` gives one line).
+        """
+        n = self.token_counts(texts)
+        return Truncation(n_texts=len(n), n_cut=int((n > self.max_length).sum()), max_length=self.max_length,
+                          longest=int(n.max()) if len(n) else 0, tokens=int(n.sum()),
+                          tokens_cut=int(np.maximum(n - self.max_length, 0).sum()))
+
     def check_length(self, texts: Sequence[str]) -> None:
         """Warn (:class:`TruncationWarning`) when texts are longer than ``max_length``: their ends are cut,
         and nothing else would tell. The encoding methods call it; callers that cache around
@@ -206,15 +262,12 @@ class ContextualEncoder:
         ----------
         texts : list of str
         """
-        n = self.token_counts(texts)
-        cut = n > self.max_length
-        if cut.any():
+        report = self.truncation(texts)
+        if report.n_cut:
             own = self._default_max_length()
             hint = f"; the model's own configuration allows {own}" if own > self.max_length else ""
             # reported as from "lib/encoder.py", not this machine's absolute path, so stored notebook outputs stay portable
-            warnings.warn_explicit(f"{int(cut.sum())} of {len(texts)} texts are longer than max_length={self.max_length} "
-                                   f"tokens (longest {int(n.max())}) and are cut to it{hint}", TruncationWarning,
-                                   "lib/encoder.py", 0, module="lib.encoder")
+            warnings.warn_explicit(f"{report}{hint}", TruncationWarning, "lib/encoder.py", 0, module="lib.encoder")
 
     def _forward(self, enc, all_layers: bool):
         inputs = {k: v.to(self.device) for k, v in enc.items()}

@@ -155,3 +155,16 @@ def test_cut_texts_are_announced_from_a_warm_cache_too(tmp_cache):
             encodings.token_vectors(texts, max_length=16)
         with pytest.warns(TruncationWarning, match="1 of 2 texts .* max_length=256"):
             encodings.pooled_all(texts)
+
+
+def test_truncation_report_counts_what_the_cut_drops():
+    """The field a chapter prints: how many texts are cut, and how many tokens the cut drops (issue 17)."""
+    enc = ContextualEncoder()                                   # MiniLM's configured 256 tokens
+    texts = ["a cat", "word " * 300, "word " * 100]
+    n = enc.token_counts(texts)
+    r = enc.truncation(texts)
+    assert (r.n_texts, r.n_cut, r.max_length, r.longest) == (3, 1, 256, int(n.max()))
+    assert r.tokens == int(n.sum()) and r.tokens_cut == int(n.max()) - 256 > 0
+    assert 0 < r.share_tokens_cut < 1 and r.share_cut == 1 / 3
+    assert str(r).startswith("1 of 3 texts are longer than max_length=256 tokens")
+    assert ContextualEncoder(max_length=512).truncation(texts).n_cut == 0
