@@ -54,3 +54,23 @@ def test_bootstrap_intervals():
         stats.paired_difference(v, v[:5])
     with pytest.raises(ValueError, match="at least 2"):
         stats.bootstrap(lambda i: 0.0, 1)
+
+
+def test_half_sample_covers_a_rank_that_the_bootstrap_misses():
+    from lib import geometry, stats
+
+    X = np.random.default_rng(1).standard_normal((40, 64))
+    boot = stats.bootstrap(lambda i: geometry.effective_rank(X[i]), 40, 200)
+    half = stats.half_sample(lambda i: geometry.effective_rank(X[i]), 40, 200)
+    assert boot.high < boot.value                       # duplicated rows lower the rank: the bootstrap misses it
+    assert half.low < half.value < half.high and half.value == boot.value
+    m = np.random.default_rng(2).standard_normal(400)
+    mean_half = stats.half_sample(lambda i: m[i].mean(), 400, 400)
+    mean_boot = stats.mean_ci(m, 1000)
+    assert abs((mean_half.high - mean_half.low) / (mean_boot.high - mean_boot.low) - 1) < 0.25   # same width for a mean
+    with pytest.raises(ValueError, match="at least 4"):
+        stats.half_sample(lambda i: 0.0, 3)
+    with pytest.raises(ValueError, match="n_draws"):
+        stats.half_sample(lambda i: 0.0, 10, n_draws=5)
+    with pytest.raises(TypeError, match="callable"):
+        stats.half_sample(None, 10)
