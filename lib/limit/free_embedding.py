@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Callable, NamedTuple, Sequence
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from .. import cache, checks
 from .counting import all_pairs_qrels
@@ -164,10 +165,19 @@ def free_embedding_fit(n: int, d: int, k: int = 2, lr: float = 0.01, temperature
     Rf = R.astype(np.float32)
     rng = np.random.default_rng(seed)
     params = [_unit(rng.standard_normal((m, d))).astype(np.float32), _unit(rng.standard_normal((n, d))).astype(np.float32)]
-    moments = [[np.zeros_like(p), np.zeros_like(p)] for p in params]
-    b1, b2, eps = 0.9, 0.999, 1e-8
     inv_t = np.float32(1.0 / temperature)
     g_scale = np.float32(1.0 / (2 * m * temperature))
+    with threadpool_limits(1, user_api="blas"):      # tiny matrices: threads only add overhead
+        return _fit_loop(params, Rf, rel, n, d, lr, inv_t, g_scale, max_steps, patience, eval_every, monitor,
+                         min_delta, return_vectors)
+
+
+def _fit_loop(params, Rf, rel, n, d, lr, inv_t, g_scale, max_steps, patience, eval_every, monitor, min_delta,
+              return_vectors) -> FitResult:
+    """Adam steps of :func:`free_embedding_fit` until it solves, stalls or runs out of steps."""
+    m = Rf.shape[0]
+    moments = [[np.zeros_like(p), np.zeros_like(p)] for p in params]
+    b1, b2, eps = 0.9, 0.999, 1e-8
     best_loss, best_acc, since, stop, loss = np.inf, -1.0, 0, "max_steps", float("nan")
     step = 0
     for i in range(max_steps):
