@@ -18,7 +18,7 @@ NBVAL     = --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sa
 # lib's docstring examples run as tests too (numpy-style Examples on tiny arrays)
 DOCTESTS  = --doctest-modules lib
 
-.PHONY: help setup book execute html test test-lib test-notebooks kernel lab bench assignments grade clean clean-cache
+.PHONY: help setup book execute html test test-lib test-notebooks kernel lab bench report assignments grade clean clean-cache
 
 ## make help: list these targets
 help:
@@ -78,6 +78,12 @@ grade: assignments
 ## make bench: set-up time, wall time per notebook, encoder throughput -> benchmarks/results.md
 bench: setup
 	$(BIN)/python benchmarks/run.py $(NOTEBOOKS)
+
+## make report MODEL=<path or name>: the embedding report card of a model (SIZE=standard|full|tiny) -> reports/<label>/index.html
+MODEL ?= all-MiniLM-L6-v2
+SIZE  ?= standard
+report: setup
+	$(BIN)/python tools/report.py "$(MODEL)" --size $(SIZE)
 
 ## make clean: remove the built HTML (_build)
 clean:
