@@ -52,6 +52,7 @@ plots        interactive figures (plotly) with static fallbacks for the offline 
 prose        numbers in the prose: glue (tie a computed number to the text) and the checker
 published    the ledger of published figures (data/published.yaml) the chapters quote
 exercises    the automatic checks of every chapter's exercises (the course tooling is in tools/)
+report       the embedding report card of any encoder from the book's offline tasks (make report MODEL=...)
 
 The package keeps the name ``lib`` (the project's layout names it, and every chapter and reader's
 notebook imports it); it is installed editable by ``make setup``, so ``import lib`` finds this folder.
