@@ -79,11 +79,12 @@ grade: assignments
 bench: setup
 	$(BIN)/python benchmarks/run.py $(NOTEBOOKS)
 
-## make report MODEL=<path or name>: the embedding report card of a model (SIZE=standard|full|tiny) -> reports/<label>/index.html
-MODEL ?= all-MiniLM-L6-v2
-SIZE  ?= standard
+## make report MODEL=<path or name>: the embedding report card of a model (SIZE=standard|full|tiny, REFERENCES=MiniLM,GloVe,...) -> reports/<label>/index.html
+MODEL      ?= all-MiniLM-L6-v2
+SIZE       ?= standard
+REFERENCES ?= MiniLM,mpnet,static MiniLM,GloVe
 report: setup
-	$(BIN)/python tools/report.py "$(MODEL)" --size $(SIZE)
+	$(BIN)/python tools/report.py "$(MODEL)" --size $(SIZE) --references "$(REFERENCES)"
 
 ## make clean: remove the built HTML (_build)
 clean:
