@@ -1,4 +1,5 @@
 """Unit tests for lib.tasks: retrieval tasks (Part V)."""
+import itertools
 import json
 
 import numpy as np
@@ -137,32 +138,111 @@ def test_task_normalises_relevance():
 
 
 # --------------------------------------------------------------------------- LIMIT
-def test_limit_dataset_dense_and_random():
-    t = limit_data.limit_dataset(n_core=10, n_queries=45, seed=0)
-    assert len(t.passages) == 10 and len(t.queries) == 45
-    assert t.info["distinct_pairs"] == 45
+def _attribute(query):
+    return query[len("Who likes "):-1]
+
+
+@pytest.mark.parametrize("pattern", limit_data.PATTERNS)
+def test_every_query_has_exactly_two_relevant_people_who_like_its_attribute(pattern):
+    t = limit_data.limit_dataset(n_docs=40, n_queries=20, pattern=pattern, attributes_per_person=25, seed=1)
+    assert len(t.queries) == 20 and len(t.passages) == 40 and t.info["pattern"] == pattern
+    assert [len(r) for r in t.relevant] == [2] * 20
+    likes = t.info["likes"]
     for q, rel in zip(t.queries, t.relevant):
-        attr = q[len("Who likes "):-1]
-        for p in rel:
-            assert attr in t.passages[p]
-        assert sum(attr + "," in d or attr + " and" in d or attr + "." in d for d in t.passages) >= 2
-    r = limit_data.limit_dataset(n_core=10, n_queries=45, n_distractors=20, pattern="random", seed=0)
-    assert len(r.passages) == 30
-    big = limit_data.limit_dataset(n_core=10, n_queries=45, n_distractors=20, seed=0)
-    assert all(max(rel) < 10 for rel in big.relevant)
+        attr = _attribute(q)
+        holders = {p for p, l in enumerate(likes) if attr in l}
+        assert holders == rel                                   # added to both relevant people, to nobody else
+    for p, l in enumerate(likes):
+        assert len(set(l)) == len(l)                            # distinct attributes per person
+        assert t.passages[p].startswith(t.info["names"][p] + " likes ")
+        assert all(a in t.passages[p] for a in l)
+
+
+def test_dense_covers_the_first_pairs_of_the_smallest_core():
+    pairs = limit_data.limit_qrels(46, 1000, "dense")
+    assert len(pairs) == len(set(pairs)) == 1000
+    assert {d for p in pairs for d in p} == set(range(46))     # 46 = smallest n with C(n, 2) >= 1000
+    assert pairs == list(itertools.combinations(range(46), 2))[:1000]
+    full = limit_data.limit_qrels(10, 45, "dense")             # C(10, 2) = 45: every pair of the core
+    assert set(full) == set(itertools.combinations(range(10), 2))
+    assert limit_data.limit_qrels(100, 45, "dense") == full     # extra documents are never relevant
+
+
+def test_the_dense_pattern_has_the_release_shape():
+    real = limit_data.limit_small()
+    deg_real = sorted(np.bincount([d for r in real.relevant for d in r], minlength=46))
+    deg_gen = sorted(np.bincount([d for p in limit_data.limit_qrels(46, 1000) for d in p], minlength=46))
+    assert deg_real == deg_gen
+
+
+def test_disjoint_cycle_and_random_patterns():
+    disjoint = limit_data.limit_qrels(10, 5, "disjoint")
+    assert disjoint == [(0, 1), (2, 3), (4, 5), (6, 7), (8, 9)]
+    assert all(not set(a) & set(b) for a, b in itertools.combinations(disjoint, 2))   # no shared document
+    cycle = limit_data.limit_qrels(5, 5, "cycle")
+    assert cycle == [(0, 1), (1, 2), (2, 3), (3, 4), (0, 4)]                         # wraps around
+    rand = limit_data.limit_qrels(30, 200, "random", seed=3)
+    assert all(0 <= a < b < 30 for a, b in rand) and len(set(rand)) < 200            # pairs may repeat
+    assert rand == limit_data.limit_qrels(30, 200, "random", seed=3)
+    assert rand != limit_data.limit_qrels(30, 200, "random", seed=4)
+
+
+def test_every_person_is_padded_to_the_same_number_of_attributes():
+    t = limit_data.limit_dataset(n_docs=60, n_queries=100, attributes_per_person=12, seed=0)
+    queried = set(t.info["query_attributes"])
+    degree = np.bincount([d for p in t.info["pairs"] for d in p], minlength=60)
+    for p, l in enumerate(t.info["likes"]):
+        assert len(l) == max(12, degree[p])                    # padded to 12; a busier person keeps them all
+        assert sum(a in queried for a in l) == degree[p]       # padding is never a query attribute
+    assert degree.max() > 12 and 12 in {len(l) for l in t.info["likes"]}
+
+
+def test_the_default_generator_matches_the_release():
+    t = limit_data.limit_dataset(seed=0)
+    assert (len(t.queries), len(t.passages), t.info["distinct_pairs"]) == (1000, 46, 1000)
+    assert {len(l) for l in t.info["likes"]} == {45}
+    queried, padding = limit_data.release_attributes()
+    assert len(queried) == 1000 and len(padding) == 67 and not set(queried) & set(padding)
+    assert set(t.info["query_attributes"]) <= set(queried) | set(padding)
+
+
+def test_limit_dataset_is_deterministic():
+    a = limit_data.limit_dataset(n_docs=30, n_queries=40, seed=5)
+    b = limit_data.limit_dataset(n_docs=30, n_queries=40, seed=5)
+    c = limit_data.limit_dataset(n_docs=30, n_queries=40, seed=6)
+    assert a.passages == b.passages and a.queries == b.queries and a.relevant == b.relevant
+    assert a.passages != c.passages
+
+
+def test_vocabularies():
+    book = limit_data.attribute_vocabulary("book")
+    assert book[:len(limit_data.ATTRIBUTES)] == list(limit_data.ATTRIBUTES) and len(set(book)) == len(book)
+    mine = limit_data.limit_dataset(n_docs=6, n_queries=4, attributes_per_person=3,
+                                    vocabulary=[f"thing{i}" for i in range(10)], seed=0)
+    assert all(_attribute(q).startswith("thing") for q in mine.queries)
 
 
 def test_limit_errors():
-    with pytest.raises(ValueError, match="larger than the C"):
-        limit_data.limit_dataset(n_core=5, n_queries=11)
+    with pytest.raises(ValueError, match="needs 6 documents"):
+        limit_data.limit_qrels(5, 11, "dense")                 # C(5, 2) = 10 < 11
+    with pytest.raises(ValueError, match="needs 12 documents"):
+        limit_data.limit_qrels(10, 6, "disjoint")
     with pytest.raises(ValueError, match="unknown pattern"):
-        limit_data.limit_dataset(pattern="cycle")
-    with pytest.raises(ValueError, match="n_core"):
-        limit_data.limit_dataset(n_core=1)
-    with pytest.raises(ValueError, match="n_distractors"):
-        limit_data.limit_dataset(n_distractors=-1)
+        limit_data.limit_dataset(pattern="star")
+    with pytest.raises(ValueError, match="n_docs"):
+        limit_data.limit_dataset(n_docs=1)
     with pytest.raises(ValueError, match="n_queries must be an integer"):
         limit_data.limit_dataset(n_queries=10.0)
+    with pytest.raises(ValueError, match="attributes_per_person"):
+        limit_data.limit_dataset(attributes_per_person=0)
+    with pytest.raises(ValueError, match="the vocabulary has 1067"):
+        limit_data.limit_dataset(n_docs=200, n_queries=1050)
+    with pytest.raises(ValueError, match="repeated"):
+        limit_data.limit_dataset(n_docs=4, n_queries=2, attributes_per_person=1, vocabulary=["a", "a", "b", "c"])
+    with pytest.raises(ValueError, match="distinct names"):
+        limit_data.limit_dataset(n_docs=4000, n_queries=10)
+    with pytest.raises(ValueError, match="unknown source"):
+        limit_data.attribute_vocabulary("paper")
 
 
 # --------------------------------------------------------------------------- BEIR

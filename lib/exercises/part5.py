@@ -239,7 +239,7 @@ def check_doc_count(fn, points: int = 1) -> str:
         ``"PASSED ex-p5-c3-count (1 points)"``, also printed; a wrong answer raises
         :class:`~lib.exercises.ExerciseError`.
     """
-    task = limit_data.limit_dataset(n_core=10, n_queries=20, seed=2)
+    task = limit_data.limit_dataset(n_docs=10, n_queries=20, seed=2)
     want = np.zeros(10, int)
     for a, b in task.info["pairs"]:
         want[a] += 1
