@@ -57,13 +57,15 @@ def main(argv: list[str]) -> int:
         paths = [p for p in paths if p not in skipped]
         print(f"BOOK_ENCODER={model}: running the {len(paths)} chapters of Parts III, V and VI on {label} "
               f"(skipping {len(skipped)} that do not use it); executed copies go to {out_dir}", flush=True)
+    # a cell may take far longer on a larger model (mpnet's Part III ch2 contexts: tens of minutes on 2 cores)
+    timeout = 900 if settings.is_default(model) else 4 * 3600
     times = {}
     for path in paths:
         target = None
         if out_dir is not None:
             rel = path.resolve().relative_to(ROOT) if path.resolve().is_relative_to(ROOT) else Path(path.name)
             target = out_dir / rel
-        seconds = execute(path, target)
+        seconds = execute(path, target, timeout)
         times[str(path)] = round(seconds, 1)
         print(f"{path}: {seconds:.1f} s" + (f" -> {target}" if target else ""), flush=True)
     if out_dir is not None:                    # merged with earlier runs into the same folder
