@@ -241,7 +241,10 @@ def limit_dataset(n_docs: int = 46, n_queries: int = 1000, pattern: str = "dense
     pairs = limit_qrels(n_docs, n_queries, pattern, seed)
     n_docs, n_queries = int(n_docs), int(n_queries)
     per_person = checks.integer(attributes_per_person, "attributes_per_person", lo=1)
-    vocab = attribute_vocabulary(vocabulary) if isinstance(vocabulary, str) else checks.texts(vocabulary, "vocabulary")
+    if isinstance(vocabulary, str):
+        vocab = attribute_vocabulary(checks.choice(vocabulary, "vocabulary", ("limit", "book")))
+    else:
+        vocab = checks.texts(vocabulary, "vocabulary")
     if len(set(vocab)) != len(vocab):
         raise ValueError("vocabulary holds repeated attributes; each attribute must be distinct")
     if n_queries + per_person > len(vocab):

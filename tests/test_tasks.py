@@ -243,6 +243,8 @@ def test_limit_errors():
         limit_data.limit_dataset(n_docs=4000, n_queries=10)
     with pytest.raises(ValueError, match="unknown source"):
         limit_data.attribute_vocabulary("paper")
+    with pytest.raises(ValueError, match="unknown vocabulary"):
+        limit_data.limit_dataset(vocabulary="paper")
 
 
 # --------------------------------------------------------------------------- BEIR
