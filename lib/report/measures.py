@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from .. import ann, cache, checks, compression, contextual, data, distill, evaluate, geometry, linalg, models, senses, stats
 from .. import tasks as tasks_mod
@@ -291,21 +292,26 @@ def geometry_by_layer(enc, size: Size) -> dict:
         texts = wikipedia_sentence_sample(size.wiki_sentences)
         X = _layer_vectors(enc, texts).astype(np.float64)
         n, rows = len(texts), []
-        for layer in range(X.shape[0]):
-            V = X[layer]
-            # zero rows (a text with no known word, for GloVe) have no cosine
-            V = V[np.linalg.norm(V, axis=1) > 0]
-            m = len(V)
-            rows.append({
-                "anisotropy": estimate(stats.bootstrap(lambda i: geometry.mean_cosine(V[i], n_pairs=5000),
-                                                       m, size.n_boot_geometry)),
-                # duplicated rows lower a rank, so its interval comes from half-samples (stats.half_sample)
-                "effective_rank": estimate(stats.half_sample(lambda i: geometry.effective_rank(V[i]), m,
-                                                             size.n_boot_geometry)),
-            })
+        with threadpool_limits(1):     # hundreds of small SVDs: threads only add waiting (40x slower on a busy machine)
+            for layer in range(X.shape[0]):
+                rows.append(_layer_geometry(X[layer], size))
         return {"by_layer": rows, "dim": int(X.shape[-1]), "n_sentences": n}
 
     return _cached("geometry", enc, size, compute)
+
+
+def _layer_geometry(V: np.ndarray, size: Size) -> dict:
+    """Anisotropy and effective rank of one layer's vectors, with their intervals."""
+    # zero rows (a text with no known word, for GloVe) have no cosine
+    V = V[np.linalg.norm(V, axis=1) > 0]
+    m = len(V)
+    return {
+        "anisotropy": estimate(stats.bootstrap(lambda i: geometry.mean_cosine(V[i], n_pairs=5000),
+                                               m, size.n_boot_geometry)),
+        # duplicated rows lower a rank, so its interval comes from half-samples (stats.half_sample)
+        "effective_rank": estimate(stats.half_sample(lambda i: geometry.effective_rank(V[i]), m,
+                                                     size.n_boot_geometry)),
+    }
 
 
 # --------------------------------------------------------------------------- retrieval (Part V)

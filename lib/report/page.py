@@ -233,8 +233,9 @@ def render(report: dict) -> str:
                         lambda r: [str(r["geometry"]["dim"]), _fmt(g(r, "anisotropy")), _fmt(g(r, "effective_rank"), digits=1)]))
     parts.append(figure(2))
 
-    parts.append("<h2>Compression</h2><p>Share of the float32 nDCG@10 kept (%), on the inverse cloze test queries "
-                 "(odd-numbered articles); int8 ranges and PCA fitted on the even-numbered articles.</p>")
+    parts.append("<h2>Compression</h2><p>Share of the float32 nDCG@10 kept (%), on the "
+                 f"{rows[model]['compression']['n_test_queries']:,} inverse cloze test queries (odd-numbered articles) "
+                 "against every passage; int8 ranges and PCA fitted on the even-numbered articles.</p>")
     methods = list(rows[model]["compression"]["kept"])
     parts.append(_table(report, ["encoder", "float32 nDCG@10"] + methods,
                         lambda r: [_fmt(r["compression"]["float32_ndcg@10"])]

@@ -3,7 +3,8 @@
 A process that has already loaded other models (the report's reference rows) cannot say how much memory
 one model needs, so :func:`encoding_speed` starts a new Python process that loads only this encoder,
 encodes the texts in batches (after one warm-up batch) and reports each batch's wall time and the
-process's peak resident set size (``getrusage``'s ``ru_maxrss``). Sentences per second get a bootstrap
+process's peak resident set size (Linux's ``VmHWM``, which starts afresh in the new process; ``getrusage``'s
+``ru_maxrss`` would keep the parent's peak across ``fork`` and ``exec``, and is the fallback elsewhere). Sentences per second get a bootstrap
 interval over batches; the peak memory is one maximum, reported without an interval.
 """
 from __future__ import annotations
@@ -26,12 +27,26 @@ __all__ = ["encoding_speed", "machine"]
 
 _CHILD = r"""
 import json, resource, sys, time
+
+
+def peak_kib():
+    # VmHWM is this process's own peak (getrusage's ru_maxrss keeps the parent's peak across fork and exec)
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 spec = json.loads(sys.stdin.read())
 from lib import encodings
 enc = encodings.load_encoder(spec["encoder"])
 texts, b = spec["texts"], spec["batch_size"]
 enc.sentence_embeddings(texts[:b], show_progress=False)            # warm-up: first-call costs are not speed
-rss_loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+rss_loaded = peak_kib()
 times, sizes = [], []
 for s in range(0, len(texts), b):
     batch = texts[s:s + b]
@@ -39,7 +54,7 @@ for s in range(0, len(texts), b):
     enc.sentence_embeddings(batch, show_progress=False)
     times.append(time.perf_counter() - t)
     sizes.append(len(batch))
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+peak = peak_kib()
 import torch
 print(json.dumps({"times": times, "sizes": sizes, "peak_rss_kib": peak, "loaded_rss_kib": rss_loaded,
                   "torch_threads": torch.get_num_threads()}))
@@ -109,4 +124,4 @@ def encoding_speed(spec: str, key: str, texts: Sequence[str], batch_size: int = 
                 "machine": machine()}
 
     return cache.cached_object("report-speed", {"row": key, "texts": texts, "batch_size": batch_size,
-                                                "n_boot": n_boot, "machine": machine()}, compute)
+                                                "n_boot": n_boot, "machine": machine(), "version": 2}, compute)
