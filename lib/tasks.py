@@ -8,7 +8,8 @@
   halves by article (Part VI).
 * :func:`load_beir` reads a BEIR data set (SciFact...) from :func:`beir_dir` when it is on disk
   or a network is present.
-* :func:`limit_dataset` builds a LIMIT-style task ("Who likes X?", Weller et al. 2025).
+* LIMIT's tasks ("Who likes X?", Weller et al. 2025) are in :mod:`lib.limit_data`: the released
+  LIMIT-small (:func:`lib.limit_data.limit_small`) and the generator (:func:`lib.limit_data.limit_dataset`).
 """
 from __future__ import annotations
 
