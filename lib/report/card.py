@@ -148,7 +148,8 @@ def build_report(model: str, size="standard", references: Sequence[str] = tuple(
     if size.ict_passages is not None:
         notes.append(f"The inverse cloze task is a fixed subset of Part V's: the first {len(ict.passages):,} passages "
                      f"of the Wikipedia sample and {len(ict.queries):,} queries (Part V: 3,046 and 1,000), so that "
-                     "a first report of a 12-layer model takes minutes on two CPU cores; use size 'full' for all.")
+                     "a first report of a 12-layer model takes tens of minutes on two CPU cores rather than about an "
+                     "hour; use size 'full' for all.")
     return {"model": label, "spec": specs[label], "size": asdict(size), "rows": rows,
             "tasks": {"inverse cloze": {"queries": len(ict.queries), "passages": len(ict.passages)}},
             "seconds": {"total": time.perf_counter() - t0, **seconds}, "notes": notes,

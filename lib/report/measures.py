@@ -88,7 +88,7 @@ class Size:
 
 
 #: The presets: ``full`` is the book's own sizes, ``standard`` (the default) a fixed subset of the inverse
-#: cloze task that keeps mpnet's first report within minutes on two CPU cores, ``tiny`` for tests.
+#: cloze task that keeps mpnet's first report in the tens of minutes on two CPU cores, ``tiny`` for tests.
 SIZES = {
     "full": Size("full"),
     "standard": Size("standard", ict_queries=300, ict_passages=800),
