@@ -68,12 +68,17 @@ def main(argv: list[str]) -> int:
         seconds = execute(path, target, timeout)
         times[str(path)] = round(seconds, 1)
         print(f"{path}: {seconds:.1f} s" + (f" -> {target}" if target else ""), flush=True)
-    if out_dir is not None:                    # merged with earlier runs into the same folder
-        record = out_dir / "times.json"
-        old = json.loads(record.read_text()) if record.exists() else {}
-        seconds = {**old.get("seconds", {}), **times} if old.get("model") == model else times
-        record.write_text(json.dumps({"model": model, "seconds": seconds}, indent=1) + "\n")
+        if out_dir is not None:                # after each chapter, so a later failure keeps the times so far
+            _record(out_dir, model, times)
     return 0
+
+
+def _record(out_dir: Path, model: str, times: dict) -> None:
+    """Merge ``times`` into ``out_dir/times.json`` (earlier runs of the same model kept)."""
+    record = out_dir / "times.json"
+    old = json.loads(record.read_text()) if record.exists() else {}
+    seconds = {**old.get("seconds", {}), **times} if old.get("model") == model else times
+    record.write_text(json.dumps({"model": model, "seconds": seconds}, indent=1) + "\n")
 
 
 if __name__ == "__main__":
