@@ -18,7 +18,11 @@ loader                 what it returns
 :func:`lee_corpus`     the Lee news corpus (300 background + 50 test documents)
 :func:`polarity`       200 movie-review sentences labelled positive / negative
 :func:`imdb_sample`    10 IMDB reviews
+:func:`load_wordnet`   WordNet 3.0 (117,659 synsets), from Debian's ``wordnet-base``
 =====================  ===========================================================
+
+WordNet is the exception to "ships with gensim": :mod:`lib.data.wordnet` reads the database files of
+Debian's package ``wordnet-base`` (see its docstring).
 """
 from .corpora import *  # noqa: F401,F403
 from .corpora import __all__ as _corpora
@@ -26,5 +30,7 @@ from .text import *  # noqa: F401,F403
 from .text import __all__ as _text
 from .word_sets import *  # noqa: F401,F403
 from .word_sets import __all__ as _word_sets
+from .wordnet import *  # noqa: F401,F403
+from .wordnet import __all__ as _wordnet
 
-__all__ = _text + _word_sets + _corpora
+__all__ = _text + _word_sets + _corpora + _wordnet
