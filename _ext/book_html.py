@@ -13,6 +13,11 @@
    configuration script (``const THEBE_JS_URL = ...``) twice, so every page raised
    "SyntaxError: Identifier 'THEBE_JS_URL' has already been declared" in the browser. Exact
    duplicates of a script (same file, same body, same attributes) are dropped from each page.
+4. Buttons that work or are absent. The repository, issue and edit buttons and the launch buttons
+   (Binder, Colab, a course JupyterHub) all build links from the book's public repository, which is
+   one setting, ``BOOK_REPOSITORY_URL`` (:func:`lib.settings.repository`). Unset, every such button
+   and Jupyter Book's default repository URL (its own) are removed, so no link goes nowhere; set,
+   they are switched on and point at that repository's ``.ipynb`` files.
 """
 from __future__ import annotations
 
@@ -107,7 +112,30 @@ def add_cited_in(app, doctree, docname) -> None:
         node += para
 
 
+def repository_buttons(app, config) -> None:
+    """Switch the repository and launch buttons on for ``BOOK_REPOSITORY_URL``, or remove them."""
+    from lib import settings
+
+    repo = settings.repository()          # read (and validated) whatever the theme
+    if getattr(config, "html_theme", None) != "sphinx_book_theme":
+        return                            # the buttons are sphinx-book-theme's options
+    options = dict(config.html_theme_options or {})
+    buttons = ("use_repository_button", "use_issues_button", "use_edit_page_button")
+    if repo is None:
+        for key in ("repository_url", "repository_branch", "launch_buttons"):
+            options.pop(key, None)
+        options.update({key: False for key in buttons})
+    else:
+        options.update({key: True for key in buttons})
+        options.update(repository_url=repo["url"], repository_branch=repo["branch"], path_to_docs="",
+                       launch_buttons={"notebook_interface": "jupyterlab", "binderhub_url": "https://mybinder.org",
+                                       "colab_url": "https://colab.research.google.com",
+                                       "jupyterhub_url": repo["jupyterhub_url"], "thebe": False})
+    config.html_theme_options = options
+
+
 def setup(app):
+    app.connect("config-inited", repository_buttons)
     plotly_js_path()  # fail early, with a clear message, if plotly is missing
     app.connect("build-finished", copy_plotly_js)
     app.connect("html-page-context", dedupe_scripts, priority=900)

@@ -18,18 +18,24 @@ book_encoder     the contextual model the book shows (BOOK_ENCODER, else the def
 is_default       whether a model is the book's default encoder
 encoder_label    a short name for tables and figures ("MiniLM", "mpnet", or the folder's name)
 check_pinned     assert a pinned value for the default model; report it for any other
+repository       the book's public repository (BOOK_REPOSITORY_URL), which the HTML's repository and
+                 launch buttons need; None when unset, and the built pages then offer only what works
+                 offline
 """
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-__all__ = ["DEFAULT_ENCODER", "ENV_VAR", "book_encoder", "is_default", "encoder_label", "check_pinned"]
+__all__ = ["DEFAULT_ENCODER", "ENV_VAR", "REPOSITORY_VAR", "book_encoder", "is_default", "encoder_label",
+           "check_pinned", "repository"]
 
 #: The book's default contextual model: every stored output and pinned value is about it.
 DEFAULT_ENCODER = "all-MiniLM-L6-v2"
 #: The environment variable that chooses another one.
 ENV_VAR = "BOOK_ENCODER"
+#: The environment variable that names the book's public repository (for the HTML's buttons).
+REPOSITORY_VAR = "BOOK_REPOSITORY_URL"
 
 _LABELS = {"all-minilm-l6-v2": "MiniLM", "minilm": "MiniLM", "sentence-transformers/all-minilm-l6-v2": "MiniLM",
            "all-mpnet-base-v2": "mpnet", "mpnet": "mpnet", "sentence-transformers/all-mpnet-base-v2": "mpnet"}
@@ -123,3 +129,51 @@ def check_pinned(model: str, what: str, value: float, expected: float, tol: floa
         print(f"{encoder_label(model)}: {what} = {value:.4g} (the default model's stated value is {expected:.4g} "
               f"+- {tol:g}; pinned values hold for the default only)")
     return ok
+
+
+_HOSTS = ("github.com", "gitlab.com", "bitbucket.org")   # those sphinx-book-theme builds links for
+
+
+def repository(environ=None) -> dict | None:
+    """The book's public repository, for the HTML's repository, issue, edit and launch buttons.
+
+    Read from ``$BOOK_REPOSITORY_URL`` (``https://github.com/ORG/REPO``), with the branch from
+    ``$BOOK_REPOSITORY_BRANCH`` (default ``main``) and an optional course JupyterHub from
+    ``$BOOK_JUPYTERHUB_URL``. Unset, the built pages carry no button that needs a public
+    repository: a reader gets only what works offline (download the page's source, full screen,
+    dark mode, print to PDF).
+
+    Parameters
+    ----------
+    environ : mapping, optional
+        Where to read the variables (default ``os.environ``).
+
+    Returns
+    -------
+    dict or None
+        ``{"url", "branch", "jupyterhub_url"}`` (the last may be ``""``), or None when unset.
+
+    Raises
+    ------
+    ValueError
+        When the URL is not ``https://<github.com|gitlab.com|bitbucket.org>/ORG/REPO``.
+
+    Examples
+    --------
+    >>> repository({}) is None
+    True
+    >>> repository({"BOOK_REPOSITORY_URL": "https://github.com/someone/embeddings-book/"})["url"]
+    'https://github.com/someone/embeddings-book'
+    """
+    env = os.environ if environ is None else environ
+    url = env.get(REPOSITORY_VAR, "").strip().rstrip("/")
+    if not url:
+        return None
+    parts = url.split("/")
+    if len(parts) != 5 or parts[0] != "https:" or parts[1] or parts[2] not in _HOSTS or not all(parts[3:]):
+        raise ValueError(f"{REPOSITORY_VAR}={url!r}: expected https://<{'|'.join(_HOSTS)}>/ORG/REPO "
+                         f"(the launch buttons build their links from it)")
+    hub = env.get("BOOK_JUPYTERHUB_URL", "").strip().rstrip("/")
+    if hub and not hub.startswith(("https://", "http://")):
+        raise ValueError(f"BOOK_JUPYTERHUB_URL={hub!r}: expected an http(s) URL")
+    return {"url": url, "branch": env.get("BOOK_REPOSITORY_BRANCH", "").strip() or "main", "jupyterhub_url": hub}

@@ -96,3 +96,59 @@ def test_toc_order(built):
             toctree_includes = {"index": ["first", "second", "bib"], "first": ["first_a"]}
 
     assert book_html._toc_order(App) == ["index", "first", "first_a", "second", "bib"]
+
+
+class _Config:
+    html_theme = "sphinx_book_theme"
+
+    def __init__(self, options):
+        self.html_theme_options = options
+
+
+JB_DEFAULTS = {"repository_url": "https://github.com/executablebooks/jupyter-book", "repository_branch": "master",
+               "use_repository_button": True, "launch_buttons": {"binderhub_url": "https://mybinder.org"}}
+
+
+def test_without_a_repository_no_button_points_anywhere(monkeypatch):
+    monkeypatch.delenv("BOOK_REPOSITORY_URL", raising=False)
+    config = _Config(dict(JB_DEFAULTS, search_bar_text="Search"))
+    book_html.repository_buttons(None, config)
+    opts = config.html_theme_options
+    assert "repository_url" not in opts and "launch_buttons" not in opts
+    assert not opts["use_repository_button"] and not opts["use_issues_button"] and not opts["use_edit_page_button"]
+    assert opts["search_bar_text"] == "Search"          # other options kept
+
+
+def test_with_a_repository_the_buttons_point_at_it(monkeypatch):
+    monkeypatch.setenv("BOOK_REPOSITORY_URL", "https://github.com/someone/embeddings-book")
+    monkeypatch.setenv("BOOK_REPOSITORY_BRANCH", "release")
+    config = _Config(dict(JB_DEFAULTS))
+    book_html.repository_buttons(None, config)
+    opts = config.html_theme_options
+    assert opts["repository_url"] == "https://github.com/someone/embeddings-book"
+    assert opts["repository_branch"] == "release" and opts["use_edit_page_button"]
+    assert opts["launch_buttons"]["colab_url"] and opts["launch_buttons"]["binderhub_url"]
+    assert opts["launch_buttons"]["jupyterhub_url"] == ""     # only when BOOK_JUPYTERHUB_URL says so
+
+
+def test_a_malformed_repository_url_is_refused(monkeypatch):
+    monkeypatch.setenv("BOOK_REPOSITORY_URL", "github.com/someone")
+    with pytest.raises(ValueError, match="BOOK_REPOSITORY_URL"):
+        book_html.repository_buttons(None, _Config({}))
+
+
+def test_the_built_book_has_no_placeholder_links():
+    """The real book's pages (``make html``): no placeholder or example host, no launch button without a repository."""
+    site = ROOT / "_build" / "html"
+    if not (site / "index.html").is_file():
+        pytest.skip("run `make html` first")
+    bad = ("PLACEHOLDER", "example.org", "executablebooks/jupyter-book", "mybinder.org", "colab.research.google.com")
+    found = {}
+    for page in site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8", errors="replace")
+        hits = [b for b in bad if b in text]
+        if hits:
+            found[str(page.relative_to(site))] = hits
+    if os.environ.get("BOOK_REPOSITORY_URL"):
+        pytest.skip("built with a repository: launch links are expected")
+    assert not found, found
