@@ -1,12 +1,56 @@
 """Root pytest configuration: a per-notebook wall-time summary at the end of every run.
 
 nbval reports one test per cell; this adds the cells' times up per notebook (kernel start
-included) and marks the notebooks over the book's budget of 3 minutes per chapter.
+included) and marks the notebooks over the book's budget of 3 minutes per chapter. A run that
+executed notebooks also writes its times, with the date, the machine and whether the cache was
+empty when it started, to ``_build/notebook_times.json`` (git-ignored): ``tools/cost_page.py
+--add`` files such a record in ``benchmarks/chapter_times.json``, from which the book's page
+"What each chapter costs" is written.
 """
+import json
+import os
+import platform
+import time
 from collections import defaultdict
+from pathlib import Path
 
 BUDGET_SECONDS = 180
+ROOT = Path(__file__).resolve().parent
 _seconds: dict[str, float] = defaultdict(float)
+_start: dict = {}
+
+
+def _cache_files() -> int:
+    folder = Path(os.environ.get("EMBEDDINGS_BOOK_CACHE", ROOT / ".cache"))
+    return sum(1 for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else 0
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def pytest_sessionstart(session):
+    _start.update(time=time.time(), cache_files=_cache_files(), load=os.getloadavg()[0])
+
+
+def _write_times() -> None:
+    record = {
+        "date": time.strftime("%Y-%m-%d", time.gmtime(_start.get("time", time.time()))),
+        "machine": f"{os.cpu_count()} cores, {_cpu_model()}",
+        "ci": os.environ.get("CI", "") == "true",
+        "cache_files_at_start": _start.get("cache_files"),
+        "load_average": [round(_start.get("load", 0.0), 2), round(os.getloadavg()[0], 2)],
+        "seconds": {path: round(secs, 1) for path, secs in _seconds.items()},
+    }
+    out = ROOT / "_build" / "notebook_times.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(record, indent=1) + "\n")
 
 
 def pytest_runtest_logreport(report):
@@ -43,3 +87,4 @@ def pytest_terminal_summary(terminalreporter):
         flag = "  OVER the 3-minute budget" if secs > BUDGET_SECONDS else ""
         tr.write_line(f"{secs:7.1f} s  {path}{flag}")
     tr.write_line(f"{sum(_seconds.values()):7.1f} s  total over {len(_seconds)} notebooks")
+    _write_times()

@@ -1,0 +1,49 @@
+"""tools/cost_page.py: the page "What each chapter costs to run" is written from measured times."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import cost_page  # noqa: E402
+from toc import notebooks  # noqa: E402
+
+
+def test_page_is_current():
+    res = subprocess.run([sys.executable, str(ROOT / "tools" / "cost_page.py"), "--check"],
+                         capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+
+
+def test_every_chapter_has_a_measured_cold_time():
+    cold = next(r for r in reversed(cost_page.load_runs()) if r["kind"] == "cold")
+    missing = [str(p.relative_to(ROOT)) for p in notebooks(root=ROOT) if str(p.relative_to(ROOT)) not in cold["seconds"]]
+    assert not missing, f"no cold time on record for {missing}: run CI and file its record (tools/cost_page.py --add)"
+    assert all(0 < s < 3600 for s in cold["seconds"].values())
+
+
+def test_add_run_infers_cold_and_warm(tmp_path):
+    data = tmp_path / "times.json"
+    rec = {"date": "2026-01-01", "machine": "2 cores, test", "ci": False, "load_average": [1.0, 2.0],
+           "seconds": {"chapters/x.ipynb": 12.5}}
+    (tmp_path / "a.json").write_text(json.dumps(dict(rec, cache_files_at_start=0)))
+    (tmp_path / "b.json").write_text(json.dumps(dict(rec, cache_files_at_start=40)))
+    assert cost_page.add_run(tmp_path / "a.json", "first", data)["kind"] == "cold"
+    assert cost_page.add_run(tmp_path / "b.json", "second", data)["kind"] == "warm"
+    runs = cost_page.load_runs(data)
+    assert [r["kind"] for r in runs] == ["cold", "warm"] and runs[1]["source"] == "second"
+    page = cost_page.render(runs)
+    assert "**Warm run:** 2026-01-01, 2 cores, test, a developer's run, load average 1 at the start" in page
+
+
+def test_bad_records_are_refused(tmp_path):
+    (tmp_path / "empty.json").write_text(json.dumps({"date": "2026-01-01", "seconds": {}}))
+    with pytest.raises(ValueError, match="no notebook times"):
+        cost_page.add_run(tmp_path / "empty.json", "", tmp_path / "times.json")
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"runs": [{"date": "2026-01-01", "kind": "lukewarm", "seconds": {}}]}))
+    with pytest.raises(ValueError, match="lukewarm"):
+        cost_page.load_runs(bad)
