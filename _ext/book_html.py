@@ -18,6 +18,7 @@
    one setting, ``BOOK_REPOSITORY_URL`` (:func:`lib.settings.repository`). Unset, every such button
    and Jupyter Book's default repository URL (its own) are removed, so no link goes nowhere; set,
    they are switched on and point at that repository's ``.ipynb`` files.
+5. The book's stylesheet, ``_ext/static/book.css``: code cells wrap long lines at the cell's width.
 """
 from __future__ import annotations
 
@@ -134,8 +135,19 @@ def repository_buttons(app, config) -> None:
     config.html_theme_options = options
 
 
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def add_static_path(app, config) -> None:
+    paths = list(config.html_static_path or [])
+    if str(STATIC) not in paths:
+        config.html_static_path = paths + [str(STATIC)]
+
+
 def setup(app):
     app.connect("config-inited", repository_buttons)
+    app.connect("config-inited", add_static_path)
+    app.add_css_file("book.css")
     plotly_js_path()  # fail early, with a clear message, if plotly is missing
     app.connect("build-finished", copy_plotly_js)
     app.connect("html-page-context", dedupe_scripts, priority=900)

@@ -125,6 +125,11 @@ def fault_site(tmp_path_factory, chromium):
             'Untypeset: <span class="math notranslate">\\(y = Wx\\)</span> and $$E = mc^2$$')),
         "cdn.html": page(title="cdn", head='<script src="http://cdn.invalid/lib.js"></script>',
                                 body="A page that needs the network."),
+        "code.html": page(title="code", head="", body=(
+            '<div class="cell_input" style="width: 300px"><div class="highlight"><pre style="white-space: pre">'
+            'x = "' + "a" * 200 + '"</pre></div></div>'
+            '<div class="cell_input" style="width: 300px"><div class="highlight">'
+            '<pre style="white-space: pre-wrap; overflow-wrap: anywhere">y = "' + "b" * 200 + '"</pre></div></div>')),
         "badtex.html": page(title="badtex", head=mathjax,
                                    body='<span class="math notranslate">\\(\\frac{1}{\\nosuchmacro}\\)</span>'),
     }
@@ -179,6 +184,11 @@ def test_checker_catches_figure_that_does_not_draw(fault_site):
 
 def test_checker_catches_missing_toc_page(fault_site):
     assert any("never_built" in p and "was not built" in p for p in fault_site.problems)
+
+
+def test_checker_catches_code_cut_at_the_right_edge(fault_site):
+    probs = _problems(fault_site, "code.html")
+    assert len(probs) == 1 and "code cut at the right edge" in probs[0] and "aaaa" in probs[0], probs
 
 
 def test_checker_catches_broken_links(fault_site):

@@ -371,11 +371,16 @@ INSPECT_JS = r"""
       .concat(Array.from(document.querySelectorAll('.js-plotly-plot, .plotly-graph-div'))
       .filter(d => !d.querySelector('.main-svg') && !d.closest('.plotly-offline'))
       .map(d => d.id || '(plotly div)'));
+  /* code cut at the right edge: a code cell whose text is wider than its box */
+  const overflow = Array.from(document.querySelectorAll('div.cell_input pre'))
+      .filter(p => p.offsetParent !== null && p.scrollWidth > p.clientWidth + 2)
+      .map(p => p.textContent.split('\n').reduce((a, b) => b.length > a.length ? b : a, '').slice(0, 80));
   const icon = !!document.querySelector('link[rel~="icon"]');
   const scripts = Array.from(document.scripts).map(s => s.src).filter(Boolean);
   const resources = performance.getEntriesByType('resource').map(r => r.name);
   return JSON.stringify({title: document.title, hasMath, mathjax, tex, untypeset, merrors,
-                         errors, xrefs, images, links, ids, plotly, scripts, resources, icon});
+                         errors, xrefs, images, links, ids, plotly, scripts, resources, icon,
+                         overflow});
 })()
 """
 
@@ -602,6 +607,7 @@ def check_site(root: str | Path, toc: str | Path | None = None, screenshots: str
             pr += [f"unresolved cross-reference (shown as the raw label): {x}" for x in data["xrefs"]]
             pr += [f"image did not load: {s[:120]}" for s in data["images"]]
             pr += [f"interactive figure did not draw: {d}" for d in data["plotly"]]
+            pr += [f"code cut at the right edge of its cell: {t!r}" for t in data.get("overflow", [])]
             pr += [f"loads {r[:100]} from outside the book" for r in data["resources"]
                    if not _is_local(r, base) and not any(r[:100] in q for q in pr)]
             ids_by_page[page] = set(data["ids"])
