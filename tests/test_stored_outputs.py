@@ -31,3 +31,15 @@ def test_no_machine_paths_in_stored_outputs(path):
     nb = nbformat.read(path, as_version=4)
     bad = [(i, MACHINE_PATH.search(t).group(0)) for i, t in _output_texts(nb) if MACHINE_PATH.search(t)]
     assert not bad, f"{path.name}: cell outputs hold a path of the machine that ran them: {bad[:3]}"
+
+
+# warnings about the environment that ran the notebook, not about the book's computations
+ENVIRONMENT_NOISE = re.compile(r"TqdmWarning|IProgress not found|TqdmExperimentalWarning|ipywidgets")
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_no_environment_warnings_in_stored_outputs(path):
+    nb = nbformat.read(path, as_version=4)
+    bad = [(i, ENVIRONMENT_NOISE.search(t).group(0)) for i, t in _output_texts(nb) if ENVIRONMENT_NOISE.search(t)]
+    assert not bad, (f"{path.name}: cell outputs hold a warning about the environment (progress bars fall back to "
+                     f"text without ipywidgets; lib/__init__.py silences tqdm's notice): {bad[:3]}")
