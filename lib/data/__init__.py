@@ -19,6 +19,7 @@ loader                 what it returns
 :func:`polarity`       200 movie-review sentences labelled positive / negative
 :func:`imdb_sample`    10 IMDB reviews
 :func:`load_wordnet`   WordNet 3.0 (117,659 synsets), from Debian's ``wordnet-base``
+:func:`wordnet_word_tasks`  noun supersense, part of speech and hypernym pairs labelled by WordNet
 =====================  ===========================================================
 
 WordNet is the exception to "ships with gensim": :mod:`lib.data.wordnet` reads the database files of
@@ -32,5 +33,7 @@ from .word_sets import *  # noqa: F401,F403
 from .word_sets import __all__ as _word_sets
 from .wordnet import *  # noqa: F401,F403
 from .wordnet import __all__ as _wordnet
+from .wordnet_tasks import *  # noqa: F401,F403
+from .wordnet_tasks import __all__ as _wordnet_tasks
 
-__all__ = _text + _word_sets + _corpora + _wordnet
+__all__ = _text + _word_sets + _corpora + _wordnet + _wordnet_tasks
