@@ -33,7 +33,8 @@ Methods and measures, with the part of the book that introduces them
 --------------------------------------------------------------------
 evaluate     word similarity, analogies, ranking metrics, linear probes, table comparison (package)
 static       II: corpus, counting (PPMI/SVD), SGNS from scratch, gensim trainers, synthetic corpora (package)
-contextual   III: Ethayarajh's measures, static vectors read out of a contextual model (package)
+contextual   III: Ethayarajh's measures, static vectors read out of a contextual model or trained against it
+             (X2Static) (package)
 senses       III: the sense data set and sense-separation scores
 sentence     III: sentence vectors from word vectors (SIF)
 geometry     IV: isotropy, dimension and rank, hubness, bias, comparing and aligning spaces (package)
