@@ -115,3 +115,22 @@ def test_hyperparameter_checkers():
     assert part2.check_noise_distribution(static.noise_distribution).startswith("PASSED")
     with pytest.raises(ExerciseError):
         part2.check_noise_distribution(lambda c, p: c ** p)                        # not normalised
+
+
+def test_lexical_split_checker():
+    def good(pairs, test_words):
+        inside = np.array([[x in test_words, y in test_words] for x, y in pairs])
+        return ~inside.any(1), inside.all(1)
+
+    def leaky(pairs, test_words):                 # trains on pairs with one test word
+        inside = np.array([[x in test_words, y in test_words] for x, y in pairs])
+        return ~inside.all(1), inside.all(1)
+
+    def loose(pairs, test_words):                 # tests pairs with one test word
+        inside = np.array([[x in test_words, y in test_words] for x, y in pairs])
+        return ~inside.any(1), inside.any(1)
+
+    assert part2.check_lexical_split(good).startswith("PASSED")
+    for bad in (leaky, loose):
+        with pytest.raises(ExerciseError):
+            part2.check_lexical_split(bad)

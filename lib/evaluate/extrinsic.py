@@ -19,7 +19,7 @@ from threadpoolctl import threadpool_limits
 
 from .. import cache, checks, linalg
 from ..data.wordnet_tasks import WordTask, lexical_folds
-from ..stats import Estimate, bootstrap, mean_ci, paired_difference
+from ..stats import MIN_BOOT, Estimate, mean_ci, paired_difference
 from ._common import _table
 
 __all__ = ['ExtrinsicResult', 'macro_f1', 'pair_features', 'extrinsic', 'paired_extrinsic']
@@ -61,6 +61,42 @@ def macro_f1(gold, predicted, n_classes: int | None = None) -> float:
     present = (support + guessed) > 0
     f1 = 2 * tp[present] / (support[present] + guessed[present])
     return float(f1.mean())
+
+
+def _macro_f1_rows(gold, predicted, k, idx):
+    """Macro-F1 of each resample: ``idx`` of shape (B, n) indexes ``gold`` and ``predicted``."""
+    offset = (np.arange(idx.shape[0]) * k)[:, None]
+    g, p = gold[idx], predicted[idx]
+    size = idx.shape[0] * k
+    tp = np.bincount((offset + g)[g == p], minlength=size).reshape(-1, k)
+    support = np.bincount((offset + g).ravel(), minlength=size).reshape(-1, k)
+    guessed = np.bincount((offset + p).ravel(), minlength=size).reshape(-1, k)
+    total = support + guessed
+    f1 = np.where(total > 0, 2 * tp / np.maximum(total, 1), 0.0)
+    return f1.sum(1) / (total > 0).sum(1)
+
+
+def _macro_f1_interval(parts, n_boot, level, seed, chunk=250):
+    """Percentile bootstrap of ``sum(sign * macro_f1(gold, pred))`` over ``parts`` of (gold, pred, k, sign).
+
+    The same resamples and bounds as :func:`lib.stats.bootstrap` (tested), drawn in blocks of rows.
+    """
+    n = len(parts[0][0])
+    if n < 2:
+        raise ValueError(f"need at least 2 tested items for an interval; got {n}")
+    n_boot = checks.integer(n_boot, 'n_boot')
+    if n_boot < MIN_BOOT:
+        raise ValueError(f"n_boot must be a positive integer of at least {MIN_BOOT} for an interval; got {n_boot}")
+    level = checks.number(level, 'level', 0, 1, lo_open=True, hi_open=True)
+    full = sum(sign * macro_f1(g, p, k) for g, p, k, sign in parts)
+    rng = np.random.default_rng(seed)
+    reps = []
+    for start in range(0, n_boot, chunk):
+        idx = rng.integers(0, n, (min(chunk, n_boot - start), n))
+        reps.append(sum(sign * _macro_f1_rows(g, p, k, idx) for g, p, k, sign in parts))
+    reps = np.concatenate(reps)
+    alpha = (1 - level) / 2
+    return Estimate(float(full), float(np.quantile(reps, alpha)), float(np.quantile(reps, 1 - alpha)), level)
 
 
 def pair_features(x, y, kind: str = 'concat_product') -> np.ndarray:
@@ -213,7 +249,7 @@ def extrinsic(emb, task, n_folds: int = 5, C: float = 1.0, seed: int = 0, n_boot
     k = len(task.classes)
     if n_boot:
         acc = mean_ci((gold == pred).astype(float), n_boot, seed=seed)
-        f1 = bootstrap(lambda i: macro_f1(gold[i], pred[i], k), len(gold), n_boot, seed=seed)
+        f1 = _macro_f1_interval([(gold, pred, k, 1)], n_boot, 0.95, seed)
     else:
         a, f = float((gold == pred).mean()), macro_f1(gold, pred, k)
         acc, f1 = Estimate(a, a, a), Estimate(f, f, f)
@@ -221,7 +257,7 @@ def extrinsic(emb, task, n_folds: int = 5, C: float = 1.0, seed: int = 0, n_boot
 
 
 def paired_extrinsic(a: ExtrinsicResult, b: ExtrinsicResult, n_boot: int = 1000, level: float = 0.95,
-                     seed: int = 0) -> dict:
+                     seed: int = 0, metrics=('accuracy', 'macro_f1')) -> dict:
     """Paired bootstrap of the differences ``a - b`` in accuracy and macro-F1 on the same items.
 
     Parameters
@@ -232,11 +268,13 @@ def paired_extrinsic(a: ExtrinsicResult, b: ExtrinsicResult, n_boot: int = 1000,
         At least 100.
     level : float
     seed : int
+    metrics : sequence of {'accuracy', 'macro_f1'}
+        Which differences to compute.
 
     Returns
     -------
     dict
-        ``'accuracy'`` and ``'macro_f1'``: :class:`lib.stats.Estimate` of the difference.
+        ``'accuracy'`` and/or ``'macro_f1'``: :class:`lib.stats.Estimate` of the difference.
     """
     for name, r in (('a', a), ('b', b)):
         if not isinstance(r, ExtrinsicResult):
@@ -246,7 +284,12 @@ def paired_extrinsic(a: ExtrinsicResult, b: ExtrinsicResult, n_boot: int = 1000,
                          "a paired comparison needs the same items")
     n_boot = checks.integer(n_boot, 'n_boot', lo=1)
     k = a.n_classes
-    acc = paired_difference(a.correct.astype(float), b.correct.astype(float), n_boot, level, seed)
-    f1 = bootstrap(lambda i: macro_f1(a.gold[i], a.predicted[i], k) - macro_f1(b.gold[i], b.predicted[i], k),
-                   len(a.gold), n_boot, level, seed)
-    return {'accuracy': acc, 'macro_f1': f1}
+    out = {}
+    for m in metrics:
+        checks.choice(m, 'metrics', ('accuracy', 'macro_f1'))
+    if 'accuracy' in metrics:
+        out['accuracy'] = paired_difference(a.correct.astype(float), b.correct.astype(float), n_boot, level, seed)
+    if 'macro_f1' in metrics:
+        out['macro_f1'] = _macro_f1_interval([(a.gold, a.predicted, k, 1), (b.gold, b.predicted, k, -1)],
+                                             n_boot, level, seed)
+    return out

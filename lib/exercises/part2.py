@@ -13,7 +13,7 @@ from . import ExerciseError, close, expect, implemented, passed
 
 __all__ = ["check_ppmi", "check_sgns_optimum", "check_rotation", "check_sgns_pair", "check_char_ngrams",
            "glove_loss_reference", "check_glove_loss", "check_keep_probability", "check_noise_distribution",
-           "check_3cosmul", "check_paired_interval", "check_shared_pairs"]
+           "check_3cosmul", "check_paired_interval", "check_shared_pairs", "check_lexical_split"]
 
 
 def _call(fn, *args, what: str):
@@ -318,3 +318,42 @@ def check_shared_pairs(fn) -> str:
     close([out[0], out[1]], [evaluate.word_similarity(ea, sub).spearman, evaluate.word_similarity(eb, sub).spearman],
           1e-6, "(rho_a, rho_b) on the shared pairs")
     return passed("ex-p2-c4-shared", 2)
+
+
+def _lexical_split_reference(pairs, test_words):
+    test_words = set(test_words)
+    inside = np.array([[x in test_words, y in test_words] for x, y in pairs], dtype=bool).reshape(-1, 2)
+    return ~inside.any(axis=1), inside.all(axis=1)
+
+
+def check_lexical_split(fn) -> str:
+    """Exercise ex-p2-c4-lexical: ``fn(pairs, test_words) -> (train, test)``, boolean masks of a lexical split.
+
+    Parameters
+    ----------
+    fn : callable, (list of (str, str), set of str) -> (ndarray of bool (n,), ndarray of bool (n,))
+        ``test`` marks the pairs whose two words are both test words, ``train`` those with neither
+        (the rule of :func:`lib.data.lexical_folds`).
+
+    Returns
+    -------
+    str
+        ``"PASSED ex-p2-c4-lexical"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
+    """
+    rng = np.random.default_rng(11)
+    words = [f"w{i}" for i in range(40)]
+    for n in (60, 200):
+        pairs = [tuple(rng.choice(words, 2, replace=False)) for _ in range(n)]
+        test_words = set(rng.choice(words, 12, replace=False))
+        out = _call(fn, pairs, test_words, what="your lexical_split(pairs, test_words)")
+        expect(len(out) == 2, "return a pair of masks (train, test)")
+        train, test = (np.asarray(m) for m in out)
+        expect(train.shape == test.shape == (n,), f"both masks must have shape ({n},), one entry per pair")
+        expect(train.dtype == bool and test.dtype == bool, "return boolean masks")
+        ref_train, ref_test = _lexical_split_reference(pairs, test_words)
+        used = {w for (x, y), t in zip(pairs, train) if t for w in (x, y)}
+        expect(not used & test_words, "a training pair contains a test word: train needs *neither* word in test_words")
+        expect(np.array_equal(test, ref_test),
+               "test must hold exactly the pairs whose *two* words are test words (a pair with one is in neither set)")
+        expect(np.array_equal(train, ref_train), "train must hold every pair with no test word")
+    return passed("ex-p2-c4-lexical", 2)
