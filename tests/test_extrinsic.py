@@ -86,6 +86,18 @@ def test_macro_f1_matches_sklearn():
     assert abs(evaluate.macro_f1(g, p) - f1_score(g, p, average="macro")) < 1e-12
 
 
+def test_vectorised_macro_f1_interval_is_the_library_bootstrap():
+    from lib import stats
+    from lib.evaluate.extrinsic import _macro_f1_interval
+    rng = np.random.default_rng(3)
+    g, p = rng.integers(0, 4, 120), rng.integers(0, 4, 120)
+    g2 = rng.integers(0, 4, 120)
+    ref = stats.bootstrap(lambda i: evaluate.macro_f1(g[i], p[i], 4) - evaluate.macro_f1(g2[i], p[i], 4), 120, 300,
+                          0.9, seed=5)
+    ours = _macro_f1_interval([(g, p, 4, 1), (g2, p, 4, -1)], 300, 0.9, 5, chunk=70)
+    assert max(abs(ref.value - ours.value), abs(ref.low - ours.low), abs(ref.high - ours.high)) < 1e-12
+
+
 def test_intervals_contain_the_estimate_and_shapes(tasks, random_kv):
     r = evaluate.extrinsic(random_kv, tasks["supersense"], n_boot=200, use_cache=False)
     assert r.gold.shape == r.predicted.shape == r.tested.shape == (len(tasks["supersense"]),)
