@@ -137,3 +137,68 @@ def test_poincare_distance_takes_single_points():
         H.poincare_distance([[0.1, 0.0], [0.2, 0.0]], [0.0, 0.0])
     with pytest.raises(ValueError, match="NaN"):
         H.poincare_distance([np.nan, 0.0], [0.0, 0.0])
+
+
+def test_reconstruction_matches_the_authors_evaluation():
+    # Nickel & Kiela's hype/graph.py: rank = 1 + non-neighbours before v; AP as scikit-learn's
+    from sklearn.metrics import average_precision_score
+    rng = np.random.default_rng(0)
+    n = 30
+    X = rng.normal(size=(n, 3))
+    D = np.linalg.norm(X[:, None] - X[None], axis=-1)
+    pairs = [(u, int(v)) for u in range(n) for v in rng.choice(n, 4, replace=False) if v != u]
+    mean_rank, mean_ap = H.reconstruction(D, pairs)
+    adj = {}
+    for u, v in pairs:
+        adj.setdefault(u, set()).add(v)
+    ranks, aps = [], []
+    for u, nb in adj.items():
+        d = D[u].copy()
+        d[u] = 1e12
+        nb = sorted(nb)
+        order = np.argsort(d)
+        pos = np.flatnonzero(np.isin(order, nb)) + 1
+        ranks.append(pos - np.arange(len(pos)))
+        labels = np.zeros(n)
+        labels[nb] = 1
+        aps.append(average_precision_score(labels, -d))
+    assert mean_rank == pytest.approx(np.concatenate(ranks).mean())
+    assert mean_ap == pytest.approx(np.mean(aps))
+    # a root nearest to both leaves is perfect; a descendant nearer than an ancestor is a miss
+    star = np.array([[0, 1, 1], [1, 0, 2], [1, 2, 0.0]])
+    assert H.reconstruction(star, [(1, 0), (2, 0)]) == (1.0, 1.0)
+    line = np.abs(np.arange(3)[:, None] - np.arange(3)[None, :]).astype(float)
+    # node 1: its descendant 2 ties with its ancestor 0 (rank 2, AP 1/2); node 2 is perfect
+    assert H.reconstruction(line, [(1, 0), (2, 1), (2, 0)]) == pytest.approx((4 / 3, 0.75))
+    # ties count against the gold answer
+    assert H.reconstruction(np.zeros((3, 3)), [(0, 1)]) == (2.0, 0.5)
+
+
+def test_reconstruction_rejects_bad_input():
+    D = np.zeros((3, 3))
+    with pytest.raises(ValueError, match="square"):
+        H.reconstruction(np.zeros((3, 2)), [(0, 1)])
+    with pytest.raises(ValueError, match="self-pair"):
+        H.reconstruction(D, [(1, 1)])
+    with pytest.raises(ValueError, match="pairs"):
+        H.reconstruction(D, [(0, 5)])
+    with pytest.raises(ValueError, match=r"\(m, 2\)"):
+        H.reconstruction(D, [(0, 1, 2)])
+    with pytest.raises(ValueError, match="NaN"):
+        H.reconstruction(np.full((3, 3), np.nan), [(0, 1)])
+
+
+def test_train_poincare_relations(tmp_path, monkeypatch):
+    monkeypatch.setenv("EMBEDDINGS_BOOK_CACHE", str(tmp_path))
+    pairs = [("b", "a"), ("c", "a"), ("d", "b"), ("d", "a")]
+    X = H.train_poincare_relations(pairs, ["a", "b", "c", "d"], dim=2, epochs=3, burn_in=1,
+                                            progress=False)
+    assert X.shape == (4, 2) and np.all(np.linalg.norm(X, axis=1) < 1)
+    with pytest.raises(ValueError, match="nodes"):
+        H.train_poincare_relations(pairs, ["a", "b"], progress=False)
+    with pytest.raises(ValueError, match="distinct"):
+        H.train_poincare_relations([("a", "a")], progress=False)
+    with pytest.raises(ValueError, match="sequence"):
+        H.train_poincare_relations("ab", progress=False)
+    with pytest.raises(ValueError, match="dim"):
+        H.train_poincare_relations(pairs, dim=0, progress=False)

@@ -6,8 +6,10 @@
 * Embeddings: :func:`sala_embedding` (the combinatorial construction of Sarkar, as used by
   Sala et al. 2018, in the Poincaré disk), :func:`mds_embedding` (classical MDS, the best
   Euclidean embedding of a distance matrix in the least-squares sense), and
-  :func:`train_poincare` (gensim's :class:`~gensim.models.poincare.PoincareModel`, cached).
-* Quality: :func:`mean_average_precision` (graph neighbours ranked by embedded distance) and
+  :func:`train_poincare` / :func:`train_poincare_relations` (gensim's
+  :class:`~gensim.models.poincare.PoincareModel` on a tree or on any closure's pairs, cached).
+* Quality: :func:`mean_average_precision` (Sala et al.'s: tree neighbours ranked by embedded distance),
+  :func:`reconstruction` (Nickel & Kiela's mean rank and MAP of closure neighbours) and
   :func:`distortion` (mean relative error of distances, after the best global scale).
 
 >>> from lib.hyperbolic import balanced_tree, mean_average_precision, poincare_distances, sala_embedding

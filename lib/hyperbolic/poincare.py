@@ -7,7 +7,8 @@ import numpy as np
 from .. import cache, checks
 from .trees import Tree, _check_tree
 
-__all__ = ['poincare_distance', 'poincare_distances', 'sala_embedding', 'mds_embedding', 'train_poincare']
+__all__ = ['poincare_distance', 'poincare_distances', 'sala_embedding', 'mds_embedding', 'train_poincare',
+           'train_poincare_relations']
 
 
 def _check_ball(X, name="X", ndim=2) -> np.ndarray:
@@ -159,7 +160,7 @@ def train_poincare(tree: Tree, dim: int = 2, epochs: int = 200, negative: int = 
                    burn_in: int = 10, seed: int = 0, closure: bool = True):
     """Train gensim's ``PoincareModel`` on a tree's edges (or its transitive closure, as Nickel & Kiela do).
 
-    Cached by tree, dimension and training options.
+    Cached by tree, dimension and training options (through :func:`train_poincare_relations`).
 
     Parameters
     ----------
@@ -177,12 +178,7 @@ def train_poincare(tree: Tree, dim: int = 2, epochs: int = 200, negative: int = 
     ndarray, shape (n, dim), float64
         Points of the open unit ball, in the node order of ``tree``.
     """
-    from gensim.models.poincare import PoincareModel
-
     _check_tree(tree)
-    for name, value, lo in (("dim", dim, 1), ("epochs", epochs, 1), ("negative", negative, 1),
-                            ("burn_in", burn_in, 0), ("seed", seed, 0)):
-        checks.integer(value, name, lo=lo)
     if closure:
         rel = []
         for i in range(len(tree)):
@@ -194,13 +190,62 @@ def train_poincare(tree: Tree, dim: int = 2, epochs: int = 200, negative: int = 
         rel = [(tree.nodes[i], tree.nodes[p]) for i, p in tree.edges()]
     if not rel:
         raise ValueError("the tree has no edges")
-    negative = min(negative, len(tree) - 2)
-    params = {"nodes": list(tree.nodes), "parent": tree.parent.tolist(), "dim": dim, "epochs": epochs,
-              "negative": negative, "burn_in": burn_in, "seed": seed, "closure": closure, "v": 1}
+    return train_poincare_relations(rel, tree.nodes, dim=dim, epochs=epochs, negative=negative,
+                                    burn_in=burn_in, seed=seed, progress=False)
+
+
+def train_poincare_relations(pairs, nodes=None, dim: int = 2, epochs: int = 50, negative: int = 10,
+                             burn_in: int = 10, seed: int = 0, batch_size: int = 10,
+                             progress: bool = True):
+    """Train gensim's ``PoincareModel`` on ``(child, ancestor)`` pairs, such as a WordNet closure.
+
+    Nickel & Kiela's recipe: every pair is pulled together, ``negative`` sampled non-neighbours
+    of the child pushed away, by Riemannian SGD in the Poincaré ball, after ``burn_in`` epochs at
+    a tenth of the learning rate (gensim's defaults otherwise: learning rate 0.1, one thread).
+    Cached by the pairs, the node order and every option.
+
+    Parameters
+    ----------
+    pairs : sequence of (str, str)
+        Relations; a node is any name that occurs in them.
+    nodes : sequence of str, optional
+        The order of the returned rows (default: sorted names); must be exactly the names in ``pairs``.
+    dim, epochs, batch_size : int >= 1
+    negative : int >= 1
+        Capped at ``n - 2``.
+    burn_in, seed : int >= 0
+    progress : bool
+        Show a progress bar over the epochs (one ``train`` call per epoch; gensim's learning rate
+        is constant, so this trains as one call of ``epochs`` would).
+
+    Returns
+    -------
+    ndarray, shape (n, dim), float64
+        Points of the open unit ball, one row per node.
+    """
+    from gensim.models.poincare import PoincareModel
+    from tqdm.auto import tqdm
+
+    if isinstance(pairs, str) or not hasattr(pairs, "__len__"):
+        raise ValueError("pairs must be a sequence of (child, ancestor) pairs")
+    pairs = [tuple(p) for p in pairs]
+    if not pairs or any(len(p) != 2 or p[0] == p[1] for p in pairs):
+        raise ValueError("pairs must be non-empty (child, ancestor) pairs of distinct names")
+    names = sorted({w for p in pairs for w in p})
+    nodes = names if nodes is None else list(nodes)
+    if sorted(nodes) != names:
+        raise ValueError("nodes must hold exactly the names that occur in pairs, each once")
+    for name, value, lo in (("dim", dim, 1), ("epochs", epochs, 1), ("negative", negative, 1),
+                            ("burn_in", burn_in, 0), ("seed", seed, 0), ("batch_size", batch_size, 1)):
+        checks.integer(value, name, lo=lo)
+    negative = min(negative, len(nodes) - 2)
+    params = {"pairs": sorted(pairs), "nodes": nodes, "dim": dim, "epochs": epochs, "negative": negative,
+              "burn_in": burn_in, "seed": seed, "batch_size": batch_size, "v": 2}
 
     def compute():
-        model = PoincareModel(rel, size=dim, negative=negative, burn_in=burn_in, seed=seed)
-        model.train(epochs=epochs, batch_size=10, print_every=10 ** 9)
-        return np.stack([model.kv[w] for w in tree.nodes]).astype(np.float64)
+        model = PoincareModel(pairs, size=dim, negative=negative, burn_in=burn_in, seed=seed)
+        for _ in tqdm(range(epochs), desc=f"Poincaré {dim}-D", disable=not progress):
+            model.train(epochs=1, batch_size=batch_size, print_every=10 ** 9)
+        return np.stack([model.kv[w] for w in nodes]).astype(np.float64)
 
     return cache.cached_array("hyperbolic-poincare", params, compute)
