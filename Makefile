@@ -18,7 +18,7 @@ NBVAL     = --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sa
 # lib's docstring examples run as tests too (numpy-style Examples on tiny arrays)
 DOCTESTS  = --doctest-modules lib
 
-.PHONY: help setup book execute html test test-lib test-notebooks kernel lab bench report assignments grade clean clean-cache
+.PHONY: help setup book execute html pdf test test-lib test-notebooks kernel lab bench report assignments grade clean clean-cache
 
 ## make help: list these targets
 help:
@@ -44,6 +44,10 @@ execute: setup
 ## make html: build the HTML book from the stored outputs (no execution)
 html: setup
 	$(BIN)/jupyter-book build . --warningiserror --keep-going
+
+## make pdf: the whole book as one PDF from the stored outputs (xelatex; Debian: texlive-xetex latexmk fonts-freefont-otf) -> _build/latex/embeddings-book.pdf
+pdf: setup
+	$(BIN)/jupyter-book build . --builder pdflatex
 
 ## make test: pytest over lib (unit tests in tests/, lib's doctests) and nbval over every chapter notebook
 test: setup
