@@ -210,6 +210,11 @@ class WordNet:
 def wordnet_dir():
     """The folder of WordNet's database files: ``$WORDNET_DIR`` or ``/usr/share/wordnet``.
 
+    Returns
+    -------
+    Path
+        A folder holding ``data.noun`` and the other database files.
+
     Raises
     ------
     FileNotFoundError
