@@ -202,3 +202,30 @@ def test_train_poincare_relations(tmp_path, monkeypatch):
         H.train_poincare_relations("ab", progress=False)
     with pytest.raises(ValueError, match="dim"):
         H.train_poincare_relations(pairs, dim=0, progress=False)
+
+
+def test_sala_distances_agree_with_float64_and_go_past_its_limit(tmp_path, monkeypatch):
+    monkeypatch.setenv("EMBEDDINGS_BOOK_CACHE", str(tmp_path))
+    t = H.balanced_tree(3, 3)
+    # where float64 suffices, the high-precision distances are the float64 ones
+    E64 = H.poincare_distances(H.sala_embedding(t, tau=2))
+    np.testing.assert_allclose(H.sala_distances(t, tau=2), E64, rtol=1e-9, atol=1e-9)
+    # depth 3 x tau 14 = 42 > 36: float64 loses the deepest siblings, 40 digits do not
+    E = H.sala_distances(t, tau=14)
+    for i, p in t.edges():
+        assert np.isclose(E[i, p], 14, rtol=1e-9)
+    leaves = np.flatnonzero(t.depth() == 3)
+    a, b = leaves[0], leaves[1]                              # siblings: path length 2
+    assert E[a, b] < 2 * 14 and E[a, b] > 14                 # closer than 2 tau, farther than the parent
+    assert H.mean_average_precision(E, t) == 1.0
+    assert H.distortion(E, H.tree_distances(t), scale=1 / 14) < 0.05
+    try:
+        E_lost = H.poincare_distances(H.sala_embedding(t, tau=14))
+        assert H.mean_average_precision(E_lost, t) < 1.0
+    except ValueError as err:                                # or the points reach the boundary outright
+        assert "boundary" in str(err)
+    assert np.allclose(E, E.T) and np.all(np.diag(E) == 0)
+    with pytest.raises(ValueError, match="digits"):
+        H.sala_distances(t, tau=2, digits=8)
+    with pytest.raises(ValueError, match="tau"):
+        H.sala_distances(t, tau=-1)

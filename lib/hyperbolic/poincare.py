@@ -7,8 +7,8 @@ import numpy as np
 from .. import cache, checks
 from .trees import Tree, _check_tree
 
-__all__ = ['poincare_distance', 'poincare_distances', 'sala_embedding', 'mds_embedding', 'train_poincare',
-           'train_poincare_relations']
+__all__ = ['poincare_distance', 'poincare_distances', 'sala_embedding', 'sala_distances', 'mds_embedding',
+           'train_poincare', 'train_poincare_relations']
 
 
 def _check_ball(X, name="X", ndim=2) -> np.ndarray:
@@ -65,9 +65,9 @@ def poincare_distances(X) -> np.ndarray:
     return D
 
 
-def _mobius_to_origin(z: complex, a: complex) -> complex:
+def _mobius_to_origin(z, a, conj=np.conj):
     """The disk isometry that sends ``a`` to 0: ``(z - a) / (1 - conj(a) z)``."""
-    return (z - a) / (1 - np.conj(a) * z)
+    return (z - a) / (1 - conj(a) * z)
 
 
 def sala_embedding(tree: Tree, tau: float = 1.0) -> np.ndarray:
@@ -78,7 +78,8 @@ def sala_embedding(tree: Tree, tau: float = 1.0) -> np.ndarray:
     moves it to the origin, its children are placed evenly on the circle of radius ``tau``
     in the angles left between them and the direction of its parent, and the isometry is
     undone. Larger ``tau`` gives lower distortion (distances approach ``tau`` times path
-    lengths) at the cost of more bits of precision near the boundary.
+    lengths) at the cost of more bits of precision near the boundary: in float64 a node at
+    depth ``h`` is lost once ``h * tau`` exceeds about 36 (see :func:`sala_distances`).
 
     Parameters
     ----------
@@ -93,32 +94,87 @@ def sala_embedding(tree: Tree, tau: float = 1.0) -> np.ndarray:
     """
     _check_tree(tree)
     tau = checks.number(tau, "tau", lo=0, lo_open=True)
-    r = np.tanh(tau / 2)                           # Euclidean radius at hyperbolic distance tau from 0
-    ch = tree.children()
     z = np.zeros(len(tree), dtype=complex)
     with np.errstate(invalid="ignore", divide="ignore"):    # overflow to the boundary is caught below
-        _sarkar_place(tree, ch, z, r)
+        _sarkar_place(tree, z, np.tanh(tau / 2), lambda t: np.exp(1j * t), np.angle, np.conj, np.pi)
     out = np.stack([z.real, z.imag], 1)
     if not np.all(np.isfinite(out)) or np.any(np.linalg.norm(out, axis=1) >= 1):
         raise ValueError(f"tau={tau} is too large for float64: points reached the boundary")
     return out
 
 
-def _sarkar_place(tree: Tree, ch, z: np.ndarray, r: float) -> None:
+def sala_distances(tree: Tree, tau: float = 1.0, digits: int | None = None) -> np.ndarray:
+    """All-pairs hyperbolic distances of :func:`sala_embedding`, computed with ``digits`` decimal digits.
+
+    The construction's points approach the boundary as ``depth * tau`` grows: a node at hyperbolic
+    distance ``R`` from the origin lies within about ``2 exp(-R)`` of it, and two deep siblings are
+    about ``exp(-R)`` apart, so float64 (16 digits) loses them once ``R`` passes about 36. Sala et
+    al. compute in high precision for this reason. Here the points are placed with mpmath at
+    ``digits`` digits, the distances' arguments ``2 |u - v|^2 / ((1 - |u|^2)(1 - |v|^2))`` are
+    formed at that precision and only then rounded to float64 (the distances themselves are of
+    order ``tau`` times path lengths and need no more). Cached by the tree, ``tau`` and ``digits``.
+
+    Parameters
+    ----------
+    tree : Tree
+    tau : float > 0
+        Hyperbolic length of every edge.
+    digits : int >= 16, optional
+        Working precision; default ``ceil(depth * tau / ln 10) + 20``, enough for the deepest node.
+
+    Returns
+    -------
+    ndarray, shape (n, n), float64
+        Symmetric, zero on the diagonal.
+
+    Examples
+    --------
+    >>> from lib.hyperbolic import balanced_tree
+    >>> D = sala_distances(balanced_tree(2, 1), tau=1.0)         # a root and two leaves
+    >>> D.round(6).tolist()
+    [[0.0, 1.0, 1.0], [1.0, 0.0, 2.0], [1.0, 2.0, 0.0]]
+    """
+    import mpmath
+
+    _check_tree(tree)
+    tau = checks.number(tau, "tau", lo=0, lo_open=True)
+    depth = int(tree.depth().max())
+    digits = int(np.ceil(depth * tau / np.log(10))) + 20 if digits is None else checks.integer(digits, "digits", lo=16)
+    params = {"nodes": list(tree.nodes), "parent": [int(p) for p in tree.parent], "tau": tau, "digits": digits}
+
+    def compute():
+        with mpmath.workdps(digits):
+            z = [mpmath.mpc(0)] * len(tree)
+            _sarkar_place(tree, z, mpmath.tanh(mpmath.mpf(tau) / 2), mpmath.expj, mpmath.arg, mpmath.conj,
+                          mpmath.pi)
+            x = np.array([w.real for w in z], dtype=object)
+            y = np.array([w.imag for w in z], dtype=object)
+            gap = 1 - x * x - y * y                        # 1 - |z|^2, exact to `digits` digits
+            n = len(z)
+            A = np.zeros((n, n))
+            for i in range(n - 1):                         # object arrays: each row in mpmath, then float64
+                dx, dy = x[i + 1:] - x[i], y[i + 1:] - y[i]
+                A[i, i + 1:] = (2 * (dx * dx + dy * dy) / (gap[i + 1:] * gap[i])).astype(float)
+        A = A + A.T
+        return np.log1p(A + np.sqrt(A * (A + 2)))          # arcosh(1 + A), accurate for small A too
+
+    return cache.cached_array("hyperbolic-sala-distances", params, compute)
+
+
+def _sarkar_place(tree: Tree, z, r, expj, arg, conj, pi) -> None:
+    """Place every node's children (Sarkar's step) in ``z``, with the arithmetic passed in."""
+    ch = tree.children()
     for u in tree._bfs_order():
         kids = ch[u]
         if not kids:
             continue
         if tree.parent[u] < 0:
-            base, deg = 0.0, len(kids)
-            angles = base + 2 * np.pi * np.arange(deg) / deg
+            base, deg, first = 0, len(kids), 0
         else:
-            p = _mobius_to_origin(z[tree.parent[u]], z[u])
-            base, deg = np.angle(p), len(kids) + 1
-            angles = base + 2 * np.pi * np.arange(1, deg) / deg
-        for kid, th in zip(kids, angles):
-            w = r * np.exp(1j * th)
-            z[kid] = _mobius_to_origin(w, -z[u])    # inverse isometry: sends 0 back to z[u]
+            base, deg, first = arg(_mobius_to_origin(z[tree.parent[u]], z[u], conj)), len(kids) + 1, 1
+        for j, kid in enumerate(kids):
+            w = r * expj(base + 2 * pi * (first + j) / deg)
+            z[kid] = _mobius_to_origin(w, -z[u], conj)     # inverse isometry: sends 0 back to z[u]
 
 
 def mds_embedding(D, dim: int) -> np.ndarray:
