@@ -1,10 +1,11 @@
 """Trees in Euclidean and hyperbolic space (a package: trees, poincare, quality).
 
-* Trees: :func:`balanced_tree`, :func:`tree_from_closure` (a hypernym closure such as gensim's
-  mammal file, reduced to a tree), :func:`tree_distances` (all-pairs path lengths).
+* Trees: :func:`balanced_tree`, :func:`tree_from_closure` (a hypernym closure such as WordNet's
+  mammal closure from :func:`lib.data.wordnet.closure_edges`, reduced to a tree), :func:`tree_distances` (all-pairs path lengths).
 * Hyperbolic geometry in the Poincaré ball: :func:`poincare_distance`, :func:`poincare_distances`.
 * Embeddings: :func:`sala_embedding` (the combinatorial construction of Sarkar, as used by
-  Sala et al. 2018, in the Poincaré disk), :func:`mds_embedding` (classical MDS, the best
+  Sala et al. 2018, in the Poincaré disk; :func:`sala_distances` computes its distances in high
+  precision with mpmath, as deep trees need), :func:`mds_embedding` (classical MDS, the best
   Euclidean embedding of a distance matrix in the least-squares sense), and
   :func:`train_poincare` / :func:`train_poincare_relations` (gensim's
   :class:`~gensim.models.poincare.PoincareModel` on a tree or on any closure's pairs, cached).
