@@ -74,10 +74,10 @@ lab: kernel
 assignments: setup
 	$(BIN)/python tools/assignments.py $(NOTEBOOKS)
 
-## make grade: autograde the notebooks under $(SUBMISSIONS) -> assignments/autograded/ (grades.csv, feedback/)
+## make grade: autograde the notebooks under $(SUBMISSIONS), each in a bubblewrap sandbox -> assignments/autograded/ (grades.csv, feedback/); UNSANDBOXED=1 only for code you trust
 SUBMISSIONS ?= assignments/submitted
 grade: assignments
-	$(BIN)/python tools/autograde.py $(SUBMISSIONS) --jobs 2
+	$(BIN)/python tools/autograde.py $(SUBMISSIONS) --jobs 2 $(if $(UNSANDBOXED),--unsandboxed)
 
 ## make bench: set-up time, wall time per notebook, encoder throughput -> benchmarks/results.md
 bench: setup

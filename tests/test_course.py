@@ -377,8 +377,8 @@ def graded(tmp_path_factory):
     _find(cheats, "# CHECK ex-fix-topk").source = 'print("PASSED ex-fix-topk")'
     write(cheats, "cheats")
     (subs / "garbage.ipynb").write_text("this is not a notebook")
-    rows = autograde.grade(subs, autograde.load_sources([FIXTURE]), out,
-                           timeout=30, cell_timeout=8, jobs=2, quiet=True)
+    rows = autograde.grade(subs, autograde.load_sources([FIXTURE]), out, timeout=30, cell_timeout=8, jobs=2,
+                           quiet=True, unsandboxed=not autograde.sandbox.available()[0])   # sandboxed where it runs
     return {r["student"]: r for r in rows}, out
 
 

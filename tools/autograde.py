@@ -4,6 +4,7 @@ Usage
 -----
     python tools/autograde.py [SUBMISSIONS] [--source NOTEBOOK ...] [--out DIR]
                               [--timeout 600] [--cell-timeout 300] [--jobs 1]
+                              [--memory-mb 8192] [--max-procs 256] [--disk-mb 512] [--unsandboxed]
 
 SUBMISSIONS (default ``assignments/submitted``) holds one notebook per student and
 assignment, in any of these layouts:
@@ -20,8 +21,12 @@ sources are the ``--source`` notebooks, or those listed in ``assignments/manifes
 For every submission the grader rebuilds the notebook to run (the student's answers, the
 instructor's check cells with their hidden tests restored, see
 ``tools/course.py``'s ``merge_submission``), copies it into a fresh temporary folder and
-executes it there in a separate process (nbclient, kernel ``python3``, network disabled,
-``HF_HUB_OFFLINE=1``), cell by cell, with errors allowed: a cell that runs longer than
+executes it in a separate process (nbclient, kernel ``python3``, ``HF_HUB_OFFLINE=1``) inside
+a bubblewrap sandbox (``tools/sandbox.py``: no network, a read-only view of the environment
+and of ``lib/``, ``tools/``, ``data/`` and the result cache only, a private writable folder
+and ``/tmp`` of limited size, limits on memory, CPU time, processes and file size; the
+instructor's home, the chapters, ``.git``, the other submissions and the output folder are
+not in it), cell by cell, with errors allowed: a cell that runs longer than
 ``--cell-timeout`` seconds is interrupted and the next one runs; a notebook that runs
 longer than ``--timeout`` seconds is killed (its kernel too) and the checks it has not
 reached score zero. Every submission is read into memory before any runs, and results
@@ -35,16 +40,30 @@ Written to OUT (default ``assignments/autograded``):
     feedback/<student>.md        per exercise: points, and the checks' own messages
     executed/<student>/<nb>      the executed notebooks, outputs included
 
-This isolates submissions from each other; it is not a security sandbox. Run untrusted
-code inside a container or a throwaway account (see the instructor's guide).
+Without bubblewrap (or where it cannot run, e.g. with user namespaces switched off) the
+grader says why and refuses; ``--unsandboxed`` runs the notebooks without the sandbox (each
+still in its own process and folder, with a socket patch it can undo): only for code you
+trust.
+
+What the grade itself can be trusted for: a check counts only when the instructor's check
+cell (restored by the grader, hidden tests included) ran without an error; ``PASSED`` lines
+printed by other cells count for nothing; results come back on a pipe, each line prefixed
+by a random nonce the kernel never sees. The student's code and the checks share one Python
+kernel, so code that rewrites the interpreter (input transformers, patched checkers) can make
+a check seem to pass: such constructs are flagged in the ``review`` column and the feedback
+for the instructor to read (a heuristic, not a proof). The sandbox's job is that no
+submission can harm the machine, see another's work or the solutions, or change anything
+outside its own folder.
 """
 from __future__ import annotations
 
 import argparse
+import ast
 import concurrent.futures as cf
 import csv
 import json
 import os
+import queue
 import re
 import secrets
 import shutil
@@ -59,9 +78,18 @@ from pathlib import Path
 import nbformat
 
 import course
+import sandbox
 from env import OFFLINE_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
+UID_BASE = 2_000_000_100          # as root: sandbox k runs as user UID_BASE + k
+MAX_REPORT = 64 * 1024 * 1024     # the executed notebook comes back in one line, at most this long
+
+# Constructs in a student's cells that can tamper with the kernel's grading (flagged for review)
+TAMPER = re.compile(r"input_transformers|\.run_cell\b|events\.register|register_magic|"
+                    r"\bsys\.modules\b|\bbuiltins\b|__code__|\bctypes\b|gc\.get_referr|"
+                    r"\blib\.exercises\b|from\s+lib\s+import\s+exercises|\bimportlib\b|__import__|"
+                    r"(?<![\w.])(?:exec|eval|compile|setattr)\s*\(|\bos\._exit\b|sys\.std(?:out|err)\s*=")
 
 # Run in the kernel before the notebook: no connection leaves the machine.
 PRELUDE = '''
@@ -84,13 +112,30 @@ def worker(notebook: Path, cell_timeout: float, nonce: str) -> None:
     """Execute ``notebook`` cell by cell in the current folder, reporting on stdout.
 
     Each report line starts with ``nonce`` (read by the parent from our stdin, which the
-    kernel cannot read) followed by JSON, so output a notebook writes to the inherited
-    file descriptors cannot forge a result.
+    kernel cannot read) followed by JSON. The report pipe is moved to a descriptor the kernel
+    does not inherit (its stdout and stderr go to /dev/null) and this process is made
+    non-dumpable, so the kernel cannot write to the pipe nor read the nonce from our memory.
+    The notebook's folder's other files (its data) are copied into the current folder first;
+    the executed notebook comes back in the last report.
     """
     from nbclient import NotebookClient
     from nbclient.exceptions import DeadKernelError
 
-    out = sys.stdout
+    out = os.fdopen(os.dup(sys.stdout.fileno()), "w")          # not inherited by the kernel
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.dup2(null, 2)
+    try:                                                        # PR_SET_DUMPABLE = 4
+        import ctypes
+        ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)
+    except Exception:
+        pass
+    notebook = Path(notebook)
+    if notebook.parent.resolve() != Path.cwd().resolve():
+        for item in notebook.parent.iterdir():
+            if item.is_file():
+                shutil.copy(item, Path.cwd() / item.name)
+        notebook = Path.cwd() / notebook.name
 
     def report(**kw):
         out.write(nonce + json.dumps(kw) + "\n")
@@ -152,7 +197,9 @@ def worker(notebook: Path, cell_timeout: float, nonce: str) -> None:
     finally:
         nb.cells.pop(0)
         try:
-            nbformat.write(nb, notebook.with_name("executed.ipynb"))
+            text = nbformat.writes(nb)
+            if len(text) < MAX_REPORT:
+                report(executed=text)
         except Exception:
             pass
     report(done=True)
@@ -171,8 +218,35 @@ def _kill_group(pid) -> None:
             pass
 
 
-def run_notebook(nb, aux: Path | None, *, timeout: float, cell_timeout: float):
+def sandbox_paths() -> list[Path]:
+    """Host paths the sandbox sees (read-only): the environment, the book's code and data."""
+    cache = os.environ.get("EMBEDDINGS_BOOK_CACHE", str(ROOT / ".cache"))
+    paths = [Path(sys.prefix), ROOT / "lib", ROOT / "tools", ROOT / "data", ROOT / "pyproject.toml", Path(cache)]
+    for var in ("HF_HOME", "SENTENCE_TRANSFORMERS_HOME", "TRANSFORMERS_CACHE", "NLTK_DATA"):
+        if os.environ.get(var):
+            paths.append(Path(os.environ[var]))
+    paths.append(Path.home() / ".cache" / "huggingface")
+    return [p for p in paths if p.exists()]
+
+
+def sandbox_env() -> dict:
+    """The sandbox's whole environment: the book's variables, nothing else of the caller's."""
+    env = {"PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp",
+           "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", **OFFLINE_ENV}
+    for key, value in os.environ.items():
+        if key.startswith(("BOOK_", "EMBEDDINGS_BOOK_")) or key in (
+                "HF_HOME", "SENTENCE_TRANSFORMERS_HOME", "TRANSFORMERS_CACHE", "NLTK_DATA", "OMP_NUM_THREADS"):
+            env[key] = value
+    return env
+
+
+def run_notebook(nb, aux: Path | None, *, timeout: float, cell_timeout: float,
+                 limits: sandbox.Limits | None = None, uid: int | None = None):
     """Execute merged notebook ``nb`` in a fresh folder and separate process.
+
+    With ``limits`` (the default in :func:`grade`) it runs in the sandbox
+    (``tools/sandbox.py``) under those limits, as user ``uid`` when the grader is root;
+    with ``limits=None`` unsandboxed.
 
     Returns ``(results, status, notes, executed)``: cell index -> CellResult, one of
     ``ok`` / ``timeout`` / ``crashed``, notes for the feedback, the executed notebook (or
@@ -188,12 +262,20 @@ def run_notebook(nb, aux: Path | None, *, timeout: float, cell_timeout: float):
         path = workdir / "submission.ipynb"
         nbformat.write(nb, path)
         nonce = secrets.token_hex(16)
-        env = {**os.environ, **OFFLINE_ENV}
-        env.pop("JPY_PARENT_PID", None)
+        argv = [sys.executable, str(Path(__file__).resolve()), "--worker", str(path),
+                "--cell-timeout", str(cell_timeout)]
+        if limits is not None:
+            os.chmod(workdir, 0o755)              # readable by the sandbox's user, shown read-only
+            for item in workdir.iterdir():
+                os.chmod(item, 0o644)
+            argv[3] = f"{sandbox.IN}/submission.ipynb"
+            argv = sandbox.command(argv, staging=workdir, read_only=sandbox_paths(), limits=limits, uid=uid)
+            env = sandbox_env()
+        else:
+            env = {**os.environ, **OFFLINE_ENV}
+            env.pop("JPY_PARENT_PID", None)
         proc = subprocess.Popen(
-            [sys.executable, str(Path(__file__).resolve()), "--worker", str(path),
-             "--cell-timeout", str(cell_timeout)],
-            cwd=workdir, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            argv, cwd=workdir, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL, start_new_session=True, text=True)
         proc.stdin.write(nonce + "\n")
         proc.stdin.close()
@@ -206,7 +288,7 @@ def run_notebook(nb, aux: Path | None, *, timeout: float, cell_timeout: float):
                         msg = json.loads(line[len(nonce):])
                     except ValueError:
                         continue
-                    if "kernel_pid" in msg:
+                    if "kernel_pid" in msg and limits is None:   # in the sandbox: its own pid namespace
                         kernel["pid"] = msg["kernel_pid"]
                     reports.append(msg)
 
@@ -221,8 +303,13 @@ def run_notebook(nb, aux: Path | None, *, timeout: float, cell_timeout: float):
         _kill_group(proc.pid)
         proc.wait()
         reader.join(timeout=5)
-        results, notes = {}, []
+        results, notes, executed = {}, [], None
         for msg in reports:
+            if "executed" in msg:
+                try:
+                    executed = nbformat.reads(msg["executed"], as_version=4)
+                except Exception:
+                    pass
             if "cell" in msg:
                 results[msg["cell"]] = course.CellResult(msg["status"], msg.get("ename", ""),
                                                          msg.get("evalue", ""), msg.get("stdout", ""))
@@ -235,11 +322,6 @@ def run_notebook(nb, aux: Path | None, *, timeout: float, cell_timeout: float):
         if status == "timeout":
             notes.append(f"the notebook did not finish within {timeout:g} s and was stopped; "
                          f"checks not reached score zero")
-        executed = None
-        try:
-            executed = nbformat.read(workdir / "executed.ipynb", as_version=4)
-        except Exception:
-            pass
         return results, status, notes, executed
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -276,14 +358,91 @@ def find_submissions(folder: Path):
     return found
 
 
+def _bound_names(tree) -> set:
+    """Names a module binds at its top level (assignments, definitions, imports, loop targets)."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+    return names
+
+
+def _parse(source):
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+
+
+def tamper_flags(merged, reference) -> list[str]:
+    """Constructs in the student's own code cells that can tamper with grading in the kernel.
+
+    Flags the patterns of ``TAMPER``, a name that the instructor's set-up cells bind (the
+    checkers the check cells call, ``np``, the data) bound again by the student, and an
+    assignment to an attribute of an imported module (``np.allclose = ...``).
+    """
+    trusted = {c.source for c in reference.cells}
+    setup, modules = set(), set()
+    for cell in reference.cells:
+        role = cell.get("metadata", {}).get(course.META, {}).get("role")
+        tree = _parse(cell.source) if cell.cell_type == "code" and role not in ("answer", "check") else None
+        if tree is not None:
+            setup |= _bound_names(tree)
+            modules |= {(a.asname or a.name).split(".")[0] for n in ast.walk(tree)
+                        if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names}
+    found = []
+    for cell in merged.cells:
+        if cell.cell_type != "code" or cell.source in trusted or \
+                cell.get("metadata", {}).get(course.META, {}).get("role") == "check":
+            continue
+        found += [m.group(0).strip() for m in TAMPER.finditer(cell.source)]
+        tree = _parse(cell.source)
+        if tree is None:
+            continue
+        found += [f"redefines {name}" for name in sorted(_bound_names(tree) & setup)]
+        imported = modules | {(a.asname or a.name).split(".")[0] for n in ast.walk(tree)
+                              if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and isinstance(node.ctx, (ast.Store, ast.Del)):
+                base = node.value
+                while isinstance(base, ast.Attribute):
+                    base = base.value
+                if isinstance(base, ast.Name) and base.id in imported:
+                    found.append(f"assigns {ast.unparse(node)}")
+    return sorted(set(found))
+
+
 def grade(submissions: Path, sources: dict, out: Path, *, timeout: float = 600,
-          cell_timeout: float = 300, jobs: int = 1, quiet: bool = False):
-    """Grade every notebook under ``submissions``; returns the rows written to grades.csv."""
+          cell_timeout: float = 300, jobs: int = 1, quiet: bool = False,
+          limits: sandbox.Limits | None = sandbox.Limits(), unsandboxed: bool = False):
+    """Grade every notebook under ``submissions``; returns the rows written to grades.csv.
+
+    Each notebook runs in the sandbox under ``limits``; where the sandbox cannot run this
+    raises ``SystemExit`` saying why, unless ``unsandboxed`` (then notebooks run without it).
+    """
     submissions, out = Path(submissions), Path(out)
     if not submissions.is_dir():
         raise SystemExit(f"no submissions folder: {submissions}")
     if timeout <= 0 or cell_timeout <= 0 or jobs < 1:
         raise SystemExit("--timeout and --cell-timeout must be positive and --jobs at least 1")
+    if unsandboxed:
+        limits = None
+        print("warning: grading WITHOUT the sandbox (--unsandboxed): the notebooks' code runs with your "
+              "permissions and can read, change or send your files", file=sys.stderr)
+    else:
+        ok, why = sandbox.available()
+        if not ok:
+            raise SystemExit(f"the grading sandbox is not available: {why}.\nInstall bubblewrap "
+                             f"(apt-get install bubblewrap) or, only for code you trust, pass --unsandboxed "
+                             f"(make grade UNSANDBOXED=1).")
+        limits = limits or sandbox.Limits()
+    uids = queue.SimpleQueue()
+    for k in range(jobs):
+        uids.put(UID_BASE + k)
     references = {name: course.student_notebook(nb, name, keep_hidden=True) for name, (nb, _) in sources.items()}
     labels = [lab for ref in references.values() for lab in ref.metadata[course.META]["exercises"]]
     # read everything first: a submission that deletes files cannot take the others with it
@@ -299,7 +458,8 @@ def grade(submissions: Path, sources: dict, out: Path, *, timeout: float = 600,
 
     def one(item):
         student, rel, raw = item
-        row = {"student": student, "notebook": str(rel), "assignment": "", "status": "", "total": 0, "max": 0}
+        row = {"student": student, "notebook": str(rel), "assignment": "", "status": "", "total": 0, "max": 0,
+               "review": ""}
         feedback, executed = [], None
         try:
             if isinstance(raw, Exception):
@@ -316,8 +476,17 @@ def grade(submissions: Path, sources: dict, out: Path, *, timeout: float = 600,
                 raise ValueError(f"no source notebook matches it (known: {', '.join(sources)})")
             row["assignment"] = name
             merged, notes = course.merge_submission(references[name], nb)
-            results, status, run_notes, executed = run_notebook(
-                merged, sources[name][1], timeout=timeout, cell_timeout=cell_timeout)
+            flags = tamper_flags(merged, references[name])
+            if flags:
+                row["review"] = " ".join(flags)
+                notes = notes + [f"review by hand: your code uses {', '.join(flags)}, which can change "
+                                 f"how the checks run"]
+            uid = uids.get()
+            try:
+                results, status, run_notes, executed = run_notebook(
+                    merged, sources[name][1], timeout=timeout, cell_timeout=cell_timeout, limits=limits, uid=uid)
+            finally:
+                uids.put(uid)
             report = course.score(merged, results, cell_timeout)
             row["status"] = status
             for label, r in report.items():
@@ -349,7 +518,7 @@ def grade(submissions: Path, sources: dict, out: Path, *, timeout: float = 600,
     out.mkdir(parents=True, exist_ok=True)       # (re)created: a submission may have deleted it
     rows = [r for r, _, _ in results]
     with open(out / "grades.csv", "w", newline="") as fh:
-        writer = csv.DictWriter(fh, ["student", "assignment", "notebook", *labels, "total", "max", "status"],
+        writer = csv.DictWriter(fh, ["student", "assignment", "notebook", *labels, "total", "max", "status", "review"],
                                 restval="", extrasaction="ignore")
         writer.writeheader()
         writer.writerows(sorted(rows, key=lambda r: (r["student"], r["assignment"])))
@@ -378,6 +547,15 @@ def main(argv=None) -> int:
     parser.add_argument("--timeout", type=float, default=600, help="seconds per notebook (default 600)")
     parser.add_argument("--cell-timeout", type=float, default=300, help="seconds per cell (default 300)")
     parser.add_argument("--jobs", type=int, default=1, help="notebooks graded at once (default 1)")
+    default = sandbox.Limits()
+    parser.add_argument("--memory-mb", type=int, default=default.memory_mb,
+                        help=f"address space per process in the sandbox, MiB (default {default.memory_mb})")
+    parser.add_argument("--max-procs", type=int, default=default.procs,
+                        help=f"processes and threads per sandbox (default {default.procs})")
+    parser.add_argument("--disk-mb", type=int, default=default.disk_mb,
+                        help=f"size of the sandbox's writable folder and of its /tmp, MiB (default {default.disk_mb})")
+    parser.add_argument("--unsandboxed", action="store_true",
+                        help="run the notebooks without the sandbox (only for code you trust)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -390,8 +568,10 @@ def main(argv=None) -> int:
         if not manifest.exists():
             raise SystemExit("no --source given and no assignments/manifest.json: run tools/assignments.py first")
         sources = [ROOT / entry["source"] for entry in json.loads(manifest.read_text())["assignments"]]
+    limits = sandbox.Limits(memory_mb=args.memory_mb, cpu_s=int(max(args.timeout, args.cell_timeout)) + 60,
+                            procs=args.max_procs, file_mb=min(default.file_mb, args.disk_mb), disk_mb=args.disk_mb)
     rows = grade(Path(args.submissions), load_sources(sources), Path(args.out), timeout=args.timeout,
-                 cell_timeout=args.cell_timeout, jobs=args.jobs)
+                 cell_timeout=args.cell_timeout, jobs=args.jobs, limits=limits, unsandboxed=args.unsandboxed)
     print(f"graded {len(rows)} notebooks -> {Path(args.out) / 'grades.csv'}, feedback in {Path(args.out) / 'feedback'}")
     return 0
 
