@@ -43,3 +43,22 @@ def test_no_environment_warnings_in_stored_outputs(path):
     bad = [(i, ENVIRONMENT_NOISE.search(t).group(0)) for i, t in _output_texts(nb) if ENVIRONMENT_NOISE.search(t)]
     assert not bad, (f"{path.name}: cell outputs hold a warning about the environment (progress bars fall back to "
                      f"text without ipywidgets; lib/__init__.py silences tqdm's notice): {bad[:3]}")
+
+
+def _max_line():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("wrap_code", ROOT / "tools" / "wrap_code.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.MAX_LINE
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_code_lines_keep_the_book_line_length(path):
+    # the rendered code cell wraps what is longer (_ext/static/book.css); JupyterLab and the PDF do not
+    limit = _max_line()
+    nb = nbformat.read(path, as_version=4)
+    long = [(i, len(line)) for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
+            for line in cell.source.split("\n") if len(line) > limit]
+    assert not long, (f"{path.name}: {len(long)} code lines over {limit} characters (cell, length): {long[:5]}; "
+                      f"run python tools/wrap_code.py {path.relative_to(ROOT)}")
