@@ -58,3 +58,25 @@ def test_pdf_opens_and_has_every_chapter():
     listed = subprocess.run(["pdfimages", "-list", str(PDF)], capture_output=True, text=True, check=True).stdout
     n_images = max(len(listed.splitlines()) - 2, 0)
     assert n_images >= 2 * len([e for e in entries if (ROOT / e).with_suffix(".ipynb").exists()]), n_images
+
+
+def test_pdf_parts_and_chapter_numbers_follow_the_toc():
+    # the parts' captions head their chapters; the preface's sections are not numbered; numbered
+    # chapters count from 1 at Part I, as in the HTML (_ext/book_latex.py)
+    _require()
+    import yaml
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    contents = _normalise(subprocess.run(["pdftotext", "-l", "12", str(PDF), "-"], capture_output=True,
+                                         text=True, check=True).stdout)
+    assert "CONTENTS" in contents.upper() and "PART I: FOUNDATIONS CONTENTS" not in contents.upper()
+    captions = [_normalise(p["caption"]) for p in toc["parts"]]
+    missing = [c for c in captions if c.upper() not in contents.upper()]
+    assert not missing, f"part captions missing from the table of contents: {missing}"
+    numbered = [c["file"] for p in toc["parts"] if p.get("numbered", True) for c in p["chapters"]]
+    text = _normalise(subprocess.run(["pdftotext", str(PDF), "-"], capture_output=True, text=True, check=True).stdout)
+    for k, entry in ((1, numbered[0]), (len(numbered), numbered[-1])):
+        assert re.search(rf"Chapter {k}\.? {re.escape(_normalise(_title(entry)))}", text, re.I), (k, entry)
+    preface_sections = [line[3:].strip() for line in (ROOT / "chapters/preface.md").read_text().splitlines()
+                        if line.startswith("## ")]
+    assert not re.search(rf"Chapter \d+\.? {re.escape(preface_sections[0])}", text), "the preface is numbered"
