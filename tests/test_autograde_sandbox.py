@@ -356,3 +356,26 @@ def test_sandbox_command_shape(tmp_path):
         assert "--reuid=2000000999" in cmd
         with pytest.raises(ValueError, match="uid"):
             sandbox.command(["true"], staging=tmp_path)
+
+
+def test_tamper_flags():
+    course = autograde.course
+    source = nbformat.read(FIXTURE, as_version=4)
+    reference = course.student_notebook(source, "fixture", keep_hidden=True)
+    sub = course.student_notebook(source, "fixture")
+    next(c for c in sub.cells if c.source.startswith("def cosine")).source = (
+        "def check_function(*a, **k):\n    print('PASSED')\nnp.allclose = lambda *a: True\nrng = 3\n"
+        "get_ipython().input_transformers_cleanup.append(lambda lines: [])\nmodel.eval()\nre.compile('x')")
+    merged, _ = course.merge_submission(reference, sub)
+    assert autograde.tamper_flags(merged, reference) == [
+        "assigns np.allclose", "input_transformers", "redefines check_function"]   # rng: no check reads it
+
+
+@pytest.mark.parametrize("chapter", assignments.toc_notebooks(), ids=lambda p: p.stem)
+def test_solved_chapter_raises_no_review_flag(chapter):
+    """The instructor's own solutions, graded as a submission, are not flagged."""
+    course = autograde.course
+    source = nbformat.read(chapter, as_version=4)
+    reference = course.student_notebook(source, chapter.stem, keep_hidden=True)
+    merged, _ = course.merge_submission(reference, source)
+    assert autograde.tamper_flags(merged, reference) == []

@@ -381,16 +381,19 @@ def _parse(source):
 def tamper_flags(merged, reference) -> list[str]:
     """Constructs in the student's own code cells that can tamper with grading in the kernel.
 
-    Flags the patterns of ``TAMPER``, a name that the instructor's set-up cells bind (the
-    checkers the check cells call, ``np``, the data) bound again by the student, and an
+    Flags the patterns of ``TAMPER``, a name that the instructor's set-up cells bind and the
+    check cells read (the checkers, ``np``, the data) bound again by the student, and an
     assignment to an attribute of an imported module (``np.allclose = ...``).
     """
     trusted = {c.source for c in reference.cells}
-    setup, modules = set(), set()
+    setup, modules, used = set(), set(), set()
     for cell in reference.cells:
         role = cell.get("metadata", {}).get(course.META, {}).get("role")
-        tree = _parse(cell.source) if cell.cell_type == "code" and role not in ("answer", "check") else None
-        if tree is not None:
+        tree = _parse(cell.source) if cell.cell_type == "code" and role != "answer" else None
+        if tree is not None and role == "check":     # the names the checks read
+            used |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} \
+                - _bound_names(tree)
+        elif tree is not None:
             setup |= _bound_names(tree)
             modules |= {(a.asname or a.name).split(".")[0] for n in ast.walk(tree)
                         if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names}
@@ -403,7 +406,7 @@ def tamper_flags(merged, reference) -> list[str]:
         tree = _parse(cell.source)
         if tree is None:
             continue
-        found += [f"redefines {name}" for name in sorted(_bound_names(tree) & setup)]
+        found += [f"redefines {name}" for name in sorted(_bound_names(tree) & setup & used)]
         imported = modules | {(a.asname or a.name).split(".")[0] for n in ast.walk(tree)
                               if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names}
         for node in ast.walk(tree):
