@@ -18,7 +18,7 @@ NBVAL     = --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sa
 # lib's docstring examples run as tests too (numpy-style Examples on tiny arrays)
 DOCTESTS  = --doctest-modules lib
 
-.PHONY: help setup book execute html pdf test test-lib test-notebooks kernel lab bench report assignments grade clean clean-cache
+.PHONY: help setup book execute html pdf test test-lib test-notebooks kernel lab bench report assignments grade explorer clean clean-cache
 
 ## make help: list these targets
 help:
@@ -89,6 +89,10 @@ SIZE       ?= standard
 REFERENCES ?= MiniLM,mpnet,static MiniLM,GloVe
 report: setup
 	$(BIN)/python tools/report.py "$(MODEL)" --size $(SIZE) --references "$(REFERENCES)"
+
+## make explorer: rebuild the embedding explorer's data (_ext/static/explorer/: GloVe, static MiniLM, MiniLM and mpnet passages; mpnet's encoding takes tens of minutes on 2 cores the first time)
+explorer: setup
+	$(BIN)/python tools/build_explorer.py
 
 ## make clean: remove the built HTML (_build)
 clean:
