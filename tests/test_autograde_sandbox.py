@@ -4,7 +4,7 @@ One grading run over tiny submissions made from tests/fixtures/course_fixture.ip
 hostile one attacks from its ``cosine`` answer (2 points) and would define a working
 ``cosine`` only if its attack got through; so "contained" reads as 0 points on that exercise,
 and the test also checks that nothing outside the sandbox changed. The attacks: read another
-student's submission, read the instructor's notebook (and the chapters, ``.git``), write
+student's submission, read the instructor's notebook (the chapters, ``.git``, the hidden tests), write
 outside its folder (the book, lib's checkers, $HOME, the submissions and output folders),
 open a socket (to a server this test runs on the host's loopback, bypassing the kernel's
 socket patch), fork without end, fill the disk, fill the memory, forge PASSED lines (printed,
@@ -84,6 +84,11 @@ for path in [{p['fixture']!r}, *glob.glob({p['root']!r} + '/chapters/*/*.ipynb')
     except OSError:
         pass
 got_through = got_through or os.path.exists({p['root']!r} + '/.git') or os.path.exists({p['home']!r})
+for path in glob.glob('/grading/**', recursive=True) + glob.glob('/tmp/**', recursive=True):
+    try:                              # the merged notebook holds the hidden tests: never in a file
+        got_through = got_through or ('top_k must return ' + 'all k') in open(path, errors='replace').read()
+    except OSError:
+        pass
 """,
         "writes_outside": f"""
 import os

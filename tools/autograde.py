@@ -20,9 +20,9 @@ sources are the ``--source`` notebooks, or those listed in ``assignments/manifes
 
 For every submission the grader rebuilds the notebook to run (the student's answers, the
 instructor's check cells with their hidden tests restored, see
-``tools/course.py``'s ``merge_submission``), copies it into a fresh temporary folder and
-executes it in a separate process (nbclient, kernel ``python3``, ``HF_HUB_OFFLINE=1``) inside
-a bubblewrap sandbox (``tools/sandbox.py``: no network, a read-only view of the environment
+``tools/course.py``'s ``merge_submission``), hands it (on a pipe, never as a file, since it
+holds the hidden tests) to a separate process that runs it in a fresh folder (nbclient,
+kernel ``python3``, ``HF_HUB_OFFLINE=1``) inside a bubblewrap sandbox (``tools/sandbox.py``: no network, a read-only view of the environment
 and of ``lib/``, ``tools/``, ``data/`` and the result cache only, a private writable folder
 and ``/tmp`` of limited size, limits on memory, CPU time, processes and file size; the
 instructor's home, the chapters, ``.git``, the other submissions and the output folder are
@@ -89,7 +89,9 @@ MAX_REPORT = 64 * 1024 * 1024     # the executed notebook comes back in one line
 TAMPER = re.compile(r"input_transformers|\.run_cell\b|events\.register|register_magic|"
                     r"\bsys\.modules\b|\bbuiltins\b|__code__|\bctypes\b|gc\.get_referr|"
                     r"\blib\.exercises\b|from\s+lib\s+import\s+exercises|\bimportlib\b|__import__|"
-                    r"(?<![\w.])(?:exec|eval|compile|setattr)\s*\(|\bos\._exit\b|sys\.std(?:out|err)\s*=")
+                    r"(?<![\w.])(?:exec|eval|compile|setattr)\s*\(|\bos\._exit\b|sys\.std(?:out|err)\s*=|"
+                    r"\bIn\s*\[|\b_ih\b|\b_i\d*\b|history_manager|_getframe|currentframe|\binspect\b|"
+                    r"\bf_back\b|\bf_globals\b|\btraceback\b")
 
 # Run in the kernel before the notebook: no connection leaves the machine.
 PRELUDE = '''
@@ -108,15 +110,16 @@ del _s, _autograde_offline
 
 
 # --------------------------------------------------------------------------- worker
-def worker(notebook: Path, cell_timeout: float, nonce: str) -> None:
-    """Execute ``notebook`` cell by cell in the current folder, reporting on stdout.
+def worker(data: Path, cell_timeout: float, nonce: str, text: str) -> None:
+    """Execute the notebook ``text`` cell by cell in the current folder, reporting on stdout.
 
-    Each report line starts with ``nonce`` (read by the parent from our stdin, which the
-    kernel cannot read) followed by JSON. The report pipe is moved to a descriptor the kernel
+    The notebook and ``nonce`` come on our stdin, which the kernel cannot read, so no file
+    holds the check cells' hidden tests. Each report line starts with ``nonce`` followed by
+    JSON. The report pipe is moved to a descriptor the kernel
     does not inherit (its stdout and stderr go to /dev/null) and this process is made
     non-dumpable, so the kernel cannot write to the pipe nor read the nonce from our memory.
-    The notebook's folder's other files (its data) are copied into the current folder first;
-    the executed notebook comes back in the last report.
+    The files of the folder ``data`` (the chapter's data) are copied into the current folder
+    first; the executed notebook comes back in the last report.
     """
     from nbclient import NotebookClient
     from nbclient.exceptions import DeadKernelError
@@ -130,18 +133,18 @@ def worker(notebook: Path, cell_timeout: float, nonce: str) -> None:
         ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)
     except Exception:
         pass
-    notebook = Path(notebook)
-    if notebook.parent.resolve() != Path.cwd().resolve():
-        for item in notebook.parent.iterdir():
+    data = Path(data)
+    if data.resolve() != Path.cwd().resolve():
+        for item in data.iterdir():
             if item.is_file():
                 shutil.copy(item, Path.cwd() / item.name)
-        notebook = Path.cwd() / notebook.name
 
     def report(**kw):
         out.write(nonce + json.dumps(kw) + "\n")
         out.flush()
 
-    nb = nbformat.read(notebook, as_version=4)
+    nb = nbformat.reads(text, as_version=4)
+    del text
     prelude = nbformat.v4.new_code_cell(PRELUDE)
     nb.cells.insert(0, prelude)
     client = NotebookClient(
@@ -259,16 +262,14 @@ def run_notebook(nb, aux: Path | None, *, timeout: float, cell_timeout: float,
                 if item.suffix != ".ipynb" and not item.name.startswith(".") and item.is_file() \
                         and item.stat().st_size < 20_000_000:
                     shutil.copy2(item, workdir / item.name)
-        path = workdir / "submission.ipynb"
-        nbformat.write(nb, path)
         nonce = secrets.token_hex(16)
-        argv = [sys.executable, str(Path(__file__).resolve()), "--worker", str(path),
+        argv = [sys.executable, str(Path(__file__).resolve()), "--worker", str(workdir),
                 "--cell-timeout", str(cell_timeout)]
         if limits is not None:
             os.chmod(workdir, 0o755)              # readable by the sandbox's user, shown read-only
             for item in workdir.iterdir():
                 os.chmod(item, 0o644)
-            argv[3] = f"{sandbox.IN}/submission.ipynb"
+            argv[3] = sandbox.IN
             argv = sandbox.command(argv, staging=workdir, read_only=sandbox_paths(), limits=limits, uid=uid)
             env = sandbox_env()
         else:
@@ -277,8 +278,11 @@ def run_notebook(nb, aux: Path | None, *, timeout: float, cell_timeout: float,
         proc = subprocess.Popen(
             argv, cwd=workdir, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL, start_new_session=True, text=True)
-        proc.stdin.write(nonce + "\n")
-        proc.stdin.close()
+        try:                                      # the notebook travels on stdin, never in a file
+            proc.stdin.write(nonce + "\n" + nbformat.writes(nb))
+            proc.stdin.close()
+        except OSError:                           # the worker died at once: reported below
+            pass
         reports, kernel = [], {}
 
         def read():
@@ -563,7 +567,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.worker:
         nonce = sys.stdin.readline().strip()
-        worker(Path(args.worker), args.cell_timeout, nonce)
+        worker(Path(args.worker), args.cell_timeout, nonce, sys.stdin.read())
         return 0
     sources = args.source
     if not sources:
