@@ -1,10 +1,13 @@
 """Exact nearest-neighbour search.
 
-:func:`top_k` computes similarities in blocks of queries (one matrix product each) and
-keeps the best ``k`` per query with a partial sort (``argpartition``), so memory stays
-bounded and no full sort of the ``n_docs`` scores is made.
+:func:`top_k` computes similarities in tiles of queries by documents (one matrix product each,
+sized to the cache), keeps each tile's best ``k`` per query with a partial sort
+(``argpartition``) and merges the tiles' candidates, on several threads; memory stays bounded
+and no full sort of the ``n_docs`` scores is made.
 """
 from __future__ import annotations
+
+import os
 
 import numpy as np
 
@@ -39,9 +42,16 @@ def normalize(x: np.ndarray, eps: float = 1e-12) -> np.ndarray:
     return linalg.unit(x, eps=eps, name="x")
 
 
-def top_k(queries, docs, k: int = 10, metric: str = "cosine", block: int = 1024,
-          exclude_self: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """The ``k`` most similar documents for each query, best first.
+def top_k(queries, docs, k: int = 10, metric: str = "cosine", block: int = 256,
+          exclude_self: bool = False, doc_block: int = 8192,
+          threads: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` most similar documents for each query, best first; ties go to the lower index.
+
+    The score matrix is never held whole: each tile of ``block`` queries by ``doc_block``
+    documents (8 MB of float32 by default, about a core's share of the cache) is one matrix
+    product, its best ``k`` per query are kept by a partial sort (``argpartition``), and the
+    tiles' candidates are merged at the end. Query blocks run on ``threads`` threads (the matrix
+    products and partial sorts release the GIL), with BLAS held to one thread each.
 
     Parameters
     ----------
@@ -52,24 +62,37 @@ def top_k(queries, docs, k: int = 10, metric: str = "cosine", block: int = 1024,
     metric : {"cosine", "dot", "euclidean"}
         Cosine similarity, inner product, or (negated) Euclidean distance.
     block : int
-        Queries per matrix product.
+        Queries per tile.
     exclude_self : bool
         When queries and docs are the same set, drop each query's own row
         (row ``i`` of the queries is document ``i``).
+    doc_block : int
+        Documents per tile (raised to ``4 * k`` when ``k`` is large).
+    threads : int, optional
+        Worker threads; default: the machine's CPU count.
 
     Returns
     -------
     indices : ndarray of int64, shape (n_queries, k)
     scores : ndarray of float32, shape (n_queries, k)
-        Similarities (for ``"euclidean"``: minus the distance), descending.
+        Similarities (for ``"euclidean"``: minus the distance), descending; equal scores in
+        ascending document order.
+
+    Examples
+    --------
+    >>> idx, sc = top_k([[1.0, 0.0]], [[0.0, 1.0], [1.0, 0.0], [1.0, 0.0]], k=2)
+    >>> idx.tolist(), sc.round(3).tolist()          # the tie between rows 1 and 2 goes to 1 first
+    ([[1, 2]], [[1.0, 1.0]])
     """
     if metric not in METRICS:
         raise ValueError(f"unknown metric {metric!r}; use one of {METRICS}")
-    q = checks.as_matrix(queries, "queries")
-    d = checks.as_matrix(docs, "docs")
+    q = checks.as_matrix(queries, "queries", dtype=np.float32)
+    d = checks.as_matrix(docs, "docs", dtype=np.float32)
     checks.same_dim(q, d)
-    if isinstance(block, bool) or not isinstance(block, (int, np.integer)) or block < 1:
-        raise ValueError(f"block must be a positive integer (queries per matrix product); got {block!r}")
+    for name, value in (("block", block), ("doc_block", doc_block)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be a positive integer (rows per tile); got {value!r}")
+    threads = os.cpu_count() or 1 if threads is None else checks.integer(threads, "threads", lo=1)
     if exclude_self and q.shape[0] > d.shape[0]:
         raise ValueError(f"exclude_self needs the queries to be the first rows of docs; got {q.shape[0]} queries "
                          f"for {d.shape[0]} docs")
@@ -77,26 +100,61 @@ def top_k(queries, docs, k: int = 10, metric: str = "cosine", block: int = 1024,
     k = checks.check_k(k, n, "documents")
     if metric == "cosine":
         q, d = normalize(q), normalize(d)
+    q, d = np.ascontiguousarray(q, dtype=np.float32), np.ascontiguousarray(d, dtype=np.float32)
     d_sq = (d * d).sum(1) if metric == "euclidean" else None
+    step = max(doc_block, 4 * k)
     idx_out = np.empty((q.shape[0], k), dtype=np.int64)
     val_out = np.empty((q.shape[0], k), dtype=np.float32)
-    for s in range(0, q.shape[0], block):
-        qb = q[s:s + block]
-        with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below, as an error
-            scores = qb @ d.T
-        if metric == "euclidean":
-            scores = -np.sqrt(np.maximum((qb * qb).sum(1, keepdims=True) - 2 * scores + d_sq, 0))
-        if metric != "cosine" and not np.isfinite(scores).all():  # unit rows cannot overflow
+
+    def tile_scores(qb, s, lo, hi):
+        with np.errstate(over="ignore", invalid="ignore"):   # overflow is reported below, as an error
+            S = qb @ d[lo:hi].T
+            if metric == "euclidean":
+                S = -np.sqrt(np.maximum((qb * qb).sum(1, keepdims=True) - 2 * S + d_sq[lo:hi], 0))
+        if metric != "cosine" and not np.isfinite(S).all():  # unit rows cannot overflow
             raise ValueError(f"{metric} scores overflow float32 (inputs of magnitude up to "
                              f"{max(np.abs(q).max(), np.abs(d).max()):.3g}); rescale the vectors or use 'cosine'")
         if exclude_self:
             rows = np.arange(qb.shape[0])
-            scores[rows, s + rows] = -np.inf
-        part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-        part_scores = np.take_along_axis(scores, part, 1)
-        order = np.argsort(-part_scores, axis=1, kind="stable")
-        idx_out[s:s + block] = np.take_along_axis(part, order, 1)
-        val_out[s:s + block] = np.take_along_axis(part_scores, order, 1)
+            own = s + rows
+            inside = (own >= lo) & (own < hi)
+            S[rows[inside], own[inside] - lo] = -np.inf
+        return S
+
+    def run_block(s):
+        qb = q[s:s + block]
+        cand_i, cand_v = [], []
+        for lo in range(0, d.shape[0], step):
+            hi = min(lo + step, d.shape[0])
+            S = tile_scores(qb, s, lo, hi)
+            kk = min(k, hi - lo)
+            part = np.argpartition(S, hi - lo - kk, axis=1)[:, hi - lo - kk:]
+            vals = np.take_along_axis(S, part, 1)
+            t = vals.min(1)
+            # ties at the cut: argpartition may keep any of them; keep the lowest indices instead
+            for r in np.flatnonzero((S >= t[:, None]).sum(1) > kk):
+                above = np.flatnonzero(S[r] > t[r])
+                tied = np.flatnonzero(S[r] == t[r])[:kk - len(above)]
+                part[r] = np.concatenate([above, tied])
+                vals[r] = S[r, part[r]]
+            cand_i.append(part + lo)
+            cand_v.append(vals)
+        ci, cv = np.concatenate(cand_i, 1), np.concatenate(cand_v, 1)
+        order = np.lexsort((ci, -cv), axis=1)[:, :k]       # by score, then by index
+        idx_out[s:s + block] = np.take_along_axis(ci, order, 1)
+        val_out[s:s + block] = np.take_along_axis(cv, order, 1)
+
+    starts = range(0, q.shape[0], block)
+    if threads == 1 or len(starts) == 1:
+        for s in starts:
+            run_block(s)
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(threads) as pool:
+            list(pool.map(run_block, starts))
     return idx_out, val_out
 
 

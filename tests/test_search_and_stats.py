@@ -74,3 +74,43 @@ def test_half_sample_covers_a_rank_that_the_bootstrap_misses():
         stats.half_sample(lambda i: 0.0, 10, n_draws=5)
     with pytest.raises(TypeError, match="callable"):
         stats.half_sample(None, 10)
+
+
+@pytest.mark.parametrize("block,doc_block,threads", [(256, 8192, None), (7, 13, 1), (5, 16, 2), (1, 1, 2)])
+def test_top_k_tiles_ties_and_k_near_n(block, doc_block, threads):
+    # integer-valued vectors make many exact ties; the answer must be the stable full sort
+    # (higher score first, equal scores by ascending index), whatever the tiling and threading
+    rng = np.random.default_rng(3)
+    q = rng.integers(-2, 3, size=(23, 3)).astype(np.float32)
+    d = rng.integers(-2, 3, size=(61, 3)).astype(np.float32)
+    full = q @ d.T
+    for k in (1, 5, 60, 61):
+        idx, sc = search.top_k(q, d, k=k, metric="dot", block=block, doc_block=doc_block, threads=threads)
+        ref = np.argsort(-full, axis=1, kind="stable")[:, :k]
+        assert np.array_equal(idx, ref), k
+        assert np.array_equal(sc, np.take_along_axis(full, ref, 1))
+    x = d[:30]
+    idx, _ = search.top_k(x, d, k=60, metric="dot", block=block, doc_block=doc_block, threads=threads,
+                          exclude_self=True)
+    masked = x @ d.T
+    masked[np.arange(30), np.arange(30)] = -np.inf
+    assert np.array_equal(idx, np.argsort(-masked, axis=1, kind="stable")[:, :60])
+
+
+def test_top_k_agrees_with_faiss_flat_index():
+    faiss = pytest.importorskip("faiss")
+    rng = np.random.default_rng(4)
+    d = search.normalize(rng.normal(size=(5000, 16)).astype(np.float32))
+    q = d[:200] + 0.01 * rng.normal(size=(200, 16)).astype(np.float32)
+    index = faiss.IndexFlatIP(16)
+    index.add(d)
+    f_scores, f_idx = index.search(np.ascontiguousarray(q, dtype=np.float32), 10)
+    idx, sc = search.top_k(q, d, k=10, metric="dot", doc_block=700)
+    assert np.mean(idx == f_idx) > 0.999 and np.allclose(sc, f_scores, atol=1e-5)
+
+
+def test_top_k_rejects_bad_tiles_and_threads():
+    x = np.ones((4, 2))
+    for kw in ({"doc_block": 0}, {"block": True}, {"threads": 0}):
+        with pytest.raises(ValueError):
+            search.top_k(x, x, k=1, **kw)
