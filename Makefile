@@ -18,7 +18,7 @@ NBVAL     = --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sa
 # lib's docstring examples run as tests too (numpy-style Examples on tiny arrays)
 DOCTESTS  = --doctest-modules lib
 
-.PHONY: help setup book execute html pdf test test-lib test-notebooks kernel lab bench report assignments grade explorer clean clean-cache
+.PHONY: help setup book execute html pdf test test-lib test-notebooks kernel workbook lab bench report assignments grade explorer clean clean-cache
 
 ## make help: list these targets
 help:
@@ -65,10 +65,13 @@ test-notebooks: setup
 kernel: setup
 	$(BIN)/python -m ipykernel install --user --name embeddings-book --display-name "Python (embeddings-book)"
 
-## make lab: open the notebooks in JupyterLab with this environment (installs JupyterLab once)
-lab: kernel
-	test -x $(BIN)/jupyter-lab || $(BIN)/python -m pip install --quiet jupyterlab
-	$(BIN)/jupyter-lab chapters
+## make workbook: the learner's copies of every chapter (answers stubbed, checks kept) -> workbook/ (git-ignored; edited copies are kept)
+workbook: setup
+	$(BIN)/python tools/workbook.py
+
+## make lab: open the workbook in JupyterLab with this environment (JupyterLab comes with the lock)
+lab: kernel workbook
+	$(BIN)/jupyter-lab workbook
 
 ## make assignments: student notebooks (solutions stubbed, hidden tests and outputs removed, nbgrader metadata) -> assignments/
 assignments: setup
