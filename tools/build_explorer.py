@@ -52,19 +52,18 @@ MAP_GRID = 10000      # map coordinates are stored as integers 0..MAP_GRID
 SPACES = ("glove", "static", "minilm", "mpnet")
 ENCODERS = {"minilm": "all-MiniLM-L6-v2", "mpnet": "all-mpnet-base-v2"}
 
-DESCRIPTIONS = {
+DESCRIPTIONS = {   # title, kind, what it is; the page adds the rows and dimensions from the data
     "glove": ("GloVe 6B 50d", "words",
-              "GloVe trained on 6 billion tokens of Wikipedia and Gigaword (Part II), 50 dimensions; "
-              "the most frequent alphabetic words of its vocabulary."),
+              "GloVe trained on Wikipedia and Gigaword, 6B tokens (Part II); the most frequent alphabetic "
+              "words of its vocabulary."),
     "static": ("static MiniLM (model2vec)", "words",
                "The same words in the model2vec distillation of all-MiniLM-L6-v2 (Part III): every token "
-               "passed through the model alone, PCA to 256 dimensions, SIF weights; a word is the mean of "
-               "its tokens' rows."),
+               "passed through the model alone, PCA, SIF weights; a word is the mean of its tokens' rows."),
     "minilm": ("MiniLM passages", "passages",
-               "all-MiniLM-L6-v2 sentence vectors (mean pooling, 384 dimensions) of the Wikipedia passages "
-               "of Part V's inverse cloze task."),
+               "all-MiniLM-L6-v2 sentence vectors (mean pooling) of the Wikipedia passages of Part V's "
+               "inverse cloze task."),
     "mpnet": ("mpnet passages", "passages",
-              "all-mpnet-base-v2 sentence vectors (mean pooling, 768 dimensions) of the same passages."),
+              "all-mpnet-base-v2 sentence vectors (mean pooling) of the same passages."),
 }
 
 
