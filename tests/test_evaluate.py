@@ -91,3 +91,41 @@ def test_probe_matches_sklearn_cross_val_score_and_has_ci(glove):
     assert np.allclose(res.folds, ref)
     assert res.correct.shape == (200,) and abs(res.correct.mean() - res.accuracy) < 1e-9
     assert res.ci.low <= res.accuracy <= res.ci.high
+
+
+def _toy_similarity():
+    ds = data.SimilarityDataset("toy", [("a", "b"), ("a", "c"), ("b", "c"), ("a", "d"), ("c", "d"), ("b", "d")],
+                                [5.0, 4.0, 3.0, 2.0, 1.5, 1.0])
+    rng = np.random.default_rng(0)
+    good = models.keyed_vectors(list("abcd"), np.array([[1.0, 0.0], [0.95, 0.3], [0.6, 0.8], [0.0, 1.0]]))
+    noisy = models.keyed_vectors(list("abcd"), rng.normal(size=(4, 2)))
+    return ds, good, noisy
+
+
+def test_paired_similarity_difference_and_interval():
+    ds, good, noisy = _toy_similarity()
+    a, b = evaluate.word_similarity(good, ds), evaluate.word_similarity(noisy, ds)
+    est = evaluate.paired_similarity(a, b, ds, n_boot=200, seed=0)
+    assert est.value == pytest.approx(a.spearman - b.spearman)
+    assert est.low <= est.value <= est.high
+    same = evaluate.paired_similarity(a, a, ds, n_boot=100)
+    assert same.value == 0 and same.low == 0 and same.high == 0
+    assert evaluate.paired_similarity(a, b, ds, n_boot=200, seed=0) == est     # seeded
+
+
+def test_paired_similarity_bad_input():
+    ds, good, noisy = _toy_similarity()
+    a = evaluate.word_similarity(good, ds)
+    with pytest.raises(TypeError, match="a must be a SimilarityResult"):
+        evaluate.paired_similarity(0.5, a, ds)
+    with pytest.raises(TypeError, match="b must be a SimilarityResult"):
+        evaluate.paired_similarity(a, "x", ds)
+    short = models.keyed_vectors(list("abc"), np.eye(3)[:, :2] + 0.1)
+    c = evaluate.word_similarity(short, ds)
+    with pytest.raises(ValueError, match="not the same ones"):
+        evaluate.paired_similarity(a, c, ds)
+    other = data.SimilarityDataset("other", [("a", "b"), ("a", "c"), ("b", "c")], [1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="not scored on this dataset"):
+        evaluate.paired_similarity(a, a, other)
+    with pytest.raises(ValueError, match="n_boot"):
+        evaluate.paired_similarity(a, a, ds, n_boot=10)

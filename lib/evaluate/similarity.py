@@ -10,7 +10,7 @@ from ..data import SimilarityDataset
 from ..stats import Estimate, bootstrap
 from ._common import _table, _dataset, _unit, _spearman
 
-__all__ = ['SimilarityResult', 'word_similarity']
+__all__ = ['SimilarityResult', 'word_similarity', 'paired_similarity']
 
 
 @dataclass
@@ -105,3 +105,55 @@ def word_similarity(emb, dataset, n_boot: int = 0, seed: int = 0) -> SimilarityR
     if n_boot:
         ci = bootstrap(lambda idx: _spearman(pred[idx], gold[idx]), len(pred), n_boot, seed=seed)
     return SimilarityResult(dataset.name, rho, float(covered.mean()), len(covered), int(covered.sum()), ci, pred, covered)
+
+
+def paired_similarity(a: SimilarityResult, b: SimilarityResult, dataset, n_boot: int = 1000, level: float = 0.95,
+                      seed: int = 0) -> Estimate:
+    """Paired bootstrap of the difference ``a.spearman - b.spearman`` on the same pairs.
+
+    Each resample draws the covered pairs with replacement and recomputes both correlations on
+    the same draw, so the interval reflects how the two tables differ on the pairs, not the
+    (larger) noise of each correlation alone.
+
+    Parameters
+    ----------
+    a, b : SimilarityResult
+        From :func:`word_similarity` on ``dataset``, with the same ``covered`` pairs (e.g. two
+        layers of one model, or tables restricted to their shared pairs).
+    dataset : lib.data.SimilarityDataset
+        The data set both were scored on (its gold scores).
+    n_boot : int
+        Resamples, at least ``stats.MIN_BOOT``.
+    level : float
+    seed : int
+
+    Returns
+    -------
+    Estimate
+        Of the difference in Spearman correlation, ``a - b``.
+
+    Examples
+    --------
+    >>> from lib.data import SimilarityDataset
+    >>> from lib.models import keyed_vectors
+    >>> ds = SimilarityDataset("toy", [("a", "b"), ("a", "c"), ("b", "c"), ("a", "d")], [3.0, 2.0, 1.0, 0.5])
+    >>> kv = keyed_vectors(["a", "b", "c", "d"], np.array([[1.0, 0.0], [0.9, 0.1], [0.5, 0.5], [0.0, 1.0]]))
+    >>> r = word_similarity(kv, ds)
+    >>> paired_similarity(r, r, ds, n_boot=100).value
+    0.0
+    """
+    for name, r in (("a", a), ("b", b)):
+        if not isinstance(r, SimilarityResult):
+            raise TypeError(f"{name} must be a SimilarityResult; got {type(r).__name__}")
+    _dataset(dataset, ("pairs", "scores"), "SimilarityDataset")
+    scores = np.asarray(dataset.scores, dtype=np.float64)
+    for name, r in (("a", a), ("b", b)):
+        if r.covered is None or len(r.covered) != len(scores):
+            raise ValueError(f"{name} was not scored on this dataset ({len(scores)} pairs)")
+    if not np.array_equal(a.covered, b.covered):
+        raise ValueError(f"a covers {a.n_covered} pairs and b {b.n_covered}, not the same ones; "
+                         "a paired comparison needs the same pairs (restrict both to their shared pairs)")
+    gold = scores[a.covered]
+    pa, pb = a.predicted, b.predicted
+    return bootstrap(lambda idx: _spearman(pa[idx], gold[idx]) - _spearman(pb[idx], gold[idx]), len(gold),
+                     n_boot, level, seed)
