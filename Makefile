@@ -93,7 +93,7 @@ REFERENCES ?= MiniLM,mpnet,static MiniLM,GloVe
 report: setup
 	$(BIN)/python tools/report.py "$(MODEL)" --size $(SIZE) --references "$(REFERENCES)"
 
-## make explorer: rebuild the embedding explorer's data (_ext/static/explorer/: GloVe, static MiniLM, MiniLM and mpnet passages; mpnet's encoding takes tens of minutes on 2 cores the first time)
+## make explorer: rebuild the embedding explorer's data (_ext/static/explorer/: GloVe, static MiniLM, MiniLM and mpnet passages; mpnet's encoding of the passages took 17 minutes on 2 shared cores the first time)
 explorer: setup
 	$(BIN)/python tools/build_explorer.py
 

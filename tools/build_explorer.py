@@ -15,8 +15,8 @@ The spaces:
   :func:`lib.contextual.model2vec_vectors`);
 * ``minilm`` and ``mpnet``: the sentence vectors (:func:`lib.encodings.sentence_vectors`) of the
   3,046 passages of Part V's inverse cloze task (:func:`lib.tasks.inverse_cloze_task`), from
-  all-MiniLM-L6-v2 and all-mpnet-base-v2. mpnet over the passages takes tens of minutes on two CPU
-  cores the first time (then :mod:`lib.cache` has it).
+  all-MiniLM-L6-v2 and all-mpnet-base-v2. mpnet over the passages took 17 minutes on two (shared) CPU
+  cores the first time (then :mod:`lib.cache` has it; each space's maps then take under two minutes).
 
 Each vector is made unit length, then stored as int8 with one float32 scale per vector
 (``v ~ scale * q``, ``scale = max|v| / 127``). The page ranks by the cosine of the dequantized
