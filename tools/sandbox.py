@@ -143,6 +143,12 @@ def command(argv, *, staging: Path, read_only=(), limits: Limits = Limits(), uid
         cmd += ["--unshare-all"]
     cmd += ["--die-with-parent", "--new-session", "--hostname", "grader"]
     cmd += _system_binds()
+    # the private /tmp first: the book itself may live under /tmp (a CI checkout), and its read-only
+    # binds below must land inside the new /tmp, not be hidden by it
+    size = str(limits.disk_mb * MB)
+    cmd += ["--proc", "/proc", "--dev", "/dev",
+            "--perms", "1777", "--size", size, "--tmpfs", "/tmp",
+            "--perms", "1777", "--size", "1048576", "--tmpfs", "/dev/shm"]
     targets = sorted({Path(p).resolve() for p in [*_python_paths(), *read_only] if Path(p).exists()})
     made = {Path("/"), Path("/usr"), Path("/etc"), Path("/tmp"), Path("/grading")}
     for target in targets:        # the folders above each bind, searchable by the sandbox's user
@@ -151,11 +157,7 @@ def command(argv, *, staging: Path, read_only=(), limits: Limits = Limits(), uid
                 made.add(parent)
                 cmd += ["--perms", "0755", "--dir", str(parent)]
         cmd += ["--ro-bind", str(target), str(target)]
-    size = str(limits.disk_mb * MB)
-    cmd += ["--proc", "/proc", "--dev", "/dev",
-            "--perms", "1777", "--size", size, "--tmpfs", "/tmp",
-            "--perms", "1777", "--size", "1048576", "--tmpfs", "/dev/shm",
-            "--perms", "0755", "--dir", "/grading",
+    cmd += ["--perms", "0755", "--dir", "/grading",
             "--ro-bind", str(Path(staging).resolve()), IN,
             "--perms", "1777", "--size", size, "--tmpfs", WORK,
             "--chdir", WORK, "--"]
