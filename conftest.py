@@ -9,13 +9,15 @@ empty when it started, to ``_build/notebook_times.json`` (git-ignored): ``tools/
 """
 import json
 import os
-import platform
+import sys
 import time
 from collections import defaultdict
 from pathlib import Path
 
 BUDGET_SECONDS = 180
 ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "tools"))
+from env import cpu_model  # noqa: E402  (standard library only; tools/env.py)
 _seconds: dict[str, float] = defaultdict(float)
 _start: dict = {}
 
@@ -25,16 +27,6 @@ def _cache_files() -> int:
     return sum(1 for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else 0
 
 
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def pytest_sessionstart(session):
     _start.update(time=time.time(), cache_files=_cache_files(), load=os.getloadavg()[0])
 
@@ -42,7 +34,7 @@ def pytest_sessionstart(session):
 def _write_times() -> None:
     record = {
         "date": time.strftime("%Y-%m-%d", time.gmtime(_start.get("time", time.time()))),
-        "machine": f"{os.cpu_count()} cores, {_cpu_model()}",
+        "machine": f"{os.cpu_count()} cores, {cpu_model()}",
         "ci": os.environ.get("CI", "") == "true",
         "cache_files_at_start": _start.get("cache_files"),
         "load_average": [round(_start.get("load", 0.0), 2), round(os.getloadavg()[0], 2)],

@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
-import platform
+import runpy
 import time
 from pathlib import Path
 
@@ -24,13 +24,8 @@ K = 10
 
 
 def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
+    """The CPU's model name, as the book's other timing records write it (tools/env.py)."""
+    return runpy.run_path(str(Path(__file__).resolve().parent.parent / "tools" / "env.py"))["cpu_model"]()
 
 
 def main():

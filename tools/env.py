@@ -14,8 +14,10 @@ Only the standard library: this runs before the virtual environment exists.
 from __future__ import annotations
 
 import os
+import platform
+from pathlib import Path
 
-__all__ = ["OFFLINE_ENV", "apply"]
+__all__ = ["OFFLINE_ENV", "apply", "cpu_model"]
 
 OFFLINE_ENV: dict[str, str] = {
     "HF_HUB_OFFLINE": "1",
@@ -54,3 +56,14 @@ def apply(environ=None, override: bool = False) -> dict:
         if override or key not in environ:
             environ[key] = value
     return environ
+
+
+def cpu_model() -> str:
+    """The CPU's model name (from ``/proc/cpuinfo`` on Linux), for the records of timed runs."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
