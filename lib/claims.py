@@ -30,6 +30,7 @@ True
 from __future__ import annotations
 
 import math
+import numbers
 import os
 
 from lib import settings
@@ -117,7 +118,14 @@ def close(what: str, value, expected, tol, *, model: str | None = None) -> bool:
     return _fail(f"{what} = {value:.4g} where the default settings give {expected:.4g} ± {tol:g}", model)
 
 
-def holds(condition, what: str, *, model: str | None = None) -> bool:
+def _shown(values) -> str:
+    """``"a = 0.41, b = 3"`` for the real numbers among ``values`` (other objects are left out)."""
+    parts = [f"{name} = {float(v):.4g}" for name, v in (values or {}).items()
+             if isinstance(v, numbers.Real) and not isinstance(v, bool)]
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def holds(condition, what: str, *, model: str | None = None, values: dict | None = None) -> bool:
     """Check a condition that the book's default settings make true.
 
     Parameters
@@ -129,6 +137,9 @@ def holds(condition, what: str, *, model: str | None = None) -> bool:
         0.61 vs 0.48").
     model : str, optional
         As in :func:`close`.
+    values : dict, optional
+        Named values the condition reads (``{"rho": rho}``); the real numbers among them are shown
+        in the message.
 
     Returns
     -------
@@ -142,10 +153,11 @@ def holds(condition, what: str, *, model: str | None = None) -> bool:
 
     Examples
     --------
-    >>> holds(0.48 > 0.61, "the last layer beats layer 1 (0.48 vs 0.61)", model="my-model")
-    my-model: this does not hold: the last layer beats layer 1 (0.48 vs 0.61) (stated values hold for the book's default model, all-MiniLM-L6-v2, only)
+    >>> last, first = 0.48, 0.61
+    >>> holds(last > first, "the last layer beats layer 1", model="my-model", values={"last": last, "first": first})
+    my-model: this does not hold: the last layer beats layer 1 (last = 0.48, first = 0.61) (stated values hold for the book's default model, all-MiniLM-L6-v2, only)
     False
     """
     if bool(condition):
         return True
-    return _fail(f"this does not hold: {what}", model)
+    return _fail(f"this does not hold: {what}{_shown(values)}", model)
