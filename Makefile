@@ -18,7 +18,7 @@ NBVAL     = --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sa
 # lib's docstring examples run as tests too (numpy-style Examples on tiny arrays)
 DOCTESTS  = --doctest-modules lib
 
-.PHONY: help setup book execute html pdf test test-lib test-notebooks kernel workbook lab bench report assignments grade explorer clean clean-cache
+.PHONY: help setup book execute warm html pdf test test-lib test-notebooks kernel workbook lab bench report assignments grade explorer clean clean-cache
 
 ## make help: list these targets
 help:
@@ -40,6 +40,10 @@ book: setup execute html
 ## make execute: run every notebook of the table of contents in place, storing fresh outputs (BOOK_ENCODER=<model>: Parts III, V, VI on that model, into runs/<model>/)
 execute: setup
 	$(BIN)/python tools/execute.py $(NOTEBOOKS)
+
+## make warm: fill the cache once (every chapter in book order, nothing saved, with a progress bar), so any chapter then opens warm in JupyterLab
+warm: setup
+	$(BIN)/python tools/execute.py --warm $(NOTEBOOKS)
 
 ## make html: build the HTML book from the stored outputs (no execution)
 html: setup

@@ -9,15 +9,15 @@ name (with a network or a local Hugging Face cache). A chapter reads it once, at
     MODEL = settings.book_encoder()          # "all-MiniLM-L6-v2" unless BOOK_ENCODER is set
     DEFAULT = settings.is_default(MODEL)     # the chapter's pinned values hold only for the default
 
-and checks the values it pins (published reproductions, the numbers its prose explains) only when
-``DEFAULT`` is true; with another model it runs to the end and says which model it shows.
+and checks the values it pins (published reproductions, the numbers its prose explains) with
+:mod:`lib.claims` (``claims.close(..., model=MODEL)``), which holds them for the default model only;
+with another model the chapter runs to the end and says what moved.
 
 Functions
 ---------
 book_encoder     the contextual model the book shows (BOOK_ENCODER, else the default)
 is_default       whether a model is the book's default encoder
 encoder_label    a short name for tables and figures ("MiniLM", "mpnet", or the folder's name)
-check_pinned     assert a pinned value for the default model; report it for any other
 repository       the book's public repository (BOOK_REPOSITORY_URL), which the HTML's repository and
                  launch buttons need; None when unset, and the built pages then offer only what works
                  offline
@@ -28,7 +28,7 @@ import os
 from pathlib import Path
 
 __all__ = ["DEFAULT_ENCODER", "ENV_VAR", "REPOSITORY_VAR", "book_encoder", "is_default", "encoder_label",
-           "check_pinned", "repository"]
+           "repository"]
 
 #: The book's default contextual model: every stored output and pinned value is about it.
 DEFAULT_ENCODER = "all-MiniLM-L6-v2"
@@ -92,43 +92,6 @@ def encoder_label(model: str) -> str:
     """
     name = str(model).strip()
     return _LABELS.get(name.lower()) or Path(name.rstrip("/")).name or name
-
-
-def check_pinned(model: str, what: str, value: float, expected: float, tol: float) -> bool:
-    """Check a value the chapter pins for the default model; for another model, say what moved.
-
-    Parameters
-    ----------
-    model : str
-        The model the value was computed with.
-    what : str
-        What the value is, for the message.
-    value, expected, tol : float
-        The value, the default model's stated value and the tolerance.
-
-    Returns
-    -------
-    bool
-        True when the value is within ``tol`` of ``expected``.
-
-    Raises
-    ------
-    AssertionError
-        For the default model, when the value is outside the tolerance.
-
-    Examples
-    --------
-    >>> check_pinned("mpnet", "MRR", 0.61, 0.51, 0.01)
-    mpnet: MRR = 0.61 (the default model's stated value is 0.51 +- 0.01; pinned values hold for the default only)
-    False
-    """
-    ok = abs(float(value) - float(expected)) <= tol
-    if is_default(model):
-        assert ok, f"{what} = {value:.4g}, expected {expected:.4g} +- {tol:g}"
-    elif not ok:
-        print(f"{encoder_label(model)}: {what} = {value:.4g} (the default model's stated value is {expected:.4g} "
-              f"+- {tol:g}; pinned values hold for the default only)")
-    return ok
 
 
 _HOSTS = ("github.com", "gitlab.com", "bitbucket.org")   # those sphinx-book-theme builds links for

@@ -29,14 +29,6 @@ def test_a_folder_is_not_the_default_and_is_labelled_by_its_name(tmp_path):
     assert settings.encoder_label(str(folder) + "/") == "minilm-3-layers"
 
 
-def test_check_pinned_asserts_for_the_default_only(capsys):
-    assert settings.check_pinned("all-MiniLM-L6-v2", "MRR", 0.512, 0.510, 0.01)
-    with pytest.raises(AssertionError, match="MRR = 0.6, expected 0.51"):
-        settings.check_pinned("all-MiniLM-L6-v2", "MRR", 0.6, 0.51, 0.01)
-    assert not settings.check_pinned("mpnet", "MRR", 0.6, 0.51, 0.01)
-    assert "pinned values hold for the default only" in capsys.readouterr().out
-
-
 def test_encodings_default_to_the_models_own_length():
     """No book-wide truncation: an encoder's default length is its configuration's (issue 17)."""
     from lib import encodings

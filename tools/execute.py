@@ -1,6 +1,6 @@
 """Execute notebooks so that their stored outputs are fresh.
 
-Usage: python tools/execute.py [--out DIR] NOTEBOOK [NOTEBOOK ...]
+Usage: python tools/execute.py [--out DIR | --warm] NOTEBOOK [NOTEBOOK ...]
 
 Each notebook runs in its own folder with the current Python environment's kernel, offline,
 and is saved with its outputs; the wall time of each is printed.
@@ -10,6 +10,12 @@ another model (``BOOK_ENCODER=mpnet make execute``), only the chapters that show
 encoder (Parts III, V and VI) are run, and the executed copies go to ``runs/<model label>/``
 (git-ignored) with a ``times.json`` of wall times, so the committed outputs, which are about the
 default model, stay as they are. ``--out DIR`` sends the copies to DIR in either case.
+
+``--warm`` (``make warm``) runs the chapters in book order and saves nothing: it only fills the
+cache (``.cache/``) with every result a chapter shares with later ones (encodings of Part V's
+passages, trained tables, the contextual vectors of Part III), so that afterwards any chapter opened
+alone in JupyterLab starts warm. A progress bar shows the chapters done and the time spent; a
+chapter that fails is reported and the others still run.
 """
 import json
 import os
@@ -43,8 +49,36 @@ def execute(path: Path, out: Path | None = None, timeout: int = 900) -> float:
     return time.perf_counter() - start
 
 
+def warm(paths: list[Path], timeout: int = 900) -> int:
+    """Run ``paths`` in order for their cache only (nothing saved); returns the number that failed."""
+    from tqdm.auto import tqdm
+
+    from lib import cache
+
+    before = sum(1 for _ in cache.cache_dir().rglob("*") if _.is_file())
+    failed, start = [], time.perf_counter()
+    bar = tqdm(paths, unit="chapter", desc="warming the cache")
+    for path in bar:
+        bar.set_postfix_str(path.stem)
+        nb = nbformat.read(path, as_version=4)
+        try:
+            NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                           resources={"metadata": {"path": str(path.parent)}}).execute()
+        except Exception as err:                     # keep warming the others; say which failed
+            failed.append(path)
+            tqdm.write(f"{path}: failed ({type(err).__name__}); its later cells' results are not cached")
+    after = sum(1 for _ in cache.cache_dir().rglob("*") if _.is_file())
+    print(f"cache {cache.cache_dir()}: {after - before} files added ({after} in all) in "
+          f"{time.perf_counter() - start:.0f} s; {len(paths) - len(failed)} of {len(paths)} chapters ran", flush=True)
+    return len(failed)
+
+
 def main(argv: list[str]) -> int:
     out_dir = None
+    if argv[:1] == ["--warm"]:
+        if len(argv) < 2:
+            sys.exit(__doc__)
+        return 1 if warm([Path(a) for a in argv[1:]]) else 0
     if argv[:1] == ["--out"]:
         if len(argv) < 2:
             sys.exit(__doc__)
