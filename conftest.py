@@ -48,6 +48,14 @@ def _write_times() -> None:
     out.write_text(json.dumps(record, indent=1) + "\n")
 
 
+def pytest_runtest_setup(item):
+    """Name the notebook whose kernel is about to start, for lib.cache's log (tools/cache_deps.py)."""
+    path = Path(str(item.fspath))
+    if path.suffix == ".ipynb":
+        os.environ["BOOK_NOTEBOOK"] = str(path.resolve().relative_to(ROOT)) if path.resolve().is_relative_to(ROOT) \
+            else path.name
+
+
 def pytest_runtest_logreport(report):
     path = report.nodeid.split("::")[0]
     if path.endswith(".ipynb"):

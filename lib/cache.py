@@ -15,6 +15,10 @@ Robustness
   a warning names it, it is deleted, and the result is computed again.
 * A cache folder that cannot be written (read-only, or a file) gives a warning and
   the computed value, uncached.
+* With ``EMBEDDINGS_BOOK_CACHE_LOG`` set to a file, every lookup appends one JSON line to it
+  (hit or miss, namespace, file name, seconds spent computing a miss, and ``BOOK_NOTEBOOK``, the
+  notebook that ran it, which ``tools/execute.py`` and the test suite set): ``tools/cache_deps.py``
+  turns a cold run's log into the chapters' cache dependencies.
 * There is no checksum. Truncation (the failure a crash or a full disk causes) is caught
   by the loaders; bytes changed in place inside a complete file are not. Hashing every
   file on every read would cost about a second per 500 MB (the book's cache is about
@@ -34,16 +38,18 @@ import os
 import pickle
 import re
 import tempfile
+import time
 import warnings
 from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 
-__all__ = ["REPO_ROOT", "cache_dir", "key", "path_for", "cached_array", "cached_object", "clear"]
+__all__ = ["REPO_ROOT", "LOG_VAR", "cache_dir", "key", "path_for", "cached_array", "cached_object", "clear"]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 _DIGITS = 20                                   # hex digits of a key's hash
+LOG_VAR = "EMBEDDINGS_BOOK_CACHE_LOG"          # a file to which every lookup appends a JSON line
 _UNREADABLE = (EOFError, ValueError, OSError, pickle.UnpicklingError, AttributeError, ImportError, IndexError)
 
 
@@ -176,10 +182,27 @@ def _cached(namespace, params, suffix, compute, refresh, reader, prepare, writer
     if not refresh:
         hit, value = _load(path, reader)
         if hit:
+            _log("hit", namespace, path, 0.0)
             return value
+    start = time.perf_counter()
     value = prepare(compute())
+    _log("miss", namespace, path, time.perf_counter() - start)
     _store(path, lambda fh: writer(fh, value))
     return value
+
+
+def _log(event: str, namespace: str, path: Path, seconds: float) -> None:
+    """Append one lookup to the file named by ``EMBEDDINGS_BOOK_CACHE_LOG`` (nothing when unset)."""
+    target = os.environ.get(LOG_VAR)
+    if not target:
+        return
+    line = json.dumps({"event": event, "namespace": namespace, "file": path.name, "seconds": round(seconds, 3),
+                       "notebook": os.environ.get("BOOK_NOTEBOOK", "")})
+    try:
+        with open(target, "a", encoding="utf-8") as fh:      # one short line per write: appends stay whole
+            fh.write(line + "\n")
+    except OSError as exc:
+        warnings.warn(f"could not append to the cache log {target} ({exc})", RuntimeWarning, stacklevel=3)
 
 
 def _as_plain_array(value, namespace: str) -> np.ndarray:

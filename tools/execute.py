@@ -37,9 +37,16 @@ os.environ.setdefault(claims.STRICT_VAR, "1")
 ENCODER_PARTS = ("part3_", "part5_", "part6_")
 
 
+def _name(path: Path) -> None:
+    """Tell the kernel about to start which notebook it runs (lib.cache's log reads BOOK_NOTEBOOK)."""
+    full = path.resolve()
+    os.environ["BOOK_NOTEBOOK"] = str(full.relative_to(ROOT)) if full.is_relative_to(ROOT) else path.name
+
+
 def execute(path: Path, out: Path | None = None, timeout: int = 900) -> float:
     """Run one notebook in its own folder; save it to ``out`` (default: in place). Returns seconds."""
     nb = nbformat.read(path, as_version=4)
+    _name(path)
     start = time.perf_counter()
     NotebookClient(nb, timeout=timeout, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()
@@ -61,6 +68,7 @@ def warm(paths: list[Path], timeout: int = 900) -> int:
     for path in bar:
         bar.set_postfix_str(path.stem)
         nb = nbformat.read(path, as_version=4)
+        _name(path)
         try:
             NotebookClient(nb, timeout=timeout, kernel_name="python3",
                            resources={"metadata": {"path": str(path.parent)}}).execute()

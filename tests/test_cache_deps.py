@@ -1,0 +1,55 @@
+"""lib.cache's lookup log and tools/cache_deps.py, which reads the chapters' dependencies off it."""
+import importlib.util
+import json
+from pathlib import Path
+
+import numpy as np
+
+from lib import cache
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _tool():
+    spec = importlib.util.spec_from_file_location("cache_deps", ROOT / "tools" / "cache_deps.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_every_lookup_is_logged_with_its_notebook(tmp_path, monkeypatch):
+    log = tmp_path / "log.jsonl"
+    monkeypatch.setenv("EMBEDDINGS_BOOK_CACHE", str(tmp_path / "c"))
+    monkeypatch.setenv(cache.LOG_VAR, str(log))
+    monkeypatch.setenv("BOOK_NOTEBOOK", "chapters/a.ipynb")
+    cache.cached_array("dep-test", {"n": 2}, lambda: np.zeros(2))
+    monkeypatch.setenv("BOOK_NOTEBOOK", "chapters/b.ipynb")
+    cache.cached_array("dep-test", {"n": 2}, lambda: np.ones(2))
+    recs = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [(r["event"], r["notebook"]) for r in recs] == [("miss", "chapters/a.ipynb"), ("hit", "chapters/b.ipynb")]
+    assert recs[0]["file"] == recs[1]["file"] and recs[0]["seconds"] >= 0
+
+
+def test_no_log_without_the_variable(tmp_path, monkeypatch):
+    monkeypatch.setenv("EMBEDDINGS_BOOK_CACHE", str(tmp_path / "c"))
+    monkeypatch.delenv(cache.LOG_VAR, raising=False)
+    cache.cached_object("dep-test", 1, lambda: {"x": 1})
+    assert not list(tmp_path.glob("*.jsonl"))
+
+
+def test_dependencies_count_what_an_earlier_chapter_computed():
+    recs = [
+        {"event": "miss", "namespace": "enc", "file": "enc-1.npy", "seconds": 30.0, "notebook": "a"},
+        {"event": "hit", "namespace": "enc", "file": "enc-1.npy", "seconds": 0, "notebook": "a"},
+        {"event": "miss", "namespace": "glove", "file": "g-1.npy", "seconds": 5.0, "notebook": "a"},
+        {"event": "hit", "namespace": "enc", "file": "enc-1.npy", "seconds": 0, "notebook": "b"},
+        {"event": "hit", "namespace": "enc", "file": "enc-1.npy", "seconds": 0, "notebook": "b"},   # counted once
+        {"event": "miss", "namespace": "own", "file": "o-1.pkl", "seconds": 2.0, "notebook": "b"},
+        {"event": "hit", "namespace": "old", "file": "x.npy", "seconds": 0, "notebook": "b"},      # before the log
+        {"event": "miss", "namespace": "unit", "file": "u.npy", "seconds": 1.0, "notebook": ""},     # not a chapter
+    ]
+    deps = _tool().dependencies(recs, order=["a", "b"])
+    assert list(deps) == ["a", "b"]
+    assert deps["a"] == {"creates": {"enc": 30.0, "glove": 5.0}, "reads_from_earlier": {}, "extra_cold_seconds": 0.0}
+    assert deps["b"]["reads_from_earlier"] == {"enc": {"from": "a", "seconds": 30.0}}
+    assert deps["b"]["creates"] == {"own": 2.0} and deps["b"]["extra_cold_seconds"] == 30.0
