@@ -52,6 +52,9 @@ The book
 plots        interactive figures (plotly) with static fallbacks for the offline HTML
 prose        numbers in the prose: glue (tie a computed number to the text) and the checker
 published    the ledger of published figures (data/published.yaml) the chapters quote
+claims       the chapters' checks of what they state: raise in the book's own runs, say what moved in a
+             reader's kernel
+costs        what running a chapter costs (measured cold and warm times, what it reuses from earlier chapters)
 exercises    the automatic checks of every chapter's exercises (the course tooling is in tools/)
 report       the embedding report card of any encoder from the book's offline tasks (make report MODEL=...)
 
