@@ -49,8 +49,10 @@ def top_k(queries, docs, k: int = 10, metric: str = "cosine", block: int = 256,
 
     The score matrix is never held whole: each tile of ``block`` queries by ``doc_block``
     documents (8 MB of float32 by default, about a core's share of the cache) is one matrix
-    product, its best ``k`` per query are kept by a partial sort (``argpartition``), and the
-    tiles' candidates are merged at the end. Query blocks run on ``threads`` threads (the matrix
+    product. The first tile's best ``k`` per query come from a partial sort (``argpartition``);
+    in every later tile only the scores above a query's current ``k``-th best can enter, so one
+    comparison finds the few candidates and a small sort merges them in. The partial sort of
+    every tile, which cost twice the matrix product, is paid once. Query blocks run on ``threads`` threads (the matrix
     products and partial sorts release the GIL), with BLAS held to one thread each.
 
     Parameters
@@ -121,28 +123,47 @@ def top_k(queries, docs, k: int = 10, metric: str = "cosine", block: int = 256,
             S[rows[inside], own[inside] - lo] = -np.inf
         return S
 
+    def first_tile(S, kk):
+        """Best ``kk`` per row of one tile, ties at the cut going to the lower index."""
+        n_cols = S.shape[1]
+        part = np.argpartition(S, n_cols - kk, axis=1)[:, n_cols - kk:]
+        vals = np.take_along_axis(S, part, 1)
+        t = vals.min(1)
+        # ties at the cut: argpartition may keep any of them; keep the lowest indices instead
+        for r in np.flatnonzero((S >= t[:, None]).sum(1) > kk):
+            above = np.flatnonzero(S[r] > t[r])
+            tied = np.flatnonzero(S[r] == t[r])[:kk - len(above)]
+            part[r] = np.concatenate([above, tied])
+            vals[r] = S[r, part[r]]
+        return part, vals
+
+    def merge(cur_i, cur_v, rows, cols, vals):
+        """The best k per row of the current lists and new candidates (by score, then index)."""
+        nb = cur_i.shape[0]
+        all_r = np.concatenate([np.repeat(np.arange(nb), cur_i.shape[1]), rows])
+        all_i = np.concatenate([cur_i.ravel(), cols])
+        all_v = np.concatenate([cur_v.ravel(), vals])
+        order = np.lexsort((all_i, -all_v, all_r))
+        starts = np.searchsorted(all_r[order], np.arange(nb))
+        take = order[starts[:, None] + np.arange(k)]
+        return all_i[take], all_v[take]
+
     def run_block(s):
         qb = q[s:s + block]
-        cand_i, cand_v = [], []
-        for lo in range(0, d.shape[0], step):
+        hi = min(step, d.shape[0])
+        cur_i, cur_v = first_tile(tile_scores(qb, s, 0, hi), k)
+        order = np.lexsort((cur_i, -cur_v), axis=1)
+        cur_i, cur_v = np.take_along_axis(cur_i, order, 1), np.take_along_axis(cur_v, order, 1)
+        for lo in range(hi, d.shape[0], step):
             hi = min(lo + step, d.shape[0])
             S = tile_scores(qb, s, lo, hi)
-            kk = min(k, hi - lo)
-            part = np.argpartition(S, hi - lo - kk, axis=1)[:, hi - lo - kk:]
-            vals = np.take_along_axis(S, part, 1)
-            t = vals.min(1)
-            # ties at the cut: argpartition may keep any of them; keep the lowest indices instead
-            for r in np.flatnonzero((S >= t[:, None]).sum(1) > kk):
-                above = np.flatnonzero(S[r] > t[r])
-                tied = np.flatnonzero(S[r] == t[r])[:kk - len(above)]
-                part[r] = np.concatenate([above, tied])
-                vals[r] = S[r, part[r]]
-            cand_i.append(part + lo)
-            cand_v.append(vals)
-        ci, cv = np.concatenate(cand_i, 1), np.concatenate(cand_v, 1)
-        order = np.lexsort((ci, -cv), axis=1)[:, :k]       # by score, then by index
-        idx_out[s:s + block] = np.take_along_axis(ci, order, 1)
-        val_out[s:s + block] = np.take_along_axis(cv, order, 1)
+            # only scores above a row's current k-th can enter its list; an equal score loses the tie,
+            # since every index of this tile is higher than those already kept
+            rows, cols = np.nonzero(S > cur_v[:, -1:])
+            if rows.size:
+                cur_i, cur_v = merge(cur_i, cur_v, rows, cols + lo, S[rows, cols])
+        idx_out[s:s + block] = cur_i
+        val_out[s:s + block] = cur_v
 
     starts = range(0, q.shape[0], block)
     if threads == 1 or len(starts) == 1:
