@@ -207,11 +207,16 @@ class ContextualEncoder:
 
     # ------------------------------------------------------------------ batching
     def _batches(self, texts: list[str], show_progress: bool | None, desc: str):
-        """Yield ``(indices, batch_encoding)`` in order of decreasing length (less padding)."""
+        """Yield ``(indices, batch_encoding)`` in order of decreasing token count (less padding).
+
+        Sorting by tokens (after the cut at ``max_length``) rather than by characters, as
+        sentence-transformers does, puts texts of the same padded length together more often:
+        one extra pass of the fast tokenizer, repaid by fewer padding positions in every batch.
+        """
         from tqdm import tqdm
 
-        lengths = [len(t) for t in texts]
-        order = np.argsort([-n for n in lengths], kind="stable")
+        lengths = np.minimum(self.token_counts(texts), self.max_length)
+        order = np.argsort(-lengths, kind="stable")
         starts = range(0, len(texts), self.batch_size)
         if show_progress is None:
             show_progress = len(texts) > 4 * self.batch_size and os.environ.get("EMBEDDINGS_BOOK_PROGRESS", "1") != "0"
