@@ -86,9 +86,18 @@ SUBMISSIONS ?= assignments/submitted
 grade: assignments
 	$(BIN)/python tools/autograde.py $(SUBMISSIONS) --jobs 2 $(if $(UNSANDBOXED),--unsandboxed)
 
-## make bench: set-up time, wall time per notebook, encoder throughput -> benchmarks/results.md
+## make bench: every chapter cold (an empty cache of its own, book order, cache log kept) then warm, filed in benchmarks/chapter_times.json and cache_deps.json (the cost page, README and chapters' first cells follow); encoder and exact-search ratios -> benchmarks/
+BENCH_CACHE = $(CURDIR)/_build/bench-cache
 bench: setup
-	$(BIN)/python benchmarks/run.py $(NOTEBOOKS)
+	rm -rf $(BENCH_CACHE) _build/cache_log.jsonl
+	EMBEDDINGS_BOOK_CACHE=$(BENCH_CACHE) EMBEDDINGS_BOOK_CACHE_LOG=$(CURDIR)/_build/cache_log.jsonl \
+	  $(BIN)/python -m pytest $(NOTEBOOKS) $(NBVAL) -q -p no:cacheprovider
+	$(BIN)/python tools/cache_deps.py _build/cache_log.jsonl --out _build/cache_deps.json --source "make bench, $$(date -u +%F), commit $$(git rev-parse --short HEAD)"
+	$(BIN)/python tools/cost_page.py --add _build/notebook_times.json --deps _build/cache_deps.json --source "make bench (cold), commit $$(git rev-parse --short HEAD)"
+	EMBEDDINGS_BOOK_CACHE=$(BENCH_CACHE) $(BIN)/python -m pytest $(NOTEBOOKS) $(NBVAL) -q -p no:cacheprovider
+	$(BIN)/python tools/cost_page.py --add _build/notebook_times.json --source "make bench (warm), commit $$(git rev-parse --short HEAD)"
+	$(BIN)/python benchmarks/run.py --out benchmarks/encoder.md
+	$(BIN)/python benchmarks/topk_vs_faiss.py
 
 ## make report MODEL=<path or name>: the embedding report card of a model (SIZE=standard|full|tiny, REFERENCES=MiniLM,GloVe,...) -> reports/<label>/index.html
 MODEL      ?= all-MiniLM-L6-v2

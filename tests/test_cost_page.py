@@ -47,3 +47,20 @@ def test_bad_records_are_refused(tmp_path):
     bad.write_text(json.dumps({"runs": [{"date": "2026-01-01", "kind": "lukewarm", "seconds": {}}]}))
     with pytest.raises(ValueError, match="lukewarm"):
         cost_page.load_runs(bad)
+
+
+def test_dependencies_add_columns(tmp_path):
+    runs = [{"date": "2026-01-01", "machine": "m", "kind": "cold", "ci": True,
+             "seconds": {"chapters/part1_foundations/01_what_is_an_embedding.ipynb": 20.0}}]
+    deps = tmp_path / "deps.json"
+    deps.write_text(json.dumps({"source": "a test run", "chapters": {
+        "chapters/part1_foundations/01_what_is_an_embedding.ipynb": {"creates": {}, "reads_from_earlier": {},
+                                                                     "extra_cold_seconds": 7.0}}}))
+    page = cost_page.render(runs, deps)
+    assert "a test run" in page and "| reuses (s) | alone, cold (s) |" in page and "| 7 | 27 |" in page
+    assert "reuses (s)" not in cost_page.render(runs, tmp_path / "missing.json")
+
+
+def test_every_chapter_opens_with_its_cost():
+    stale = cost_page.refresh_cells(check=True)
+    assert not stale, "stale or missing cost cells (run python tools/cost_page.py): " + ", ".join(stale)

@@ -45,3 +45,8 @@ def test_unmeasured_dependencies_are_said_to_be_unmeasured(files, tmp_path):
 def test_unknown_chapter_is_named(files):
     with pytest.raises(ValueError, match="nope.ipynb"):
         costs.chapter_costs("nope.ipynb", *files)
+
+
+def test_a_copy_without_measurements_says_so(tmp_path):
+    assert costs.before_you_run("a.ipynb", tmp_path / "none.json", tmp_path / "none2.json").startswith(
+        "No measured cost here")
