@@ -286,10 +286,11 @@ def test_cached_build_binary_and_pq(X, tmp_cache):
 def test_part5_ch4_checkers(capsys):
     from lib.exercises import ExerciseError, part5
 
-    part5.check_ann_recall(search.list_overlap)
+    with pytest.raises(ExerciseError, match="itself"):          # delegating to the lib function scores 0
+        part5.check_ann_recall(search.list_overlap)
     part5.check_ann_recall(lambda f, e: float(np.mean([len(set(a) & set(b)) / len(b) for a, b in zip(f, e)])))
     part5.check_bytes(lambda d, m, b: m * b / 8, lambda d: 4 * d)
-    assert capsys.readouterr().out.count("PASSED") == 3
+    assert capsys.readouterr().out.count("PASSED") == 2
     with pytest.raises(ExerciseError):
         part5.check_ann_recall(lambda f, e: float(np.mean([len(set(a) & set(b)) for a, b in zip(f, e)])))
     with pytest.raises(ExerciseError):

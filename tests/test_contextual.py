@@ -5,9 +5,8 @@ import numpy as np
 import pytest
 
 from lib import contextual as C
-from lib import encodings, evaluate, geometry, linalg, senses, sentence
-from lib.data import SimilarityDataset, tokenize
-from lib.exercises import ExerciseError, part3
+from lib import encodings, geometry, linalg, senses, sentence
+from lib.data import tokenize
 from lib.models import keyed_vectors
 
 
@@ -324,47 +323,4 @@ def test_option_checks():
         senses.target_word_vectors(["a bank"], [3])
 
 
-# ----------------------------------------------------------------------------- exercise checkers
-def test_checkers_pass_reference_solutions(enc):
-    part3.check_self_similarity(C.self_similarity)
-    part3.check_mev(C.max_explainable_variance)
-    part3.check_abtt(lambda X, D: linalg.AllButTheTop(D).fit_transform(X))
-    part3.check_whiten(lambda X: linalg.Whitening().fit_transform(X))
-    part3.check_mean_pooling(lambda H, m: (H * m[..., None]).sum(1) / m.sum(1, keepdims=True))
-    part3.check_centroid_accuracy(lambda X, y: senses.sense_scores(X, ["w"] * len(y), list(map(str, y)))["accuracy"])
-    part3.check_aggregate(lambda V, w: (sorted(set(w)), np.stack([np.asarray(V)[np.asarray(w) == u].mean(0)
-                                                                  for u in sorted(set(w))])))
-    part3.check_decontextualized(lambda e, w, l: C.decontextualized_vectors([w])[l, 0], enc)
-    part3.check_shared_pairs(evaluate.shared_pairs)
-
-
-def test_checkers_reject_wrong_answers(enc):
-    with pytest.raises(ExerciseError, match="same sentence"):
-        part3.check_self_similarity(lambda X, g: C.self_similarity(X))
-    with pytest.raises(ExerciseError, match="not implemented"):
-        part3.check_mev(lambda X: None)
-    with pytest.raises(ExerciseError, match="centred"):
-        part3.check_mev(lambda X: C.max_explainable_variance(np.asarray(X) - np.asarray(X).mean(0)))
-    with pytest.raises(ExerciseError, match="zero mean"):
-        part3.check_abtt(lambda X, D: np.asarray(X))
-    with pytest.raises(ExerciseError, match="padding"):
-        part3.check_mean_pooling(lambda H, m: np.asarray(H).mean(1))
-    with pytest.raises(ExerciseError, match="raised ZeroDivisionError"):
-        part3.check_whiten(lambda X: 1 / 0)
-    with pytest.raises(ExerciseError, match="CLS"):
-        part3.check_decontextualized(lambda e, w, l: e.encode_tokens([w])[0].hidden[l].mean(0), enc)
-    with pytest.raises(ExerciseError, match="sorted"):
-        part3.check_aggregate(lambda V, w: (list(w), np.asarray(V)))
-
-    def union(ds, tables):
-        keep = [i for i, (a, b) in enumerate(ds.pairs) if any(a in t.key_to_index and b in t.key_to_index
-                                                              for t in tables)]
-        return SimilarityDataset(ds.name, [ds.pairs[i] for i in keep], ds.scores[keep])
-
-    with pytest.raises(ExerciseError, match="ANY table"):
-        part3.check_shared_pairs(union)
-    with pytest.raises(ExerciseError, match="order"):
-        part3.check_shared_pairs(lambda ds, t: SimilarityDataset(ds.name, evaluate.shared_pairs(ds, t).pairs[::-1],
-                                                                 evaluate.shared_pairs(ds, t).scores[::-1]))
-    with pytest.raises(ExerciseError, match="not implemented"):
-        part3.check_shared_pairs(lambda ds, t: None)
+# The Part III exercise checkers are tested in tests/test_exercises_part3.py.

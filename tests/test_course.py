@@ -441,3 +441,134 @@ def test_toc_chapter_follows_the_exercise_convention(chapter):
     student = course.student_notebook(nb, chapter.stem)
     text = "\n".join(c.source for c in student.cells)
     assert "### BEGIN SOLUTION" not in text and "{solution" not in text and "HIDDEN TESTS" not in text
+
+
+# ------------------------------------------------------------------- honest grading
+FORBIDS = course.checker_forbids()
+PPMI_SETUP = "import numpy as np\nfrom lib import static\nfrom lib.exercises import part2"
+PPMI_EX = "md:```{exercise} PPMI\n:label: ex-p2-c1-ppmi\nWrite ppmi_dense(counts).\n```"
+PPMI_ANSWER = ("def ppmi_dense(X):\n    ### BEGIN SOLUTION\n    with np.errstate(divide='ignore'):\n"
+               "        P = np.log(X) + np.log(X.sum()) - np.log(X.sum(1, keepdims=True)) - np.log(X.sum(0, keepdims=True))\n"
+               "    return np.where(np.isfinite(P), np.maximum(P, 0), 0)\n    ### END SOLUTION")
+HONEST = PPMI_ANSWER.replace("    ### BEGIN SOLUTION\n", "").replace("\n    ### END SOLUTION", "")
+PPMI_CHECK = "# CHECK ex-p2-c1-ppmi points=2\npart2.check_ppmi(ppmi_dense);"
+PPMI_SOL = "md:```{solution} ex-p2-c1-ppmi\n:class: dropdown\nLog ratio of joint to product of marginals.\n```"
+
+
+def _ppmi_nb():
+    return _nb(PPMI_SETUP, PPMI_EX, PPMI_ANSWER, PPMI_CHECK, PPMI_SOL)
+
+
+def _submission(answer_source, extra=()):
+    nb = course.student_notebook(_ppmi_nb(), "ppmi")
+    _find(nb, "def ppmi_dense").source = answer_source
+    for i, src in enumerate(extra):
+        nb.cells.insert(1 + i, new_code_cell(src))
+    return nb
+
+
+def _delegated(sub):
+    reference = course.student_notebook(_ppmi_nb(), "ppmi", keep_hidden=True)
+    merged, _ = course.merge_submission(reference, sub)
+    return course.delegations(merged, FORBIDS, reference)
+
+
+def test_checker_forbids_reads_the_decorators():
+    assert FORBIDS["ex-p2-c1-ppmi"] == ("lib.static.ppmi",)
+    assert FORBIDS["ex-p1-c1-cosine"] == ()
+    for chapter in assignments.toc_notebooks():          # every graded exercise has a decorated checker
+        for label, ex in course.parse(nbformat.read(chapter, as_version=4)).exercises.items():
+            if ex.autograded:
+                assert label in FORBIDS, f"{chapter.stem}: {label} has no @exercise checker"
+
+
+@pytest.mark.parametrize("answer, extra", [
+    ("def ppmi_dense(X):\n    return static.ppmi(X)", ()),
+    ("def ppmi_dense(X):\n    import lib.static\n    return lib.static.ppmi(X)", ()),
+    ("from lib.static import ppmi as p\ndef ppmi_dense(X):\n    return p(X)", ()),
+    ("def ppmi_dense(X):\n    return helper(X)", ("from lib.static import ppmi as hidden_away\n"
+                                                  "def helper(X):\n    return hidden_away(X)",)),
+    ("f = static.ppmi\ndef ppmi_dense(X, g=f):\n    return g(X)", ()),
+    ("def ppmi_dense(X):\n    return getattr(static, 'ppmi')(X)", ()),
+    ("ppmi_dense = static.ppmi", ()),
+])
+def test_delegation_is_found_statically(answer, extra):
+    found = _delegated(_submission(answer, extra))
+    assert list(found) == ["ex-p2-c1-ppmi"] and "lib.static.ppmi" in found["ex-p2-c1-ppmi"][0]
+
+
+def test_own_code_is_not_delegation():
+    assert _delegated(_submission(HONEST)) == {}
+    mine = "def ppmi(X):\n    return np.maximum(np.log(X), 0)\ndef ppmi_dense(X):\n    return ppmi(X)"
+    assert _delegated(_submission(mine)) == {}                  # the learner's own function named ppmi
+    assert _delegated(_submission("def ppmi_dense(X):\n    return static.char_ngrams(X)")) == {}
+    merged, _ = course.merge_submission(course.student_notebook(_ppmi_nb(), "ppmi", keep_hidden=True),
+                                        _submission("def ppmi_dense(X):\n    return static.ppmi(X)"))
+    report = course.score(merged, {i: course.CellResult("ok", stdout="PASSED") for i in range(len(merged.cells))},
+                          delegated=course.delegations(merged, FORBIDS))
+    assert report["ex-p2-c1-ppmi"]["points"] == 0
+    assert "scored 0: your code uses lib.static.ppmi" in report["ex-p2-c1-ppmi"]["messages"][-1]
+
+
+def test_hidden_tests_are_generated_from_the_visible_check():
+    src = "# CHECK ex-a points=1\npart2.check_ppmi(ppmi_dense);\nprint('more')"
+    out = course.with_hidden_tests(src)
+    assert out.split("\n")[2] == course.BEGIN_HIDDEN and "part2.check_ppmi(ppmi_dense, hidden=True);" in out
+    assert out.endswith(course.END_HIDDEN + "\nprint('more')")
+    assert course.with_hidden_tests(out) == out                                  # idempotent
+    assert course.strip_hidden_tests(out) == src
+    assert course.with_hidden_tests("# CHECK ex-a points=1\ncheck_function(f, [], 'ex-a')").count("HIDDEN") == 0
+
+
+@pytest.mark.parametrize("chapter", assignments.toc_notebooks(), ids=lambda p: p.stem)
+def test_every_graded_exercise_has_a_hidden_test(chapter):
+    nb = nbformat.read(chapter, as_version=4)
+    markup = course.parse(nb)
+    for kind, made in (("grader", course.student_notebook(nb, chapter.stem, keep_hidden=True)),
+                       ("source", course.nbgrader_source(nb, chapter.stem))):
+        checks = {}
+        for cell in made.cells:
+            meta = cell.metadata.get(course.META, {})
+            if meta.get("role") == "check":
+                checks.setdefault(meta["label"], []).append(cell.source)
+        for label, ex in markup.exercises.items():
+            if ex.solution_cells:
+                assert any(course.BEGIN_HIDDEN in s and "hidden=True" in s for s in checks.get(label, [])), \
+                    f"{kind}: {label} has no hidden test"
+    student = course.student_notebook(nb, chapter.stem)
+    assert not any("hidden=True" in c.source or course.BEGIN_HIDDEN in c.source for c in student.cells)
+
+
+def test_grading_scores_delegation_and_hard_coding_zero(tmp_path):
+    """End to end: the honest solution gets 2 points; delegating (caught at run time, or only
+    statically where a default argument hides the lib function from the tripwires) and hard-coding
+    the visible case's output (passes the visible check, fails the hidden one) get 0."""
+    from lib.exercises import part2 as p2, rng
+    visible = []
+    r = rng(7)
+    for shape in [(4, 5), (9, 9)]:                       # the visible check's inputs, as check_ppmi draws them
+        X = r.integers(0, 6, shape).astype(float)
+        X[0, :] = np.maximum(X[0, :], 1)
+        P = p2.static.ppmi(X)
+        visible.append((X.tolist(), np.asarray(P.todense() if hasattr(P, "todense") else P).tolist()))
+    hard = (f"CASES = {visible!r}\ndef ppmi_dense(X):\n    for x, p in CASES:\n"
+            f"        if np.array_equal(X, np.array(x)):\n            return np.array(p)\n"
+            f"    return np.zeros_like(X)")
+    source = tmp_path / "ppmi.ipynb"
+    nbformat.write(_ppmi_nb(), source)
+    subs = tmp_path / "submitted"
+    for student, answer in [("honest", HONEST), ("delegates", "def ppmi_dense(X):\n    return static.ppmi(X)"),
+                            ("default_arg", "def ppmi_dense(X, f=static.ppmi):\n    return f(X)"),
+                            ("hardcodes", hard)]:
+        (subs / student).mkdir(parents=True)
+        nbformat.write(_submission(answer), subs / student / "ppmi.ipynb")
+    out = tmp_path / "graded"
+    rows = autograde.grade(subs, autograde.load_sources([source]), out, timeout=120, cell_timeout=60, jobs=2,
+                           quiet=True, unsandboxed=not autograde.sandbox.available()[0])
+    got = {r["student"]: r["ex-p2-c1-ppmi"] for r in rows}
+    assert got == {"honest": 2, "delegates": 0, "default_arg": 0, "hardcodes": 0}, got
+    assert "write it yourself" in _fb(out, "delegates") and "scored 0" in _fb(out, "default_arg")
+    assert "hidden test of ex-p2-c1-ppmi" in _fb(out, "hardcodes")
+    executed = nbformat.read(out / "executed" / "hardcodes" / "ppmi.ipynb", as_version=4)
+    check = _find(executed, "# CHECK ex-p2-c1-ppmi")
+    assert "PASSED ex-p2-c1-ppmi" in "".join(o.get("text", "") for o in check.outputs)   # the visible check passed

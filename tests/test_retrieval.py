@@ -231,23 +231,7 @@ def test_static_vectors_is_the_book_distillation():
 
 
 # --------------------------------------------------------------------------- exercise checkers (Part V ch1-ch3)
-def test_part5_checkers_accept_right_and_reject_wrong():
-    from lib import limit
-    from lib.exercises import ExerciseError, part5
-    part5.check_circle_pairs(lambda n: n)
-    with pytest.raises(ExerciseError, match="reachable"):
-        part5.check_circle_pairs(lambda n: n * (n - 1) // 2)
-    part5.check_qrels(limit.all_pairs_qrels)
-    part5.check_extrapolation(limit.paper_critical_n)
-    with pytest.raises(ExerciseError, match="not implemented"):
-        part5.check_extrapolation(None)
-    part5.check_maxsim(retrieval.maxsim_scores)
-    with pytest.raises(ExerciseError):
-        part5.check_maxsim(lambda q, d: float((q @ d.T).max()))
-    part5.check_rrf(lambda rs, k, c: retrieval.reciprocal_rank_fusion(rs, k, c)[0])
-    with pytest.raises(ExerciseError, match="raised"):
-        part5.check_pair_recall(lambda r, p, k: 1 / 0)
-
+# The Part V exercise checkers are tested in tests/test_exercises_part5.py.
 
 
 # --------------------------------------------------------------------------- properties (hypothesis)

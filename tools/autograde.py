@@ -82,6 +82,7 @@ import sandbox
 from env import OFFLINE_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
+FORBIDS = course.checker_forbids()  # label -> lib functions a solution must not call (lib/exercises)
 UID_BASE = 2_000_000_100          # as root: sandbox k runs as user UID_BASE + k
 MAX_REPORT = 64 * 1024 * 1024     # the executed notebook comes back in one line, at most this long
 
@@ -494,7 +495,8 @@ def grade(submissions: Path, sources: dict, out: Path, *, timeout: float = 600,
                     merged, sources[name][1], timeout=timeout, cell_timeout=cell_timeout, limits=limits, uid=uid)
             finally:
                 uids.put(uid)
-            report = course.score(merged, results, cell_timeout)
+            report = course.score(merged, results, cell_timeout,
+                                  delegated=course.delegations(merged, FORBIDS, references[name]))
             row["status"] = status
             for label, r in report.items():
                 row[label] = r["points"] if r["max_points"] else ""     # "": graded by hand

@@ -11,9 +11,21 @@ whiten"), so that every message says which call or value is wrong.
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import functools
+import hashlib
+import importlib
+import sys
+import types
+
 import numpy as np
 
-__all__ = ["ExerciseError", "expect", "implemented", "close", "passed", "call", "check_function"]
+__all__ = ["ExerciseError", "expect", "implemented", "close", "passed", "call", "check_function",
+           "exercise", "hidden", "rng", "seed", "tripwires", "digest", "matches_digest"]
+
+_HIDDEN = contextvars.ContextVar("embeddings_book_hidden_tests", default=False)
+HIDDEN_SEED_SHIFT = 1_000_003      # hidden tests draw their inputs from other seeds
 
 
 class ExerciseError(AssertionError):
@@ -47,7 +59,7 @@ def implemented(value, what: str) -> None:
            f"{what} is not implemented yet: replace the `...` with your answer")
 
 
-def close(actual, expected, tol: float, what: str) -> None:
+def close(actual, expected, tol: float, what: str, *, reveal: bool = True) -> None:
     """Check ``|actual - expected| <= tol`` elementwise, saying by how much it is off.
 
     Parameters
@@ -58,7 +70,11 @@ def close(actual, expected, tol: float, what: str) -> None:
         Largest absolute difference allowed.
     what : str
         See the module docstring.
+    reveal : bool
+        Show the expected value in the message (a test input's right output). ``False`` where
+        the value is the answer an exercise asks for, or in hidden tests.
     """
+    reveal = reveal and not _HIDDEN.get()
     try:
         a = np.asarray(actual, dtype=float)
     except (TypeError, ValueError):
@@ -67,7 +83,10 @@ def close(actual, expected, tol: float, what: str) -> None:
     expect(a.shape == e.shape, f"{what} has shape {a.shape}; expected shape {e.shape}")
     expect(bool(np.isfinite(a).all()), f"{what} contains NaN or infinite values")
     err = float(np.max(np.abs(a - e))) if a.size else 0.0
-    expect(err <= tol, f"{what} is off by {err:.4g} (allowed {tol:g}); expected {np.round(e, 4).tolist()}, got {np.round(a, 4).tolist()}")
+    if reveal:
+        expect(err <= tol, f"{what} is off by {err:.4g} (allowed {tol:g}); expected {np.round(e, 4).tolist()}, "
+                           f"got {np.round(a, 4).tolist()}")
+    expect(err <= tol, f"{what} is off (by more than the {tol:g} allowed); got {np.round(a, 4).tolist()}")
 
 
 def passed(label: str, points: int | None = None) -> str:
@@ -86,6 +105,8 @@ def passed(label: str, points: int | None = None) -> str:
         ``"PASSED <label>"`` or ``"PASSED <label> (N points)"``.
     """
     line = f"PASSED {label}" + (f" ({points} points)" if points is not None else "")
+    if _HIDDEN.get():
+        line += " (hidden tests)"
     print(line)
     return line
 
@@ -184,3 +205,245 @@ def check_function(fn, cases, label: str, *, tol: float = 1e-6, points: int | No
         else:
             expect(got == expected, f"{shown} returned {_short(got)}; expected {_short(expected)}")
     return passed(label, points)
+
+
+# ----------------------------------------------------------------------------- honest grading
+def hidden() -> bool:
+    """Whether the check now running is a hidden test (``check_x(fn, hidden=True)``).
+
+    Returns
+    -------
+    bool
+    """
+    return _HIDDEN.get()
+
+
+def rng(seed: int) -> np.random.Generator:
+    """The random generator a check draws its inputs from: other inputs in hidden tests.
+
+    Parameters
+    ----------
+    seed : int
+        The visible check's seed; a hidden test uses ``seed + HIDDEN_SEED_SHIFT``.
+
+    Returns
+    -------
+    numpy.random.Generator
+
+    Examples
+    --------
+    >>> float(rng(0).random()) == float(np.random.default_rng(0).random())
+    True
+    """
+    return np.random.default_rng(seed + (HIDDEN_SEED_SHIFT if _HIDDEN.get() else 0))
+
+
+def seed(k: int) -> int:
+    """The seed a check passes on (``torch.manual_seed``): ``k``, or another one in hidden tests.
+
+    Parameters
+    ----------
+    k : int
+
+    Returns
+    -------
+    int
+    """
+    return k + (HIDDEN_SEED_SHIFT if _HIDDEN.get() else 0)
+
+
+def digest(value) -> str:
+    """sha256 of an answer in a canonical form: a word lower-cased, a number rounded to 4 decimals.
+
+    A check compares the learner's answer with a stored digest, so the expected answer is not in
+    the student's copy of the checkers.
+
+    Parameters
+    ----------
+    value : str, int or float
+
+    Returns
+    -------
+    str
+        64 hex digits.
+
+    Examples
+    --------
+    >>> digest("Queen") == digest("queen")
+    True
+    >>> digest(0.33333) == digest(1 / 3)
+    True
+    """
+    if isinstance(value, (bool, np.bool_)):
+        text = str(bool(value))
+    elif isinstance(value, (int, np.integer)):
+        text = str(int(value))
+    elif isinstance(value, (float, np.floating)):
+        text = f"{float(value):.4f}"
+    else:
+        text = str(value).strip().lower()
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def matches_digest(value, expected: str) -> bool:
+    """Whether ``digest(value)`` equals the stored digest ``expected``.
+
+    Parameters
+    ----------
+    value : str, int or float
+    expected : str
+        A digest made by :func:`digest`.
+
+    Returns
+    -------
+    bool
+    """
+    try:
+        return digest(value) == expected
+    except Exception:  # an answer of a type that has no canonical form
+        return False
+
+
+def _resolve(dotted: str):
+    module, _, name = dotted.rpartition(".")
+    return getattr(importlib.import_module(module), name)
+
+
+def _from_lib(frame) -> bool:
+    name = frame.f_globals.get("__name__", "") if frame is not None else ""
+    return (name == "lib" or name.startswith("lib.")) and not name.startswith("lib.exercises")
+
+
+@contextlib.contextmanager
+def tripwires(forbidden, namespace: dict | None = None, what: str = "your function"):
+    """Replace the lib functions ``forbidden`` by tripwires while the learner's code runs.
+
+    Every reference to each function (its module, any ``lib`` module that re-exports it, and
+    the names of ``namespace`` bound to it, e.g. the notebook's ``from lib.static import ppmi
+    as p``) becomes a function that raises :class:`ExerciseError` when the learner's code calls
+    it; a call from inside ``lib`` (another library function the learner may use) goes through.
+
+    Parameters
+    ----------
+    forbidden : iterable of str
+        Dotted names, e.g. ``"lib.static.ppmi"``.
+    namespace : dict, optional
+        The learner's globals (``fn.__globals__``).
+    what : str
+        The learner's function, for the message.
+
+    Yields
+    ------
+    list
+        The dotted names the learner's code called (filled as it runs).
+    """
+    called, patched = [], []
+    for dotted in forbidden:
+        original = _resolve(dotted)
+        short = dotted.split(".")[-1]
+
+        def trip(*args, __original=original, __dotted=dotted, **kwargs):
+            if _from_lib(sys._getframe(1)):
+                return __original(*args, **kwargs)
+            called.append(__dotted)
+            raise ExerciseError(f"{what} called {__dotted}; the exercise asks you to write it yourself")
+
+        trip.__name__ = short
+        homes = [m for n, m in list(sys.modules.items()) if isinstance(m, types.ModuleType)
+                 and (n == "lib" or n.startswith("lib."))]
+        homes.append(importlib.import_module(dotted.rpartition(".")[0]))
+        for home in homes:
+            for key, val in list(vars(home).items()):
+                if val is original:
+                    patched.append((home.__dict__, key, val))
+                    home.__dict__[key] = trip
+        for key, val in list((namespace or {}).items()):
+            if val is original:
+                patched.append((namespace, key, val))
+                namespace[key] = trip
+    try:
+        yield called
+    finally:
+        for where, key, val in reversed(patched):
+            where[key] = val
+
+
+def _originals(forbidden) -> dict:
+    out = {}
+    for dotted in forbidden:
+        try:
+            out[id(_resolve(dotted))] = dotted
+        except (ImportError, AttributeError):      # an optional dependency that is not installed
+            pass
+    return out
+
+
+def _guarded(fn, forbidden):
+    """``fn`` wrapped so that it runs inside :func:`tripwires`; a forbidden function itself is refused."""
+    originals = _originals(forbidden)
+    target = fn.func if isinstance(fn, functools.partial) else getattr(fn, "__func__", fn)
+    if id(target) in originals:         # ``check(static.ppmi)`` or ``my_ppmi = static.ppmi``
+        raise ExerciseError(f"your answer is {originals[id(target)]} itself; the exercise asks you to write it "
+                            f"yourself")
+    learner = isinstance(fn, (types.FunctionType, types.MethodType, functools.partial)) or \
+        (callable(fn) and type(fn).__module__ == "__main__")
+    module = str(getattr(target, "__module__", "") or "")
+    if not learner or module == __name__ or module == "lib" or module.startswith("lib."):
+        return fn
+    namespace = getattr(target, "__globals__", None)
+    name = getattr(target, "__name__", "your function")
+
+    @functools.wraps(target)
+    def run(*args, **kwargs):
+        with tripwires(forbidden, namespace, name) as called:
+            out = fn(*args, **kwargs)
+        if called:          # the learner's code caught the tripwire's error and went on
+            raise ExerciseError(f"{name} called {called[0]}; the exercise asks you to write it yourself")
+        return out
+
+    return run
+
+
+def exercise(label: str, forbids=()):
+    """Decorator of a check: its exercise, the lib functions a solution must not call, hidden tests.
+
+    The decorated check takes ``hidden=False``: with ``hidden=True`` (the grader's hidden tests,
+    between ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS`` in the instructor's check
+    cell) its :func:`rng` draws other inputs, its own extra cases run (:func:`hidden`), expected
+    values are not shown, and the success line says "(hidden tests)". Every learner function
+    passed to it runs inside :func:`tripwires` for ``forbids``; ``tools/course.py`` reads
+    ``forbids`` from the source too, to score 0 a solution that names them.
+
+    Parameters
+    ----------
+    label : str
+        The exercise's id, e.g. ``"ex-p2-c1-ppmi"``.
+    forbids : tuple of str
+        Dotted names of the lib functions the exercise re-implements.
+
+    Returns
+    -------
+    callable
+        The decorator; the check gains the attributes ``label`` and ``forbidden``.
+    """
+    forbids = tuple(forbids)
+
+    def decorate(check):
+        @functools.wraps(check)
+        def run(*args, hidden: bool = False, **kwargs):
+            token = _HIDDEN.set(bool(hidden))
+            try:
+                args = [_guarded(a, forbids) for a in args]
+                kwargs = {k: _guarded(v, forbids) for k, v in kwargs.items()}
+                return check(*args, **kwargs)
+            except ExerciseError as err:
+                if hidden:      # say that the visible check passed but a hidden one did not
+                    raise ExerciseError(f"hidden test of {label}: {err}") from None
+                raise
+            finally:
+                _HIDDEN.reset(token)
+
+        run.label, run.forbidden = label, forbids
+        return run
+
+    return decorate

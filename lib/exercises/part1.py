@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import call, close, expect, implemented, passed
+from . import call, close, exercise, expect, hidden, implemented, passed, rng as _rng, seed as _seed
 
 __all__ = ["check_cosine", "check_odd_one_out", "check_analogy"]
 
 
+@exercise("ex-p1-c1-cosine", forbids=())
 def check_cosine(cosine) -> str:
     """Exercise ex-p1-c1-cosine: ``cosine(u, v)`` for 1-D arrays.
 
@@ -26,12 +27,13 @@ def check_cosine(cosine) -> str:
     close(call(cosine, u, 5 * v), np.sqrt(0.5), 1e-6,
           "cosine(u, 5 * v) (cosine must not change when a vector is scaled: divide by both norms)")
     close(call(cosine, u, -u), -1.0, 1e-6, "cosine(u, -u)")
-    rng = np.random.default_rng(1)
+    rng = _rng(1)
     a, b = rng.normal(size=50), rng.normal(size=50)
     close(call(cosine, a, b), a @ b / np.linalg.norm(a) / np.linalg.norm(b), 1e-6, "cosine of two random 50-d vectors")
     return passed("ex-p1-c1-cosine")
 
 
+@exercise("ex-p1-c1-odd", forbids=())
 def check_odd_one_out(odd_one_out, kv) -> str:
     """Exercise ex-p1-c1-odd: ``odd_one_out(kv, words)`` returns the word least like the others.
 
@@ -61,6 +63,7 @@ def check_odd_one_out(odd_one_out, kv) -> str:
     return passed("ex-p1-c1-odd")
 
 
+@exercise("ex-p1-c1-analogy", forbids=('lib.evaluate.analogy',))
 def check_analogy(solve, kv) -> str:
     """Exercise ex-p1-c1-analogy: ``solve(kv, a, b, c)`` answers a : b :: c : ? with 3CosAdd.
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import data, evaluate, linalg, models, static, stats
-from . import ExerciseError, close, expect, implemented, passed
+from . import ExerciseError, close, exercise, expect, hidden, implemented, passed, rng as _rng, seed as _seed
 
 __all__ = ["check_ppmi", "check_sgns_optimum", "check_rotation", "check_sgns_pair", "check_char_ngrams",
            "glove_loss_reference", "check_glove_loss", "check_keep_probability", "check_noise_distribution",
@@ -28,6 +28,7 @@ def _call(fn, *args, what: str):
 
 
 # ----------------------------------------------------------------------------- chapter 1
+@exercise("ex-p2-c1-ppmi", forbids=('lib.static.ppmi',))
 def check_ppmi(fn) -> str:
     """Exercise ex-p2-c1-ppmi: ``fn(counts) -> PPMI`` (dense, no smoothing, no shift) against :func:`lib.static.ppmi`.
 
@@ -40,7 +41,7 @@ def check_ppmi(fn) -> str:
     str
         ``"PASSED ex-p2-c1-ppmi"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
     """
-    rng = np.random.default_rng(7)
+    rng = _rng(7)
     for shape in [(4, 5), (9, 9)]:
         X = rng.integers(0, 6, shape).astype(float)
         X[0, :] = np.maximum(X[0, :], 1)            # no all-zero row
@@ -51,6 +52,7 @@ def check_ppmi(fn) -> str:
     return passed("ex-p2-c1-ppmi", 2)
 
 
+@exercise("ex-p2-c1-shift", forbids=())
 def check_sgns_optimum(fn) -> str:
     """Exercise ex-p2-c1-shift: ``fn(n_wc, n_w, n_c, total, k)``, the dot product SGNS converges to for one pair.
 
@@ -72,6 +74,7 @@ def check_sgns_optimum(fn) -> str:
     return passed("ex-p2-c1-shift", 2)
 
 
+@exercise("ex-p2-c1-procrustes", forbids=('lib.linalg.Procrustes',))
 def check_rotation(fn) -> str:
     """Exercise ex-p2-c1-procrustes: ``fn(A, B) -> R``, the orthogonal matrix minimising ``||A R - B||``.
 
@@ -86,7 +89,7 @@ def check_rotation(fn) -> str:
     str
         ``"PASSED ex-p2-c1-procrustes"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
     """
-    rng = np.random.default_rng(3)
+    rng = _rng(3)
     A = rng.standard_normal((40, 5))
     Q, _ = np.linalg.qr(rng.standard_normal((5, 5)))
     B = A @ Q + 0.05 * rng.standard_normal((40, 5))
@@ -99,6 +102,7 @@ def check_rotation(fn) -> str:
 
 
 # ----------------------------------------------------------------------------- chapter 2
+@exercise("ex-p2-c2-sgns", forbids=('lib.static.sgns_loss_and_grads',))
 def check_sgns_pair(fn) -> str:
     """Exercise ex-p2-c2-sgns: ``fn(w, c_pos, c_neg) -> (loss, grad_w)`` for one centre word.
 
@@ -112,7 +116,7 @@ def check_sgns_pair(fn) -> str:
     str
         ``"PASSED ex-p2-c2-sgns"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
     """
-    rng = np.random.default_rng(11)
+    rng = _rng(11)
     for k in (1, 5):
         w, cp, cn = rng.standard_normal(6), rng.standard_normal(6), rng.standard_normal((k, 6))
         out = _call(fn, w.copy(), cp.copy(), cn.copy(), what="your sgns_pair(w, c_pos, c_neg)")
@@ -123,6 +127,7 @@ def check_sgns_pair(fn) -> str:
     return passed("ex-p2-c2-sgns", 3)
 
 
+@exercise("ex-p2-c2-ngrams", forbids=('lib.static.char_ngrams',))
 def check_char_ngrams(fn) -> str:
     """Exercise ex-p2-c2-ngrams: ``fn(word, min_n, max_n)`` against :func:`lib.static.char_ngrams`.
 
@@ -164,6 +169,7 @@ def glove_loss_reference(W, W_ctx, b, b_ctx, X, x_max: float = 100.0, alpha: flo
     return float((static.glove_weight(X[i, j], x_max, alpha) * err ** 2).sum())
 
 
+@exercise("ex-p2-c2-glove", forbids=('lib.exercises.part2.glove_loss_reference',))
 def check_glove_loss(fn) -> str:
     """Exercise ex-p2-c2-glove: ``fn(W, W_ctx, b, b_ctx, X) -> float``, GloVe's objective.
 
@@ -178,7 +184,7 @@ def check_glove_loss(fn) -> str:
     str
         ``"PASSED ex-p2-c2-glove"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
     """
-    rng = np.random.default_rng(5)
+    rng = _rng(5)
     V, d = 12, 4
     X = rng.integers(0, 300, (V, V)).astype(float) * (rng.random((V, V)) < 0.5)
     W, Wc = rng.standard_normal((V, d)) * 0.3, rng.standard_normal((V, d)) * 0.3
@@ -191,6 +197,7 @@ def check_glove_loss(fn) -> str:
 
 
 # ----------------------------------------------------------------------------- chapter 3 (hyperparameters)
+@exercise("ex-p2-c3-subsample", forbids=('lib.static.keep_probability',))
 def check_keep_probability(fn) -> str:
     """Exercise ex-p2-c3-subsample: ``fn(counts, t) -> keep probabilities`` against :func:`lib.static.keep_probability`.
 
@@ -203,7 +210,7 @@ def check_keep_probability(fn) -> str:
     str
         ``"PASSED ex-p2-c3-subsample"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
     """
-    rng = np.random.default_rng(1)
+    rng = _rng(1)
     for t in (1e-3, 1e-5):
         counts = np.sort(rng.zipf(1.3, 500))[::-1].astype(float)
         got = _call(fn, counts.copy(), t, what="your keep_probability(counts, t)")
@@ -211,6 +218,7 @@ def check_keep_probability(fn) -> str:
     return passed("ex-p2-c3-subsample", 2)
 
 
+@exercise("ex-p2-c3-noise", forbids=('lib.static.noise_distribution',))
 def check_noise_distribution(fn) -> str:
     """Exercise ex-p2-c3-noise: ``fn(counts, power) -> probabilities`` against :func:`lib.static.noise_distribution`.
 
@@ -231,6 +239,7 @@ def check_noise_distribution(fn) -> str:
 
 
 # ----------------------------------------------------------------------------- chapter 4 (evaluating)
+@exercise("ex-p2-c4-3cosmul", forbids=('lib.evaluate.analogy',))
 def check_3cosmul(fn) -> str:
     """Exercise ex-p2-c4-3cosmul: ``fn(W, a, b, c) -> index`` of the 3CosMul answer, against :func:`lib.evaluate.analogy`.
 
@@ -243,7 +252,7 @@ def check_3cosmul(fn) -> str:
     str
         ``"PASSED ex-p2-c4-3cosmul"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
     """
-    rng = np.random.default_rng(2)
+    rng = _rng(2)
     V, d = 60, 8
     W = rng.standard_normal((V, d))
     words = [f"w{i}" for i in range(V)]
@@ -263,6 +272,7 @@ def check_3cosmul(fn) -> str:
     return passed("ex-p2-c4-3cosmul", 3)
 
 
+@exercise("ex-p2-c4-paired", forbids=('lib.stats.paired_difference',))
 def check_paired_interval(fn) -> str:
     """Exercise ex-p2-c4-paired: ``fn(a, b, n_boot, seed) -> (low, high)``, a paired bootstrap interval of ``mean(a - b)``.
 
@@ -276,7 +286,7 @@ def check_paired_interval(fn) -> str:
     str
         ``"PASSED ex-p2-c4-paired"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
     """
-    rng = np.random.default_rng(4)
+    rng = _rng(4)
     a = (rng.random(300) < 0.55).astype(float)
     b = (rng.random(300) < 0.45).astype(float)
     out = _call(fn, a, b, 2000, 0, what="your paired_interval(a, b, n_boot, seed)")
@@ -289,6 +299,7 @@ def check_paired_interval(fn) -> str:
     return passed("ex-p2-c4-paired", 2)
 
 
+@exercise("ex-p2-c4-shared", forbids=('lib.evaluate.shared_pairs',))
 def check_shared_pairs(fn) -> str:
     """Exercise ex-p2-c4-shared: ``fn(emb_a, emb_b, dataset) -> (rho_a, rho_b, n)``, Spearman of both on the pairs both cover.
 
@@ -301,7 +312,7 @@ def check_shared_pairs(fn) -> str:
     str
         ``"PASSED ex-p2-c4-shared"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
     """
-    rng = np.random.default_rng(9)
+    rng = _rng(9)
     ds = data.wordsim353()
     vocab = sorted({w for p in ds.pairs for w in p})
     a_words = [w for w in vocab if rng.random() < 0.8]
@@ -326,6 +337,7 @@ def _lexical_split_reference(pairs, test_words):
     return ~inside.any(axis=1), inside.all(axis=1)
 
 
+@exercise("ex-p2-c4-lexical", forbids=('lib.data.lexical_folds',))
 def check_lexical_split(fn) -> str:
     """Exercise ex-p2-c4-lexical: ``fn(pairs, test_words) -> (train, test)``, boolean masks of a lexical split.
 
@@ -340,7 +352,7 @@ def check_lexical_split(fn) -> str:
     str
         ``"PASSED ex-p2-c4-lexical"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
     """
-    rng = np.random.default_rng(11)
+    rng = _rng(11)
     words = [f"w{i}" for i in range(40)]
     for n in (60, 200):
         pairs = [tuple(rng.choice(words, 2, replace=False)) for _ in range(n)]

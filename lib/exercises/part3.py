@@ -20,14 +20,14 @@ from ..data import SimilarityDataset
 from ..evaluate import shared_pairs
 from ..models import keyed_vectors
 from ..senses import sense_scores
-from . import ExerciseError, close, expect, implemented, passed
+from . import ExerciseError, close, exercise, expect, hidden, implemented, passed, rng as _rng, seed as _seed
 
 __all__ = ["check_self_similarity", "check_mev", "check_centroid_accuracy", "check_decontextualized",
            "check_aggregate", "check_shared_pairs", "check_mean_pooling", "check_abtt", "check_whiten"]
 
 
 def _rng_matrix(n: int, d: int, seed: int, shift: float = 0.0) -> np.ndarray:
-    return np.random.default_rng(seed).normal(size=(n, d)) + shift
+    return _rng(seed).normal(size=(n, d)) + shift
 
 
 def _call(fn, *args, what: str):
@@ -40,6 +40,7 @@ def _call(fn, *args, what: str):
 
 
 # ----------------------------------------------------------------------------- chapter 1
+@exercise("ex-p3-c1-selfsim", forbids=('lib.contextual.self_similarity',))
 def check_self_similarity(fn, label: str = "ex-p3-c1-selfsim", points: int = 2) -> str:
     """``fn(X, groups)`` -> mean cosine over pairs of rows from different groups.
 
@@ -71,6 +72,7 @@ def check_self_similarity(fn, label: str = "ex-p3-c1-selfsim", points: int = 2) 
     return passed(label, points)
 
 
+@exercise("ex-p3-c1-mev", forbids=('lib.contextual.max_explainable_variance',))
 def check_mev(fn, label: str = "ex-p3-c1-mev", points: int = 2) -> str:
     """``fn(X)`` -> sigma_1^2 / sum sigma_i^2 of the uncentred matrix.
 
@@ -100,6 +102,7 @@ def check_mev(fn, label: str = "ex-p3-c1-mev", points: int = 2) -> str:
     return passed(label, points)
 
 
+@exercise("ex-p3-c1-centroid", forbids=('lib.senses.sense_scores',))
 def check_centroid_accuracy(fn, label: str = "ex-p3-c1-centroid", points: int = 2) -> str:
     """``fn(X, y)`` -> leave-one-out nearest-centroid accuracy (cosine).
 
@@ -114,7 +117,7 @@ def check_centroid_accuracy(fn, label: str = "ex-p3-c1-centroid", points: int = 
     str
         ``"PASSED ex-p3-c1-centroid (2 points)"`` by default; letting an item vote for its own centroid raises.
     """
-    rng = np.random.default_rng(0)
+    rng = _rng(0)
     X = np.vstack([rng.normal(size=(6, 5)) + [2, 0, 0, 0, 0], rng.normal(size=(6, 5)) + [0, 2, 0, 0, 0]])
     y = np.array(["a"] * 6 + ["b"] * 6)
     want = sense_scores(X, ["w"] * 12, list(y))["accuracy"]
@@ -131,6 +134,7 @@ def check_centroid_accuracy(fn, label: str = "ex-p3-c1-centroid", points: int = 
 
 
 # ----------------------------------------------------------------------------- chapter 2
+@exercise("ex-p3-c2-decontext", forbids=('lib.contextual.decontextualized_vectors',))
 def check_decontextualized(fn, encoder, label: str = "ex-p3-c2-decontext", points: int = 2) -> str:
     """``fn(encoder, word, layer)`` -> the word encoded alone, pieces mean-pooled, shape (d,).
 
@@ -162,6 +166,7 @@ def check_decontextualized(fn, encoder, label: str = "ex-p3-c2-decontext", point
     return passed(label, points)
 
 
+@exercise("ex-p3-c2-aggregate", forbids=())
 def check_aggregate(fn, label: str = "ex-p3-c2-aggregate", points: int = 2) -> str:
     """``fn(vectors, words)`` -> (sorted unique words, mean vector of each).
 
@@ -175,7 +180,7 @@ def check_aggregate(fn, label: str = "ex-p3-c2-aggregate", points: int = 2) -> s
     str
         ``"PASSED ex-p3-c2-aggregate (2 points)"`` by default; unsorted or repeated words raise.
     """
-    rng = np.random.default_rng(0)
+    rng = _rng(0)
     words = ["b", "a", "b", "c", "a", "b"]
     V = rng.normal(size=(6, 4))
     got = _call(fn, V, words, what="your aggregate")
@@ -188,6 +193,7 @@ def check_aggregate(fn, label: str = "ex-p3-c2-aggregate", points: int = 2) -> s
     return passed(label, points)
 
 
+@exercise("ex-p3-c2-shared", forbids=('lib.evaluate.shared_pairs',))
 def check_shared_pairs(fn, label: str = "ex-p3-c2-shared", points: int = 2) -> str:
     """``fn(dataset, tables)`` -> the pairs covered by every table (a SimilarityDataset).
 
@@ -203,7 +209,7 @@ def check_shared_pairs(fn, label: str = "ex-p3-c2-shared", points: int = 2) -> s
     str
         ``"PASSED ex-p3-c2-shared (2 points)"`` by default; keeping pairs that only some table covers raises.
     """
-    rng = np.random.default_rng(0)
+    rng = _rng(0)
     ds = SimilarityDataset("toy", [("a", "b"), ("a", "c"), ("b", "d"), ("c", "d"), ("e", "a"), ("b", "c")],
                            np.array([1.0, 2, 3, 4, 5, 6]))
     t1 = keyed_vectors(["a", "b", "c", "d"], rng.normal(size=(4, 3)))
@@ -226,6 +232,7 @@ def check_shared_pairs(fn, label: str = "ex-p3-c2-shared", points: int = 2) -> s
 
 
 # ----------------------------------------------------------------------------- chapter 3
+@exercise("ex-p3-c3-meanpool", forbids=())
 def check_mean_pooling(fn, label: str = "ex-p3-c3-meanpool", points: int = 2) -> str:
     """``fn(hidden, mask)`` -> masked mean over tokens, shape (batch, d).
 
@@ -239,7 +246,7 @@ def check_mean_pooling(fn, label: str = "ex-p3-c3-meanpool", points: int = 2) ->
     str
         ``"PASSED ex-p3-c3-meanpool (2 points)"`` by default; averaging over the padding too raises.
     """
-    rng = np.random.default_rng(0)
+    rng = _rng(0)
     H = rng.normal(size=(3, 5, 4))
     mask = np.array([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1], [1, 1, 0, 0, 0]])
     got = _call(fn, H, mask, what="your mean_pool")
@@ -252,6 +259,7 @@ def check_mean_pooling(fn, label: str = "ex-p3-c3-meanpool", points: int = 2) ->
     return passed(label, points)
 
 
+@exercise("ex-p3-c3-abtt", forbids=('lib.linalg.AllButTheTop',))
 def check_abtt(fn, label: str = "ex-p3-c3-abtt", points: int = 2) -> str:
     """``fn(X, D)`` -> X minus its mean and its top-D principal components (:class:`lib.linalg.AllButTheTop`).
 
@@ -277,6 +285,7 @@ def check_abtt(fn, label: str = "ex-p3-c3-abtt", points: int = 2) -> str:
     return passed(label, points)
 
 
+@exercise("ex-p3-c3-whiten", forbids=('lib.linalg.Whitening',))
 def check_whiten(fn, label: str = "ex-p3-c3-whiten", points: int = 2) -> str:
     """``fn(X)`` -> whitened X (zero mean, identity covariance; :class:`lib.linalg.Whitening`).
 
@@ -291,7 +300,7 @@ def check_whiten(fn, label: str = "ex-p3-c3-whiten", points: int = 2) -> str:
     str
         ``"PASSED ex-p3-c3-whiten (2 points)"`` by default.
     """
-    X = _rng_matrix(200, 5, 0, shift=1.0) @ np.random.default_rng(1).normal(size=(5, 5))
+    X = _rng_matrix(200, 5, 0, shift=1.0) @ _rng(1).normal(size=(5, 5))
     got = _call(fn, X, what="your whiten")
     implemented(got, "whiten")
     got = np.asarray(got, dtype=float)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import geometry, hyperbolic, linalg
-from . import ExerciseError, close, expect, implemented, passed
+from . import ExerciseError, close, exercise, expect, hidden, implemented, passed, rng as _rng, seed as _seed
 
 __all__ = ["check_pair_cosines", "check_remove_top", "check_rogue", "check_twonn", "check_erank",
            "check_smallest_k", "check_poincare_distance", "check_min_tau", "check_weat_effect",
@@ -25,6 +25,7 @@ def _call(fn, *args, what="your function"):
 
 
 # --------------------------------------------------------------------------- chapter 1: isotropy
+@exercise("ex-p4-c1-meancos", forbids=('lib.geometry.mean_cosine',))
 def check_pair_cosines(pair_cosines) -> str:
     """ex-p4-c1-meancos: ``pair_cosines(X, i, j)`` -> cosines of rows ``i[k]``, ``j[k]``.
 
@@ -39,7 +40,7 @@ def check_pair_cosines(pair_cosines) -> str:
         ``"PASSED ex-p4-c1-meancos (2 points)"``; dot products that change with length raise.
     """
     implemented(pair_cosines, "pair_cosines")
-    rng = np.random.default_rng(3)
+    rng = _rng(3)
     X = rng.standard_normal((100, 7)) + 0.5
     i = rng.integers(0, 100, 50)
     j = (i + 1 + rng.integers(0, 98, 50)) % 100
@@ -54,6 +55,7 @@ def check_pair_cosines(pair_cosines) -> str:
     return passed("ex-p4-c1-meancos", 2)
 
 
+@exercise("ex-p4-c1-abtt", forbids=('lib.linalg.AllButTheTop',))
 def check_remove_top(remove_top) -> str:
     """ex-p4-c1-abtt: ``remove_top(X, D)`` equals :class:`lib.geometry.AllButTheTop` ``(D)``.
 
@@ -67,7 +69,7 @@ def check_remove_top(remove_top) -> str:
         ``"PASSED ex-p4-c1-abtt (3 points)"``; a result whose column means are not zero raises.
     """
     implemented(remove_top, "remove_top")
-    rng = np.random.default_rng(5)
+    rng = _rng(5)
     X = rng.standard_normal((300, 12)) * np.linspace(4, 0.5, 12) + 2.0
     for D in (0, 1, 3):
         got = np.asarray(_call(remove_top, X, D, what="remove_top"), dtype=float)
@@ -77,6 +79,7 @@ def check_remove_top(remove_top) -> str:
     return passed("ex-p4-c1-abtt", 3)
 
 
+@exercise("ex-p4-c1-rogue", forbids=())
 def check_rogue(rogue_k, fixed_meancos, W) -> str:
     """ex-p4-c1-rogue: the rogue GloVe coordinate and the mean cosine after standardising it.
 
@@ -109,6 +112,7 @@ def check_rogue(rogue_k, fixed_meancos, W) -> str:
 
 
 # --------------------------------------------------------------------------- chapter 2: dimension and rank
+@exercise("ex-p4-c2-twonn", forbids=('lib.geometry.twonn',))
 def check_twonn(my_twonn) -> str:
     """ex-p4-c2-twonn: a from-scratch TwoNN that agrees with :func:`lib.geometry.twonn`.
 
@@ -123,7 +127,7 @@ def check_twonn(my_twonn) -> str:
         ``"PASSED ex-p4-c2-twonn (3 points)"``; tested on 2-D and 6-D cubes.
     """
     implemented(my_twonn, "my_twonn")
-    rng = np.random.default_rng(7)
+    rng = _rng(7)
     for d, D in ((2, 5), (6, 30)):
         Z = np.hstack([rng.random((1500, d)), np.zeros((1500, D - d))])
         got = _call(my_twonn, Z, what="my_twonn")
@@ -133,6 +137,7 @@ def check_twonn(my_twonn) -> str:
     return passed("ex-p4-c2-twonn", 3)
 
 
+@exercise("ex-p4-c2-erank", forbids=('lib.geometry.effective_rank',))
 def check_erank(erank) -> str:
     """ex-p4-c2-erank: effective rank equal to :func:`lib.geometry.effective_rank`.
 
@@ -148,11 +153,12 @@ def check_erank(erank) -> str:
     implemented(erank, "erank")
     close(_call(erank, np.eye(3), what="erank"), 3.0, 1e-6, "erank(np.eye(3))")
     close(erank(np.outer(np.arange(1, 5), np.arange(1, 4))), 1.0, 1e-6, "erank of a rank-1 matrix")
-    X = np.random.default_rng(2).standard_normal((40, 8)) * np.linspace(3, 0.1, 8)
+    X = _rng(2).standard_normal((40, 8)) * np.linspace(3, 0.1, 8)
     close(erank(X), geometry.effective_rank(X), 1e-4, "erank of a random 40x8 matrix")
     return passed("ex-p4-c2-erank", 2)
 
 
+@exercise("ex-p4-c2-jl", forbids=())
 def check_smallest_k(smallest_k) -> str:
     """ex-p4-c2-jl: the smallest projection size that keeps every distance within 1 ± eps.
 
@@ -168,7 +174,7 @@ def check_smallest_k(smallest_k) -> str:
         ``"PASSED ex-p4-c2-jl (2 points)"``; tested for eps 0.5, 0.3 and 0.01.
     """
     implemented(smallest_k, "smallest_k")
-    X = np.random.default_rng(4).standard_normal((60, 300))
+    X = _rng(4).standard_normal((60, 300))
 
     def ref(eps, seed):
         for k in [8, 16, 32, 64, 128, 256]:
@@ -184,6 +190,7 @@ def check_smallest_k(smallest_k) -> str:
 
 
 # --------------------------------------------------------------------------- chapter 5: curved spaces
+@exercise("ex-p4-c5-dist", forbids=('lib.hyperbolic.poincare_distance', 'lib.hyperbolic.poincare_distances'))
 def check_poincare_distance(pdist_poincare) -> str:
     """ex-p4-c5-dist: the Poincaré distance between two points of the unit ball.
 
@@ -200,7 +207,7 @@ def check_poincare_distance(pdist_poincare) -> str:
     implemented(pdist_poincare, "pdist_poincare")
     close(_call(pdist_poincare, [0.0, 0.0], [0.5, 0.0], what="pdist_poincare"), 2 * np.arctanh(0.5), 1e-6,
           "pdist_poincare(0, (0.5, 0))")
-    rng = np.random.default_rng(8)
+    rng = _rng(8)
     for d in (2, 5):
         u, v = rng.uniform(-0.4, 0.4, d), rng.uniform(-0.4, 0.4, d)
         close(pdist_poincare(u, v), hyperbolic.poincare_distance(u, v), 1e-6, f"pdist_poincare of two {d}-D points")
@@ -209,6 +216,7 @@ def check_poincare_distance(pdist_poincare) -> str:
     return passed("ex-p4-c5-dist", 2)
 
 
+@exercise("ex-p4-c5-star", forbids=())
 def check_min_tau(min_tau) -> str:
     """ex-p4-c5-star: smallest edge length giving MAP 1 for a star with m leaves.
 
@@ -247,6 +255,7 @@ def _unit_rows(M):
     return M / np.linalg.norm(M, axis=1, keepdims=True)
 
 
+@exercise("ex-p4-c3-weat", forbids=('lib.geometry.weat',))
 def check_weat_effect(weat_effect) -> str:
     """ex-p4-c3-weat: the WEAT effect size, equal to :func:`lib.geometry.weat`'s.
 
@@ -261,7 +270,7 @@ def check_weat_effect(weat_effect) -> str:
         ``"PASSED ex-p4-c3-weat (2 points)"``; swapping X and Y must flip the sign.
     """
     implemented(weat_effect, "weat_effect")
-    rng = np.random.default_rng(11)
+    rng = _rng(11)
     g = np.eye(10)[0]
     X, Y, A, B = (_unit_rows(rng.standard_normal((8, 10)) + s * g) for s in (1.0, -1.0, 1.0, -1.0))
     got = _call(weat_effect, X, Y, A, B, what="weat_effect")
@@ -270,6 +279,7 @@ def check_weat_effect(weat_effect) -> str:
     return passed("ex-p4-c3-weat", 2)
 
 
+@exercise("ex-p4-c3-neutralize", forbids=('lib.geometry.neutralize',))
 def check_neutralize(my_neutralize) -> str:
     """ex-p4-c3-neutralize: rows made orthogonal to ``g`` and unit length.
 
@@ -283,7 +293,7 @@ def check_neutralize(my_neutralize) -> str:
         ``"PASSED ex-p4-c3-neutralize (2 points)"``; rows still partly along g, or not of unit length, raise.
     """
     implemented(my_neutralize, "my_neutralize")
-    rng = np.random.default_rng(12)
+    rng = _rng(12)
     X, g = rng.standard_normal((20, 6)), rng.standard_normal(6) * 3
     got = np.asarray(_call(my_neutralize, X, g, what="my_neutralize"), dtype=float)
     expect(got.shape == X.shape, f"my_neutralize should keep the shape {X.shape}; got {got.shape}")
@@ -293,6 +303,7 @@ def check_neutralize(my_neutralize) -> str:
     return passed("ex-p4-c3-neutralize", 2)
 
 
+@exercise("ex-p4-c3-parallel", forbids=())
 def check_parallel(capital_cons, comparative_cons, U, key_to_index) -> str:
     """ex-p4-c3-parallel: offset consistency of two small relations.
 
@@ -327,6 +338,7 @@ def check_parallel(capital_cons, comparative_cons, U, key_to_index) -> str:
 
 
 # --------------------------------------------------------------------------- chapter 4: comparing spaces
+@exercise("ex-p4-c4-cka", forbids=('lib.geometry.linear_cka',))
 def check_cka(my_cka) -> str:
     """ex-p4-c4-cka: linear CKA equal to :func:`lib.geometry.linear_cka`.
 
@@ -340,7 +352,7 @@ def check_cka(my_cka) -> str:
         ``"PASSED ex-p4-c4-cka (2 points)"``; forgetting to centre the columns raises.
     """
     implemented(my_cka, "my_cka")
-    rng = np.random.default_rng(13)
+    rng = _rng(13)
     X = rng.standard_normal((80, 6)) + 3
     Q, _ = np.linalg.qr(rng.standard_normal((6, 6)))
     close(_call(my_cka, X, 2 * X @ Q, what="my_cka"), 1.0, 1e-6, "my_cka(X, 2 X Q) for a rotation Q")
@@ -349,6 +361,7 @@ def check_cka(my_cka) -> str:
     return passed("ex-p4-c4-cka", 2)
 
 
+@exercise("ex-p4-c4-procrustes", forbids=('lib.linalg.Procrustes',))
 def check_procrustes(my_procrustes) -> str:
     """ex-p4-c4-procrustes: the orthogonal Procrustes solution.
 
@@ -363,7 +376,7 @@ def check_procrustes(my_procrustes) -> str:
         ``"PASSED ex-p4-c4-procrustes (2 points)"``; a W with W^T W != I raises.
     """
     implemented(my_procrustes, "my_procrustes")
-    rng = np.random.default_rng(14)
+    rng = _rng(14)
     X = rng.standard_normal((50, 5))
     Q, _ = np.linalg.qr(rng.standard_normal((5, 5)))
     W = np.asarray(_call(my_procrustes, X, X @ Q, what="my_procrustes"), dtype=float)
@@ -373,6 +386,7 @@ def check_procrustes(my_procrustes) -> str:
     return passed("ex-p4-c4-procrustes", 2)
 
 
+@exercise("ex-p4-c4-anchors", forbids=())
 def check_anchors(mrr_by_anchors, A, B, anchors) -> str:
     """ex-p4-c4-anchors: cross-seed MRR of relative representations for 10, 50 and 300 anchors.
 

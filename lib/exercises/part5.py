@@ -6,7 +6,7 @@ import itertools
 import numpy as np
 
 from .. import data, evaluate, leakage, limit, limit_data, retrieval, search
-from . import ExerciseError, close, expect, implemented, passed
+from . import ExerciseError, close, exercise, expect, hidden, implemented, passed, rng as _rng, seed as _seed
 
 __all__ = ["check_recall_at_k", "check_rrf", "check_overlap", "check_circle_pairs", "check_qrels",
            "check_extrapolation", "check_maxsim", "check_pair_recall", "check_doc_count", "check_ann_recall",
@@ -24,6 +24,7 @@ def _call(fn, *args, what: str):
 
 
 # --------------------------------------------------------------------------- chapter 1
+@exercise("ex-p5-c1-recall", forbids=('lib.evaluate.retrieval_scores',))
 def check_recall_at_k(fn, points: int = 2) -> str:
     """Exercise ex-p5-c1-recall: ``fn(ranked, relevant, k)`` -> mean recall@k, against
     :func:`lib.evaluate.retrieval_scores`.
@@ -40,7 +41,7 @@ def check_recall_at_k(fn, points: int = 2) -> str:
         ``"PASSED ex-p5-c1-recall (2 points)"``, also printed; a wrong answer raises
         :class:`~lib.exercises.ExerciseError`.
     """
-    rng = np.random.default_rng(5)
+    rng = _rng(5)
     ranked = np.array([rng.permutation(20)[:10] for _ in range(30)])
     relevant = [set(rng.choice(20, rng.integers(1, 4), replace=False).tolist()) for _ in range(30)]
     for k in (1, 5, 10):
@@ -50,6 +51,7 @@ def check_recall_at_k(fn, points: int = 2) -> str:
     return passed("ex-p5-c1-recall", points)
 
 
+@exercise("ex-p5-c1-rrf", forbids=('lib.retrieval.reciprocal_rank_fusion',))
 def check_rrf(fn, points: int = 2) -> str:
     """Exercise ex-p5-c1-rrf: ``fn(rankings, k, c)`` -> fused top-k ids, against
     :func:`lib.retrieval.reciprocal_rank_fusion`.
@@ -66,7 +68,7 @@ def check_rrf(fn, points: int = 2) -> str:
         ``"PASSED ex-p5-c1-rrf (2 points)"``, also printed; a wrong answer raises
         :class:`~lib.exercises.ExerciseError`.
     """
-    rng = np.random.default_rng(1)
+    rng = _rng(1)
     a = np.array([rng.permutation(30)[:15] for _ in range(8)])
     b = np.array([rng.permutation(30)[:15] for _ in range(8)])
     want, _ = retrieval.reciprocal_rank_fusion([a, b], k=5, c=60)
@@ -77,6 +79,7 @@ def check_rrf(fn, points: int = 2) -> str:
     return passed("ex-p5-c1-rrf", points)
 
 
+@exercise("ex-p5-c1-overlap", forbids=())
 def check_overlap(fn, points: int = 1) -> str:
     """Exercise ex-p5-c1-overlap: ``fn(query, passage)`` -> the fraction of query tokens that occur in the passage.
 
@@ -102,6 +105,7 @@ def check_overlap(fn, points: int = 1) -> str:
 
 
 # --------------------------------------------------------------------------- chapter 2
+@exercise("ex-p5-c2-circle", forbids=('lib.limit.top2_subsets_reachable',))
 def check_circle_pairs(fn, points: int = 2) -> str:
     """Exercise ex-p5-c2-circle: ``fn(n)`` -> how many top-2 sets ``n`` evenly spaced unit vectors on a circle
     can return.
@@ -126,6 +130,7 @@ def check_circle_pairs(fn, points: int = 2) -> str:
     return passed("ex-p5-c2-circle", points)
 
 
+@exercise("ex-p5-c2-qrels", forbids=('lib.limit.all_pairs_qrels',))
 def check_qrels(fn, points: int = 1) -> str:
     """Exercise ex-p5-c2-qrels: ``fn(n)`` -> the boolean relevance matrix of all pairs, as
     :func:`lib.limit.all_pairs_qrels`.
@@ -153,6 +158,7 @@ def check_qrels(fn, points: int = 1) -> str:
     return passed("ex-p5-c2-qrels", points)
 
 
+@exercise("ex-p5-c2-extrapolate", forbids=('lib.limit.paper_critical_n',))
 def check_extrapolation(fn, points: int = 1) -> str:
     """Exercise ex-p5-c2-extrapolate: ``fn(d)`` -> the paper's fitted critical n, as
     :func:`lib.limit.paper_critical_n`.
@@ -177,6 +183,7 @@ def check_extrapolation(fn, points: int = 1) -> str:
 
 
 # --------------------------------------------------------------------------- chapter 3
+@exercise("ex-p5-c3-maxsim", forbids=('lib.retrieval.maxsim_scores',))
 def check_maxsim(fn, points: int = 2) -> str:
     """Exercise ex-p5-c3-maxsim: ``fn(query_tokens, doc_tokens)`` -> the MaxSim score of
     :func:`lib.retrieval.maxsim_scores`.
@@ -193,7 +200,7 @@ def check_maxsim(fn, points: int = 2) -> str:
         ``"PASSED ex-p5-c3-maxsim (2 points)"``, also printed; a wrong answer raises
         :class:`~lib.exercises.ExerciseError`.
     """
-    rng = np.random.default_rng(3)
+    rng = _rng(3)
     for nq, nd in ((3, 5), (1, 1), (6, 2)):
         q, d = rng.standard_normal((nq, 8)), rng.standard_normal((nd, 8))
         close(_call(fn, q, d, what="maxsim"), retrieval.maxsim_scores(q, d), 1e-5,
@@ -201,6 +208,7 @@ def check_maxsim(fn, points: int = 2) -> str:
     return passed("ex-p5-c3-maxsim", points)
 
 
+@exercise("ex-p5-c3-both", forbids=())
 def check_pair_recall(fn, points: int = 1) -> str:
     """Exercise ex-p5-c3-both: ``fn(ranked, pairs, k)`` -> the share of queries with BOTH relevant documents in
     the top k.
@@ -224,6 +232,7 @@ def check_pair_recall(fn, points: int = 1) -> str:
     return passed("ex-p5-c3-both", points)
 
 
+@exercise("ex-p5-c3-count", forbids=())
 def check_doc_count(fn, points: int = 1) -> str:
     """Exercise ex-p5-c3-count: ``fn(task)`` -> how many attributes each person's document lists.
 
@@ -251,6 +260,7 @@ def check_doc_count(fn, points: int = 1) -> str:
 
 
 # --------------------------------------------------------------------------- chapter 4
+@exercise("ex-p5-c4-recall", forbids=('lib.search.list_overlap',))
 def check_ann_recall(fn, points: int = 2) -> str:
     """Exercise ex-p5-c4-recall: ``fn(found, exact)`` -> mean fraction of exact neighbours found, against
     :func:`lib.search.list_overlap`.
@@ -267,7 +277,7 @@ def check_ann_recall(fn, points: int = 2) -> str:
         ``"PASSED ex-p5-c4-recall (2 points)"``, also printed; a wrong answer raises
         :class:`~lib.exercises.ExerciseError`.
     """
-    rng = np.random.default_rng(4)
+    rng = _rng(4)
     exact = np.array([rng.permutation(50)[:10] for _ in range(20)])
     found = np.array([np.r_[e[:rng.integers(0, 11)], rng.permutation(np.arange(50, 60))][:10] for e in exact])
     found = np.array([rng.permutation(f) for f in found])
@@ -276,6 +286,7 @@ def check_ann_recall(fn, points: int = 2) -> str:
     return passed("ex-p5-c4-recall", points)
 
 
+@exercise("ex-p5-c4-bytes", forbids=())
 def check_bytes(pq_fn, flat_fn, points: int = 1) -> str:
     """Exercise ex-p5-c4-bytes: ``pq_fn(d, m, bits)`` and ``flat_fn(d)`` -> bytes per vector.
 
@@ -299,6 +310,7 @@ def check_bytes(pq_fn, flat_fn, points: int = 1) -> str:
 
 
 # --------------------------------------------------------------------------- chapter 5
+@exercise("ex-p5-c5-prf", forbids=('lib.leakage.set_prf', 'lib.leakage.token_prf'))
 def check_token_prf(fn, points: int = 1) -> str:
     """Exercise ex-p5-c5-prf: ``fn(pred, true)`` -> (precision, recall, f1) of two word collections, as
     :func:`lib.leakage.set_prf`.
@@ -325,6 +337,7 @@ def check_token_prf(fn, points: int = 1) -> str:
     return passed("ex-p5-c5-prf", points)
 
 
+@exercise("ex-p5-c5-freq", forbids=('lib.leakage.build_vocabulary',))
 def check_frequent_words(fn, points: int = 2) -> str:
     """Exercise ex-p5-c5-freq: ``fn(sets, m)`` -> the m words in most sentences, ties alphabetical, as
     :func:`lib.leakage.build_vocabulary`.
@@ -351,6 +364,7 @@ def check_frequent_words(fn, points: int = 2) -> str:
     return passed("ex-p5-c5-freq", points)
 
 
+@exercise("ex-p5-c5-nn", forbids=('lib.leakage.nearest_neighbour_sets',))
 def check_copy_nearest(fn, points: int = 2) -> str:
     """Exercise ex-p5-c5-nn: ``fn(X_query, X_known, known_sets)`` -> the word set of each query's cosine-nearest
     known row.
@@ -367,7 +381,7 @@ def check_copy_nearest(fn, points: int = 2) -> str:
         ``"PASSED ex-p5-c5-nn (2 points)"``, also printed; a wrong answer raises
         :class:`~lib.exercises.ExerciseError`.
     """
-    rng = np.random.default_rng(7)
+    rng = _rng(7)
     known = rng.standard_normal((12, 6)) * rng.uniform(0.5, 3.0, (12, 1))   # lengths differ: cosine, not dot
     sets = [{f"w{i}", f"v{i % 3}"} for i in range(12)]
     query = rng.standard_normal((9, 6))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import compression, linalg
-from . import ExerciseError, close, expect, implemented, passed
+from . import ExerciseError, close, exercise, expect, hidden, implemented, passed, rng as _rng, seed as _seed
 
 __all__ = ["check_int8", "check_hamming", "check_pq_bytes", "check_pca_reduce", "check_nested_loss",
            "check_retention", "check_qr_rows", "check_bucket_means", "check_equal_memory", "check_neighbour_loss",
@@ -19,6 +19,7 @@ def _call(fn, what, *args):
 
 
 # --------------------------------------------------------------------------- chapter 1
+@exercise("ex-p6-c1-int8", forbids=('lib.compression.Int8Quantizer',))
 def check_int8(quantize, dequantize) -> str:
     """ex-p6-c1-int8: ``quantize(X, lo, hi)`` -> int8 codes, ``dequantize(codes, lo, hi)`` -> floats.
 
@@ -35,7 +36,7 @@ def check_int8(quantize, dequantize) -> str:
     """
     implemented(quantize, "quantize")
     implemented(dequantize, "dequantize")
-    rng = np.random.default_rng(6)
+    rng = _rng(6)
     X = rng.normal(size=(50, 12)).astype(np.float32)
     ref = compression.Int8Quantizer().fit(X)
     codes = _call(quantize, "quantize", X, ref.lo_, ref.hi_)
@@ -56,6 +57,7 @@ def check_int8(quantize, dequantize) -> str:
     return passed("ex-p6-c1-int8")
 
 
+@exercise("ex-p6-c1-hamming", forbids=('lib.compression.hamming_distances',))
 def check_hamming(hamming) -> str:
     """ex-p6-c1-hamming: ``hamming(a, b)`` for two packed uint8 codes (1-D) -> int.
 
@@ -70,7 +72,7 @@ def check_hamming(hamming) -> str:
         ``"PASSED ex-p6-c1-hamming"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
     """
     implemented(hamming, "hamming")
-    rng = np.random.default_rng(7)
+    rng = _rng(7)
     X = rng.normal(size=(20, 64))
     codes = compression.binarize(X)
     for i in range(0, 20, 2):
@@ -83,6 +85,7 @@ def check_hamming(hamming) -> str:
     return passed("ex-p6-c1-hamming")
 
 
+@exercise("ex-p6-c1-pqbytes", forbids=())
 def check_pq_bytes(pq_bytes) -> str:
     """ex-p6-c1-pqbytes: ``pq_bytes(n, d, m, nbits)`` -> total bytes of a PQ index (codes + codebooks).
 
@@ -110,6 +113,7 @@ def check_pq_bytes(pq_bytes) -> str:
 
 
 # --------------------------------------------------------------------------- chapter 2
+@exercise("ex-p6-c2-pca", forbids=('lib.linalg.PCA',))
 def check_pca_reduce(pca_reduce) -> str:
     """ex-p6-c2-pca: ``pca_reduce(X_fit, X, d)`` -> unit rows of the top-d PCA projection.
 
@@ -124,7 +128,7 @@ def check_pca_reduce(pca_reduce) -> str:
         ``"PASSED ex-p6-c2-pca"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
     """
     implemented(pca_reduce, "pca_reduce")
-    rng = np.random.default_rng(8)
+    rng = _rng(8)
     A = rng.normal(size=(200, 16)) * np.linspace(3, 0.2, 16) + 1.5
     B = rng.normal(size=(30, 16)) * np.linspace(3, 0.2, 16) + 1.5
     for d in (1, 4, 16):
@@ -138,6 +142,7 @@ def check_pca_reduce(pca_reduce) -> str:
     return passed("ex-p6-c2-pca")
 
 
+@exercise("ex-p6-c2-loss", forbids=('lib.compression.matryoshka_loss',))
 def check_nested_loss(nested_loss) -> str:
     """ex-p6-c2-loss: ``nested_loss(q, p, dims, temperature)`` equals the library's Matryoshka loss.
 
@@ -155,7 +160,7 @@ def check_nested_loss(nested_loss) -> str:
     import torch
 
     implemented(nested_loss, "nested_loss")
-    torch.manual_seed(0)
+    torch.manual_seed(_seed(0))
     q, p = torch.randn(12, 16), torch.randn(12, 16)
     for dims in ((16,), (2, 8, 16)):
         got = _call(nested_loss, "nested_loss", q, p, dims, 0.1)
@@ -166,6 +171,7 @@ def check_nested_loss(nested_loss) -> str:
     return passed("ex-p6-c2-loss")
 
 
+@exercise("ex-p6-c2-retention", forbids=())
 def check_retention(retention) -> str:
     """ex-p6-c2-retention: ``retention(scores, baseline)`` -> percent of the baseline, per entry.
 
@@ -194,6 +200,7 @@ def check_retention(retention) -> str:
 
 
 # --------------------------------------------------------------------------- chapter 3
+@exercise("ex-p6-c3-qr", forbids=())
 def check_qr_rows(qr_rows) -> str:
     """ex-p6-c3-qr: ``qr_rows(i, m, n)`` -> (quotient row, remainder row) in a stacked table.
 
@@ -223,6 +230,7 @@ def check_qr_rows(qr_rows) -> str:
     return passed("ex-p6-c3-qr")
 
 
+@exercise("ex-p6-c3-hash", forbids=())
 def check_bucket_means(bucket_means) -> str:
     """ex-p6-c3-hash: ``bucket_means(E, ids, n_buckets)`` -> least-squares table of the hashing trick.
 
@@ -237,7 +245,7 @@ def check_bucket_means(bucket_means) -> str:
         ``"PASSED ex-p6-c3-hash"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
     """
     implemented(bucket_means, "bucket_means")
-    rng = np.random.default_rng(9)
+    rng = _rng(9)
     E = rng.normal(size=(60, 5)).astype(np.float32)
     ids = rng.integers(0, 7, size=60)
     ids[ids == 3] = 4  # an empty bucket
@@ -251,6 +259,7 @@ def check_bucket_means(bucket_means) -> str:
     return passed("ex-p6-c3-hash")
 
 
+@exercise("ex-p6-c3-budget", forbids=())
 def check_equal_memory(rows_for_budget) -> str:
     """ex-p6-c3-budget: ``rows_for_budget(budget_bytes, d, bytes_per_value)`` -> rows that fit.
 
@@ -271,6 +280,7 @@ def check_equal_memory(rows_for_budget) -> str:
     return passed("ex-p6-c3-budget")
 
 
+@exercise("ex-p6-c3-loss", forbids=('lib.compression.neighbour_loss',))
 def check_neighbour_loss(neighbour_loss) -> str:
     """ex-p6-c3-loss: ``neighbour_loss(A, P, N, ignore, temperature)`` equals the library's.
 
@@ -288,7 +298,7 @@ def check_neighbour_loss(neighbour_loss) -> str:
     import torch
 
     implemented(neighbour_loss, "neighbour_loss")
-    torch.manual_seed(0)
+    torch.manual_seed(_seed(0))
     A, P, N = torch.randn(6, 8), torch.randn(6, 3, 8), torch.randn(20, 8)
     none = torch.zeros(6, 20, dtype=torch.bool)
     some = torch.rand(6, 20) < 0.3
@@ -304,6 +314,7 @@ def check_neighbour_loss(neighbour_loss) -> str:
 
 
 # --------------------------------------------------------------------------- chapter 4
+@exercise("ex-p6-c4-sif", forbids=('model2vec.distill.inference.compute_weights',))
 def check_sif(sif_weights) -> str:
     """ex-p6-c4-sif: ``sif_weights(n, a)`` equals model2vec's Zipf/SIF weights.
 
@@ -327,6 +338,7 @@ def check_sif(sif_weights) -> str:
     return passed("ex-p6-c4-sif")
 
 
+@exercise("ex-p6-c4-encode", forbids=())
 def check_static_encode(static_encode) -> str:
     """ex-p6-c4-encode: ``static_encode(table, rows)`` -> unit mean of the rows of each text.
 
@@ -341,7 +353,7 @@ def check_static_encode(static_encode) -> str:
         ``"PASSED ex-p6-c4-encode"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
     """
     implemented(static_encode, "static_encode")
-    rng = np.random.default_rng(10)
+    rng = _rng(10)
     T = rng.normal(size=(20, 6)).astype(np.float32)
     rows = [[1, 2, 3], [4], [5, 5, 6]]
     got = np.asarray(_call(static_encode, "static_encode", T, rows), dtype=float)
@@ -352,6 +364,7 @@ def check_static_encode(static_encode) -> str:
     return passed("ex-p6-c4-encode")
 
 
+@exercise("ex-p6-c4-speed", forbids=())
 def check_speedup(speedup) -> str:
     """ex-p6-c4-speed: ``speedup(n_texts, seconds_slow, seconds_fast)`` -> (rate_slow, rate_fast, ratio).
 
