@@ -43,7 +43,9 @@ retrieval    V: retrievers (BM25, dense, fusion, late interaction) and scoring a
 limit        V: the LIMIT theory: reachable top-k sets, free-embedding optimisation and critical n, exact
              constructions (tetrahedron, moment curve) and their margins (package)
 limit_data   V: the released LIMIT-small and the LIMIT-style task generator
-ann          V-VI: every faiss index (flat, float16, int8, binary, PQ, HNSW, IVF, IVF-PQ), rescoring, recall/speed
+ann          V-VI: every faiss index (flat, float16, int8, binary, PQ, HNSW, IVF, IVF-PQ), rescoring, recall/speed,
+             filtered search (attribute and window filters: pre-/post-filtering, ID selectors) (package)
+vectordb     V: a vector database in-process (LanceDB): tables, IVF index, SQL-filtered search
 leakage      V: embedding inversion (decoders), its metrics and defences (package)
 compression  VI: quantization, fewer dimensions, smaller tables, tables trained on neighbours (package)
 

@@ -1,4 +1,4 @@
-"""Approximate nearest-neighbour search with faiss: the book's one faiss module.
+"""The faiss indexes: build, search, rescore and measure (re-exported by :mod:`lib.ann`).
 
 Part V ch4 (speed against recall) and Part VI ch1 (bytes against quality) build, search, rescore
 and measure their indexes here. :func:`build_index` builds every kind of :data:`KINDS` (exact
@@ -20,7 +20,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import cache, checks, search as exact_search
+from .. import cache, checks, search as exact_search
 
 __all__ = ["KINDS", "KNOBS", "Index", "Measurement", "set_threads", "binarize", "build_index", "cached_build",
            "search", "rescore", "measure", "time_search", "memory_per_vector"]
