@@ -572,3 +572,86 @@ def test_grading_scores_delegation_and_hard_coding_zero(tmp_path):
     executed = nbformat.read(out / "executed" / "hardcodes" / "ppmi.ipynb", as_version=4)
     check = _find(executed, "# CHECK ex-p2-c1-ppmi")
     assert "PASSED ex-p2-c1-ppmi" in "".join(o.get("text", "") for o in check.outputs)   # the visible check passed
+
+
+# ------------------------------------------- no expected answer in what students get
+def _instructor_function(chapter_stem, label):
+    """The instructor's solution function of exercise ``label``, defined from the chapter's answer cell."""
+    import ast as _ast
+    from lib import search
+    path = next(p for p in assignments.toc_notebooks() if p.stem == chapter_stem)
+    nb = nbformat.read(path, as_version=4)
+    markup = course.parse(nb)
+    cell = next(c for c, r, lab in zip(nb.cells, markup.roles, markup.labels) if r == "answer" and lab == label)
+    tree = _ast.parse(cell.source)
+    tree.body = [n for n in tree.body if isinstance(n, _ast.FunctionDef)]
+    namespace = {"np": np, "search": search}
+    exec(compile(tree, path.name, "exec"), namespace)
+    return namespace[tree.body[0].name]
+
+
+def _expected_answers(glove):
+    """(label, answer): what the instructor's solutions answer on the checks' own questions (visible and
+    hidden) and what the answer cells print in the executed chapters. An answer that is one of the
+    question's own words (the odd one out is one of the words asked about) is not counted."""
+    from lib.exercises import part1, part6
+    answers, asked = [], set()
+
+    def spying(fn, label):
+        def spy(*args):
+            out = fn(*args)
+            asked.update(w for a in args[1:] for w in (a if isinstance(a, list) else [a]) if isinstance(w, str))
+            if not any(out == a or (isinstance(a, list) and out in a) for a in args[1:]):
+                answers.append((label, out))
+            return out
+        return spy
+
+    for check, chapter, label in ((part1.check_odd_one_out, "01_what_is_an_embedding", "ex-p1-c1-odd"),
+                                  (part1.check_analogy, "01_what_is_an_embedding", "ex-p1-c1-analogy")):
+        for hidden in (False, True):
+            check(spying(_instructor_function(chapter, label), label), glove, hidden=hidden)
+    pq = _instructor_function("01_quantization", "ex-p6-c1-pqbytes")
+    part6.check_pq_bytes(spying(lambda *a: pq(*a), "ex-p6-c1-pqbytes"))
+    for path in assignments.toc_notebooks():     # and what the answer cells print in the executed chapters
+        nb = nbformat.read(path, as_version=4)
+        markup = course.parse(nb)
+        for cell, role, label in zip(nb.cells, markup.roles, markup.labels):
+            if role == "answer":
+                for o in cell.get("outputs", []):
+                    text = o.get("text") or o.get("data", {}).get("text/plain", "")
+                    answers += [(label, w) for w in [text.strip()] if re.fullmatch(r"[a-z]{3,}", w) and w not in asked]
+                    answers += [(label, x) for x in re.findall(r"(?<![\w.])\d+\.\d{3,}", text)]   # 3+ decimals
+    return answers
+
+
+def test_student_release_holds_no_expected_answer(tmp_path, glove):
+    """Each exercise's expected answers appear neither in its exercise material in the student release
+    (text, stubs, check cells, outputs) nor in its checker's source, nor in lib/exercises/__init__.py."""
+    import inspect
+    from lib.exercises import part1, part2, part3, part4, part5, part6
+    answers = _expected_answers(glove)
+    assert {"queen", "tokyo", "faster", 441216} <= {a for _, a in answers}
+    assignments.generate(assignments.toc_notebooks(), tmp_path, quiet=True)
+    texts = {}
+    common = (ROOT / "lib" / "exercises" / "__init__.py").read_text()
+    for path in (tmp_path / "release").rglob("*.ipynb"):
+        for cell in nbformat.read(path, as_version=4).cells:
+            label = cell.metadata.get(course.META, {}).get("label")
+            texts.setdefault(label, []).append(cell.source + json.dumps(cell.get("outputs", [])))
+    for module in (part1, part2, part3, part4, part5, part6):
+        for name in module.__all__:
+            label = getattr(getattr(module, name), "label", None)
+            if label:
+                texts.setdefault(label, []).append(inspect.getsource(getattr(module, name)))
+    leaks = []
+    for label, answer in set((lab, str(a)) for lab, a in answers):
+        if answer.isdigit():
+            pattern = rf"(?<![\w.])({int(answer):,}|{answer})(?![\w.])"
+        elif re.fullmatch(r"[a-z]+", answer):
+            pattern = rf"[\"']{answer}[\"']"                     # as a string literal
+        else:
+            pattern = rf"(?<![\w.]){re.escape(answer)}"
+        for where, text in [(label, t) for t in texts.get(label, [])] + [("lib/exercises/__init__.py", common)]:
+            if re.search(pattern, text, re.I):
+                leaks.append(f"{answer!r} of {label} in {where}")
+    assert not leaks, sorted(set(leaks))

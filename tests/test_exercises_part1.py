@@ -30,13 +30,19 @@ def test_odd_one_out_checker(glove):
     assert part1.check_odd_one_out(good, glove).startswith("PASSED")
     with pytest.raises(ExerciseError, match="not one of"):
         part1.check_odd_one_out(lambda kv, words: "zebra", glove)
-    with pytest.raises(ExerciseError, match="the odd one out is"):
+    with pytest.raises(ExerciseError, match="is not the odd one out") as err:
         part1.check_odd_one_out(lambda kv, words: words[0], glove)
+    assert "car" not in str(err.value).split("]")[-1]          # the message does not give the answer away
+    assert part1.check_odd_one_out(good, glove, hidden=True).startswith("PASSED")
+    with pytest.raises(ExerciseError, match="hidden test"):     # memorising the visible order fails
+        part1.check_odd_one_out(lambda kv, words: words[-1], glove, hidden=True)
 
 
 def test_analogy_checker(glove):
     def good(kv, a, b, c):
         return kv.most_similar(positive=[b, c], negative=[a], topn=1)[0][0]
     assert part1.check_analogy(good, glove).startswith("PASSED")
+    with pytest.raises(ExerciseError, match="is not 'prince'"):
+        part1.check_analogy(lambda kv, a, b, c: "prince", glove)
     with pytest.raises(ExerciseError, match="exclude a, b and c"):
         part1.check_analogy(lambda kv, a, b, c: b, glove)

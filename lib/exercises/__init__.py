@@ -269,7 +269,7 @@ def digest(value) -> str:
 
     Examples
     --------
-    >>> digest("Queen") == digest("queen")
+    >>> digest("Paris ") == digest("paris")
     True
     >>> digest(0.33333) == digest(1 / 3)
     True
