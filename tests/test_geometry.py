@@ -359,3 +359,43 @@ def test_unsupervised_align_recovers_a_permuted_rotation():
     from lib.checks import NotFittedError
     with pytest.raises(NotFittedError, match="not fitted"):
         G.UnsupervisedAlignment().transform(X)
+
+
+# ---------------------------------------------------------------- RankMe against the formula
+def _rankme_direct(X):
+    """Garrido et al.'s formula written out: exp of the entropy of the L1-normalised singular values."""
+    s = np.linalg.svd(np.asarray(X, dtype=np.float64), compute_uv=False)
+    p = s / s.sum()
+    p = p[p > 0]
+    return float(np.exp(-(p * np.log(p)).sum()))
+
+
+@pytest.mark.parametrize("shape", [(50, 8), (8, 50), (300, 384)])
+def test_effective_rank_matches_the_formula(shape):
+    X = np.random.default_rng(3).standard_normal(shape) * np.linspace(0.1, 3, shape[1])
+    assert abs(G.effective_rank(X) - _rankme_direct(X)) < 1e-6 * min(shape)
+    # not centred by default (as RankMe); centring is the formula on X - mean
+    shifted = X + 5.0
+    assert abs(G.effective_rank(shifted) - _rankme_direct(shifted)) < 1e-6 * min(shape)
+    assert abs(G.effective_rank(shifted, center=True) - _rankme_direct(shifted - shifted.mean(0))) < 1e-6 * min(shape)
+
+
+def test_effective_rank_invariances_and_bounds():
+    X = np.random.default_rng(4).standard_normal((40, 10))
+    Q, _ = np.linalg.qr(np.random.default_rng(5).standard_normal((10, 10)))
+    r = G.effective_rank(X)
+    assert abs(G.effective_rank(7.5 * X) - r) < 1e-9            # scale-free
+    assert abs(G.effective_rank(X @ Q) - r) < 1e-9              # rotation-free
+    assert 1 - 1e-9 <= r <= 10 + 1e-9
+    # a common offset (anisotropy) lowers the uncentred rank
+    assert G.effective_rank(X + 20.0) < r
+
+
+def test_effective_rank_bad_input():
+    assert abs(G.effective_rank(np.ones(5)) - 1) < 1e-9          # one vector is one row: rank 1
+    with pytest.raises(ValueError, match="X"):
+        G.effective_rank(np.ones((2, 2, 2)))                    # not a matrix
+    with pytest.raises(ValueError, match="numeric"):
+        G.effective_rank([["a", "b"], ["c", "d"]])
+    with pytest.raises(ValueError, match="NaN"):
+        G.effective_rank(np.array([[1.0, np.nan], [0.0, 1.0]]))
