@@ -655,3 +655,29 @@ def test_student_release_holds_no_expected_answer(tmp_path, glove):
             if re.search(pattern, text, re.I):
                 leaks.append(f"{answer!r} of {label} in {where}")
     assert not leaks, sorted(set(leaks))
+
+
+# ------------------------------------------------ graded runs execute what the exercises need
+def test_needed_cells_follow_names_backwards():
+    nb = _nb("import numpy as np",                                   # 0 imports: kept
+             "X = np.ones((3, 2))\nunused = 5",                      # 1 binds X, read by the answer: kept
+             "import matplotlib\nfig = X.sum()",                     # 2 imports: kept
+             "table = X * 2\nprint(table)",                          # 3 nobody reads table: skipped
+             "X[0] = 7",                                             # 4 changes X: kept
+             "def helper(v):\n    return v + offset",                # 5 read by the answer: kept
+             "offset = 1",                                           # 6 read by helper when called: kept
+             "md:```{exercise} T\n:label: ex-a\nDo it.\n```",
+             "### BEGIN SOLUTION\nanswer = helper(X).sum()\n### END SOLUTION",   # 8 answer
+             "# CHECK ex-a points=1\nassert answer > 0",             # 9 check
+             "X = None\nplot = table")                               # 10 after the exercise: skipped
+    reference = course.student_notebook(nb, "a", keep_hidden=True)
+    keep = course.needed_cells(course.nbgrader_source(nb, "a"), reference)      # the instructor's solution
+    assert keep == {0, 1, 2, 4, 5, 6, 8, 9}, keep
+    sub = course.student_notebook(nb, "a")
+    sub.cells.insert(4, new_code_cell("mine = table"))               # the learner's own cell: kept
+    merged, _ = course.merge_submission(reference, sub)
+    keep = course.needed_cells(merged, reference)
+    kept_sources = {merged.cells[i].source for i in keep}
+    assert "mine = table" in kept_sources and "table = X * 2\nprint(table)" in kept_sources   # needed by mine
+    assert "X = None\nplot = table" not in kept_sources
+    assert course.needed_cells(_nb("%matplotlib inline\nimport numpy", "x = (")) == {0, 1}   # magics; unparsable

@@ -5,6 +5,7 @@ Usage
     python tools/autograde.py [SUBMISSIONS] [--source NOTEBOOK ...] [--out DIR]
                               [--timeout 600] [--cell-timeout 300] [--jobs 1]
                               [--memory-mb 8192] [--max-procs 256] [--disk-mb 512] [--unsandboxed]
+                              [--whole-chapter]
 
 SUBMISSIONS (default ``assignments/submitted``) holds one notebook per student and
 assignment, in any of these layouts:
@@ -44,6 +45,13 @@ Without bubblewrap (or where it cannot run, e.g. with user namespaces switched o
 grader says why and refuses; ``--unsandboxed`` runs the notebooks without the sandbox (each
 still in its own process and folder, with a socket patch it can undo): only for code you
 trust.
+
+Only the cells the exercises need run (``course.needed_cells``: the exercises' own cells, every
+cell the student added or changed, and the chapter cells they depend on by name, imports
+included); the chapter's figures and tables are skipped. ``--whole-chapter`` runs every cell.
+An exercise whose code names a lib function its checker forbids (``@exercise(..., forbids=...)``
+in ``lib/exercises``) scores 0, with the reason in the feedback (``course.delegations``); the
+checkers also refuse such calls at run time.
 
 What the grade itself can be trusted for: a check counts only when the instructor's check
 cell (restored by the grader, hidden tests included) ran without an error; ``PASSED`` lines
@@ -169,8 +177,8 @@ def worker(data: Path, cell_timeout: float, nonce: str, text: str) -> None:
                 pid = getattr(proc, "pid", None)
             report(kernel_pid=pid)
             for index, cell in enumerate(nb.cells):
-                if cell.cell_type != "code":
-                    continue
+                if cell.cell_type != "code" or cell.metadata.get(course.META, {}).get("skip"):
+                    continue              # skipped: a chapter cell no exercise needs (course.needed_cells)
                 start = time.perf_counter()
                 client.execute_cell(cell, index)
                 seconds = time.perf_counter() - start
@@ -426,8 +434,12 @@ def tamper_flags(merged, reference) -> list[str]:
 
 def grade(submissions: Path, sources: dict, out: Path, *, timeout: float = 600,
           cell_timeout: float = 300, jobs: int = 1, quiet: bool = False,
-          limits: sandbox.Limits | None = sandbox.Limits(), unsandboxed: bool = False):
+          limits: sandbox.Limits | None = sandbox.Limits(), unsandboxed: bool = False,
+          whole_chapter: bool = False):
     """Grade every notebook under ``submissions``; returns the rows written to grades.csv.
+
+    Only the cells the exercises need run (:func:`course.needed_cells`: the exercises' cells, the
+    learner's own cells, and the chapter cells they depend on by name); ``whole_chapter`` runs all.
 
     Each notebook runs in the sandbox under ``limits``; where the sandbox cannot run this
     raises ``SystemExit`` saying why, unless ``unsandboxed`` (then notebooks run without it).
@@ -484,6 +496,11 @@ def grade(submissions: Path, sources: dict, out: Path, *, timeout: float = 600,
                 raise ValueError(f"no source notebook matches it (known: {', '.join(sources)})")
             row["assignment"] = name
             merged, notes = course.merge_submission(references[name], nb)
+            if not whole_chapter:      # run only the exercises' cells and what they need
+                keep = course.needed_cells(merged, references[name])
+                for index, cell in enumerate(merged.cells):
+                    if cell.cell_type == "code" and index not in keep:
+                        cell.metadata[course.META] = {"skip": True}
             flags = tamper_flags(merged, references[name])
             if flags:
                 row["review"] = " ".join(flags)
@@ -563,6 +580,8 @@ def main(argv=None) -> int:
                         help=f"processes and threads per sandbox (default {default.procs})")
     parser.add_argument("--disk-mb", type=int, default=default.disk_mb,
                         help=f"size of the sandbox's writable folder and of its /tmp, MiB (default {default.disk_mb})")
+    parser.add_argument("--whole-chapter", action="store_true",
+                        help="run every cell of the chapter, not only those the exercises need")
     parser.add_argument("--unsandboxed", action="store_true",
                         help="run the notebooks without the sandbox (only for code you trust)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
@@ -580,7 +599,8 @@ def main(argv=None) -> int:
     limits = sandbox.Limits(memory_mb=args.memory_mb, cpu_s=int(max(args.timeout, args.cell_timeout)) + 60,
                             procs=args.max_procs, file_mb=min(default.file_mb, args.disk_mb), disk_mb=args.disk_mb)
     rows = grade(Path(args.submissions), load_sources(sources), Path(args.out), timeout=args.timeout,
-                 cell_timeout=args.cell_timeout, jobs=args.jobs, limits=limits, unsandboxed=args.unsandboxed)
+                 cell_timeout=args.cell_timeout, jobs=args.jobs, limits=limits, unsandboxed=args.unsandboxed,
+                 whole_chapter=args.whole_chapter)
     print(f"graded {len(rows)} notebooks -> {Path(args.out) / 'grades.csv'}, feedback in {Path(args.out) / 'feedback'}")
     return 0
 

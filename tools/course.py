@@ -20,6 +20,12 @@ metadata but keeps the solutions (what ``nbgrader generate_assignment`` imports)
 instructor's check cells, hidden tests included, replace whatever the student's copy
 holds) and :func:`score` turns the executed cells into points and feedback.
 
+For honest grading, :func:`with_hidden_tests` adds to every check cell of the grader's and
+nbgrader's copies a hidden test generated from its visible check call (``check_x(fn,
+hidden=True)``: other inputs, expected values not shown), :func:`delegations` finds (with
+``ast``) learner code that names a lib function the exercise's checker forbids
+(:func:`checker_forbids`), and :func:`needed_cells` picks the cells a graded run must execute.
+
 Executing the notebooks is the job of ``tools/autograde.py``; everything here is pure
 (notebook in, notebook or numbers out) so that it can be unit-tested quickly.
 """
@@ -844,3 +850,76 @@ def delegations(merged, forbids: dict, reference=None) -> dict:
         if reasons:
             out[label] = reasons
     return out
+
+
+# ----------------------------------------------------------------------------- what a graded run needs
+_BUILTINS = set(dir(__import__("builtins")))
+
+
+def _cell_names(tree) -> tuple:
+    """(names the cell binds or changes at its top level, names it reads, names its functions read)."""
+    bound, loaded, late = set(), set(), set()
+
+    def visit(node, top):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            if top and not isinstance(node, ast.Lambda):
+                bound.add(node.name)
+            inner = ast.Module(body=node.body if isinstance(node.body, list) else [ast.Expr(node.body)],
+                               type_ignores=[])
+            late.update(n.id for n in ast.walk(inner) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
+            return                        # what a function reads, it reads when called
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound.update((a.asname or a.name).split(".")[0] for a in node.names if a.name != "*")
+        elif isinstance(node, ast.Name):
+            (bound if isinstance(node.ctx, (ast.Store, ast.Del)) and top else loaded).add(node.id)
+        elif isinstance(node, (ast.Attribute, ast.Subscript)) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            base = node.value
+            while isinstance(base, (ast.Attribute, ast.Subscript)):
+                base = base.value
+            if isinstance(base, ast.Name) and top:
+                bound.add(base.id)        # W[:, k] = 0 changes W
+        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and \
+                isinstance(node.value.func, ast.Attribute) and isinstance(node.value.func.value, ast.Name) and top:
+            bound.add(node.value.func.value.id)   # model.fit(X) as a statement may change model
+        for child in ast.iter_child_nodes(node):
+            visit(child, top)
+
+    for stmt in tree.body:
+        visit(stmt, True)
+    return bound, loaded - _BUILTINS, late - _BUILTINS
+
+
+def needed_cells(nb, reference=None) -> set:
+    """Indices of the code cells a graded run must execute: the exercises' cells and what they need.
+
+    The exercises' own cells (answers, checks) and every cell the learner added or changed are
+    needed; going backwards through the notebook, a chapter cell is needed when it imports
+    something, or binds or changes (``W[:, k] = 0``, ``model.fit(X)``) a name that a needed cell
+    below it reads (found with ``ast``; a cell that does not parse is kept). The figures, tables
+    and prose numbers of the chapter body are skipped.
+    """
+    trusted = {_source(c) for c in (reference.cells if reference is not None else [])
+               if c.get("metadata", {}).get(META, {}).get("role") not in ("answer",)}
+    cells = []
+    for index, cell in enumerate(nb.cells):
+        if cell.get("cell_type") != "code":
+            continue
+        role = cell.get("metadata", {}).get(META, {}).get("role")
+        tree = _parse_cell(_source(cell))
+        mine = role in ("answer", "check") or (reference is not None and _source(cell) not in trusted)
+        if tree is None:
+            cells.append((index, True, set(), set(), set()))
+            continue
+        imports = any(isinstance(n, (ast.Import, ast.ImportFrom)) for n in tree.body)
+        cells.append((index, mine or imports, *_cell_names(tree)))
+    late, keep = set(), None
+    while True:          # a function reads names when it is called: those are wanted everywhere
+        want, kept, new_late = set(late), set(), set(late)
+        for index, always, bound, loaded, inner in reversed(cells):
+            if always or bound & want:
+                kept.add(index)
+                want |= loaded | inner
+                new_late |= inner
+        if kept == keep and new_late == late:
+            return kept
+        keep, late = kept, new_late
