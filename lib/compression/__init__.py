@@ -14,6 +14,9 @@ tables          :class:`CompressedTable` and the row-sharing and factored builde
                 :func:`quotient_remainder`, :func:`low_rank`, :func:`mixed_dimensions`)
 table_entries   :func:`prune_entries`, :func:`quantize_table`, :func:`mixed_precision`
 table_training  :func:`train_table_on_neighbours` with :func:`neighbour_targets`, :func:`neighbour_loss`
+matryoshka      fine-tuning the encoder itself for fewer layers and dimensions: :func:`finetune_2d`
+                (plain, 2D Matryoshka :func:`two_d_matryoshka_loss`, Starbucks :func:`starbucks_loss`),
+                :func:`finetuned_checkpoints` (cached model folders)
 
 faiss indexes over compressed codes (float16, int8, binary, PQ), the float rescoring of their
 shortlists and search timing are :mod:`lib.ann`'s (:func:`lib.ann.build_index`,
@@ -23,12 +26,13 @@ its compressed version is :func:`lib.search.neighbour_overlap`. Distillation (mo
 """
 from __future__ import annotations
 
-from . import dimensions, quantization, table_entries, table_training, tables
+from . import dimensions, matryoshka, quantization, table_entries, table_training, tables
 from .dimensions import *  # noqa: F401,F403
+from .matryoshka import *  # noqa: F401,F403
 from .quantization import *  # noqa: F401,F403
 from .table_entries import *  # noqa: F401,F403
 from .table_training import *  # noqa: F401,F403
 from .tables import *  # noqa: F401,F403
 
 __all__ = [*quantization.__all__, *dimensions.__all__, *tables.__all__, *table_entries.__all__,
-           *table_training.__all__]
+           *table_training.__all__, *matryoshka.__all__]
