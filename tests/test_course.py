@@ -681,3 +681,11 @@ def test_needed_cells_follow_names_backwards():
     assert "mine = table" in kept_sources and "table = X * 2\nprint(table)" in kept_sources   # needed by mine
     assert "X = None\nplot = table" not in kept_sources
     assert course.needed_cells(_nb("%matplotlib inline\nimport numpy", "x = (")) == {0, 1}   # magics; unparsable
+
+
+@pytest.mark.parametrize("chapter", assignments.toc_notebooks(), ids=lambda p: p.stem)
+def test_instructor_solutions_do_not_delegate(chapter):
+    """The worked solutions write what their checkers forbid calling, so they keep full marks."""
+    nb = nbformat.read(chapter, as_version=4)
+    reference = course.student_notebook(nb, chapter.stem, keep_hidden=True)
+    assert course.delegations(course.nbgrader_source(nb, chapter.stem), FORBIDS, reference) == {}
