@@ -81,10 +81,10 @@ lab: kernel workbook
 assignments: setup
 	$(BIN)/python tools/assignments.py $(NOTEBOOKS)
 
-## make grade: autograde the notebooks under $(SUBMISSIONS), each in a bubblewrap sandbox -> assignments/autograded/ (grades.csv, feedback/); UNSANDBOXED=1 only for code you trust
+## make grade: autograde the notebooks under $(SUBMISSIONS), each in a bubblewrap sandbox, running only the cells each exercise needs (WHOLE=1: the whole chapter) -> assignments/autograded/ (grades.csv, feedback/); UNSANDBOXED=1 only for code you trust
 SUBMISSIONS ?= assignments/submitted
 grade: assignments
-	$(BIN)/python tools/autograde.py $(SUBMISSIONS) --jobs 2 $(if $(UNSANDBOXED),--unsandboxed)
+	$(BIN)/python tools/autograde.py $(SUBMISSIONS) --jobs 2 $(if $(UNSANDBOXED),--unsandboxed) $(if $(WHOLE),--whole-chapter)
 
 ## make bench: every chapter cold (an empty cache of its own, book order, cache log kept) then warm, filed in benchmarks/chapter_times.json and cache_deps.json (the cost page, README and chapters' first cells follow); encoder and exact-search ratios -> benchmarks/
 BENCH_CACHE = $(CURDIR)/_build/bench-cache
