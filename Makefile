@@ -96,6 +96,7 @@ bench: setup
 	$(BIN)/python tools/cost_page.py --add _build/notebook_times.json --deps _build/cache_deps.json --source "make bench (cold), commit $$(git rev-parse --short HEAD)"
 	EMBEDDINGS_BOOK_CACHE=$(BENCH_CACHE) $(BIN)/python -m pytest $(NOTEBOOKS) $(NBVAL) -q -p no:cacheprovider
 	$(BIN)/python tools/cost_page.py --add _build/notebook_times.json --source "make bench (warm), commit $$(git rev-parse --short HEAD)"
+	$(BIN)/python tools/course_kit.py
 	$(BIN)/python benchmarks/run.py --out benchmarks/encoder.md
 	$(BIN)/python benchmarks/topk_vs_faiss.py
 
