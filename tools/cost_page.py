@@ -196,10 +196,11 @@ def refresh_cells(check: bool) -> list[str]:
             continue
         text = run_cost_cell(nb.cells[i].source)
         stored = "".join(o.get("text", "") for o in nb.cells[i].outputs if o.get("output_type") == "stream")
-        if stored != text:
+        if stored != text or nb.cells[i].execution_count is None:   # nbval refuses outputs of an unrun cell
             stale.append(str(path.relative_to(ROOT)))
             if not check:
                 nb.cells[i].outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
+                nb.cells[i].execution_count = 1
                 nbformat.write(nb, path)
     return stale
 
