@@ -136,3 +136,31 @@ def test_a_learner_who_changes_a_setting_runs_to_the_end(tmp_path):
     assert "an.accuracy = " in text and "if you changed a setting" in text
     assert not any(o.get("output_type") == "error" for c in nb.cells if c.cell_type == "code"
                    for o in c.get("outputs", []))
+
+
+def _bound_inside(expr):
+    names = set()
+    for n in ast.walk(expr):
+        if isinstance(n, ast.comprehension):
+            names |= {t.id for t in ast.walk(n.target) if isinstance(t, ast.Name)}
+        elif isinstance(n, ast.Lambda):
+            names |= {a.arg for a in n.args.args}
+    return names
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_shown_values_can_be_computed(path):
+    """`values=` is evaluated before the condition: it must not read a comprehension's own variables."""
+    bad = []
+    for i, cell in enumerate(_code_cells(path)):
+        src = "".join(cell["source"])
+        for n in ast.walk(ast.parse(src)):
+            if isinstance(n, ast.Call) and getattr(n.func, "attr", "") == "holds" and n.args:
+                local = _bound_inside(n.args[0])
+                for kw in n.keywords:
+                    if kw.arg == "values" and isinstance(kw.value, ast.Dict):
+                        for v in kw.value.values:
+                            used = {x.id for x in ast.walk(v) if isinstance(x, ast.Name)} & local
+                            if used:
+                                bad.append(f"code cell {i}: {ast.get_source_segment(src, v)} uses {sorted(used)}")
+    assert not bad, f"{path.name}: " + "; ".join(bad)
