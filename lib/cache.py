@@ -196,7 +196,8 @@ def _log(event: str, namespace: str, path: Path, seconds: float) -> None:
     target = os.environ.get(LOG_VAR)
     if not target:
         return
-    line = json.dumps({"event": event, "namespace": namespace, "file": path.name, "seconds": round(seconds, 3),
+    line = json.dumps({"event": event, "namespace": namespace, "file": path.name, "dir": str(path.parent),
+                       "seconds": round(seconds, 3),
                        "notebook": os.environ.get("BOOK_NOTEBOOK", "")})
     try:
         with open(target, "a", encoding="utf-8") as fh:      # one short line per write: appends stay whole

@@ -48,7 +48,8 @@ def chapter_costs(chapter: str, times: Path = _TIMES, deps: Path = _DEPS) -> dic
         ``cold_s`` and ``cold_run`` (seconds in the newest cold run, in book order, and that run's date
         and machine), ``warm_s`` and ``warm_run`` (likewise, or None), ``needs`` (``{earlier chapter:
         seconds its results cost to compute}``, or None when no cache log was measured) and
-        ``alone_s`` (cold seconds when opened alone from an empty cache: ``cold_s`` plus the needs).
+        ``alone_s``; a warm run older than the newest cold run is left out (it timed an older book)
+        (cold seconds when opened alone from an empty cache: ``cold_s`` plus the needs).
 
     Raises
     ------
@@ -63,6 +64,8 @@ def chapter_costs(chapter: str, times: Path = _TIMES, deps: Path = _DEPS) -> dic
     """
     runs = json.loads(Path(times).read_text())["runs"] if Path(times).is_file() else []
     cold, warm = _newest(runs, "cold", chapter), _newest(runs, "warm", chapter)
+    if warm is not None and cold is not None and warm["date"] < cold["date"]:
+        warm = None                            # measured on an older version of the book than the cold run
     if cold is None:
         raise ValueError(f"chapter {chapter!r} has no cold run in {times}; known: the chapters of _toc.yml")
     needs = None

@@ -53,3 +53,15 @@ def test_dependencies_count_what_an_earlier_chapter_computed():
     assert deps["a"] == {"creates": {"enc": 30.0, "glove": 5.0}, "reads_from_earlier": {}, "extra_cold_seconds": 0.0}
     assert deps["b"]["reads_from_earlier"] == {"enc": {"from": "a", "seconds": 30.0}}
     assert deps["b"]["creates"] == {"own": 2.0} and deps["b"]["extra_cold_seconds"] == 30.0
+
+
+def test_entries_a_test_made_first_count_for_the_first_chapter_that_touches_them():
+    recs = [
+        {"event": "miss", "namespace": "wiki", "file": "w.pkl", "dir": "/c", "seconds": 9.0, "notebook": "fixture"},
+        {"event": "miss", "namespace": "wiki", "file": "w.pkl", "dir": "/tmp/x", "seconds": 1.0, "notebook": "t"},
+        {"event": "hit", "namespace": "wiki", "file": "w.pkl", "dir": "/c", "seconds": 0, "notebook": "a"},
+        {"event": "hit", "namespace": "wiki", "file": "w.pkl", "dir": "/c", "seconds": 0, "notebook": "b"},
+    ]
+    deps = _tool().dependencies(recs, order=["a", "b"])
+    assert list(deps) == ["a", "b"] and deps["a"]["creates"] == {"wiki": 9.0}
+    assert deps["b"]["reads_from_earlier"] == {"wiki": {"from": "a", "seconds": 9.0}}

@@ -35,34 +35,48 @@ def dependencies(lines, order=None) -> dict:
     lines : iterable of dict
         The log's records, in the order they were written.
     order : list of str, optional
-        Notebooks in book order; default: the order they first appear in the log.
+        The chapters in book order; the lookups of other notebooks (the test suite's) are left out,
+        and an entry one of them made first counts as made by the first chapter that touches it,
+        as it would be in a run of the chapters alone. Default: every notebook, in log order.
 
     Returns
     -------
     dict
         ``{notebook: {"creates": ..., "reads_from_earlier": ..., "extra_cold_seconds": ...}}``.
     """
-    creator, made_in = {}, defaultdict(float)        # file -> (notebook, seconds)
+    creator, made_in = {}, defaultdict(float)        # file -> notebook, seconds
+    outside = {}                                      # files a non-chapter made first: file -> (namespace, seconds)
     out = {}
     for rec in lines:
         nb = rec.get("notebook") or ""
+        ident = (rec.get("dir", ""), rec["file"])     # the same key in two cache folders is two entries
         if not nb:
             continue
+        if order is not None and nb not in order:     # a test's notebook: what it makes first, the first
+            if rec["event"] == "miss" and ident not in creator:     # chapter to touch it would have made
+                outside.setdefault(ident, (rec["namespace"], float(rec["seconds"])))
+            continue
         entry = out.setdefault(nb, {"creates": defaultdict(float), "reads_from_earlier": {}})
+        if ident in outside and ident not in creator:
+            ns, secs = outside.pop(ident)
+            creator[ident], made_in[ident] = nb, secs
+            entry["creates"][ns] += secs
+            if rec["event"] == "hit":
+                continue
         if rec["event"] == "miss":
-            creator.setdefault(rec["file"], nb)
-            made_in[rec["file"]] += float(rec["seconds"])
+            creator.setdefault(ident, nb)
+            made_in[ident] += float(rec["seconds"])
             entry["creates"][rec["namespace"]] += float(rec["seconds"])
         elif rec["event"] == "hit":
-            src = creator.get(rec["file"])
+            src = creator.get(ident)
             if src is None or src == nb:
                 continue                              # made by this chapter, or before the log began
             reads = entry["reads_from_earlier"].setdefault(rec["namespace"], {"from": src, "seconds": 0.0,
                                                                               "_files": set()})
-            if rec["file"] not in reads["_files"]:
-                reads["_files"].add(rec["file"])
-                reads["seconds"] += made_in[rec["file"]]
-    rank = {nb: i for i, nb in enumerate(order or list(out))}
+            if ident not in reads["_files"]:
+                reads["_files"].add(ident)
+                reads["seconds"] += made_in[ident]
+    rank = {nb: i for i, nb in enumerate(order if order is not None else list(out))}
     result = {}
     for nb in sorted(out, key=lambda n: rank.get(n, len(rank))):
         e = out[nb]
