@@ -1,6 +1,6 @@
 """lib.cache's lookup log and tools/cache_deps.py, which reads the chapters' dependencies off it."""
-import importlib.util
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -9,12 +9,8 @@ from lib import cache
 
 ROOT = Path(__file__).resolve().parent.parent
 
-
-def _tool():
-    spec = importlib.util.spec_from_file_location("cache_deps", ROOT / "tools" / "cache_deps.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+sys.path.insert(0, str(ROOT / "tools"))
+import cache_deps  # noqa: E402  (the tool under test, as tests/test_cost_page.py imports its own)
 
 
 def test_every_lookup_is_logged_with_its_notebook(tmp_path, monkeypatch):
@@ -48,7 +44,7 @@ def test_dependencies_count_what_an_earlier_chapter_computed():
         {"event": "hit", "namespace": "old", "file": "x.npy", "seconds": 0, "notebook": "b"},      # before the log
         {"event": "miss", "namespace": "unit", "file": "u.npy", "seconds": 1.0, "notebook": ""},     # not a chapter
     ]
-    deps = _tool().dependencies(recs, order=["a", "b"])
+    deps = cache_deps.dependencies(recs, order=["a", "b"])
     assert list(deps) == ["a", "b"]
     assert deps["a"] == {"creates": {"enc": 30.0, "glove": 5.0}, "reads_from_earlier": {}, "extra_cold_seconds": 0.0}
     assert deps["b"]["reads_from_earlier"] == {"enc": {"from": "a", "seconds": 30.0}}
@@ -62,6 +58,6 @@ def test_entries_a_test_made_first_count_for_the_first_chapter_that_touches_them
         {"event": "hit", "namespace": "wiki", "file": "w.pkl", "dir": "/c", "seconds": 0, "notebook": "a"},
         {"event": "hit", "namespace": "wiki", "file": "w.pkl", "dir": "/c", "seconds": 0, "notebook": "b"},
     ]
-    deps = _tool().dependencies(recs, order=["a", "b"])
+    deps = cache_deps.dependencies(recs, order=["a", "b"])
     assert list(deps) == ["a", "b"] and deps["a"]["creates"] == {"wiki": 9.0}
     assert deps["b"]["reads_from_earlier"] == {"wiki": {"from": "a", "seconds": 9.0}}

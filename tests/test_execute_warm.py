@@ -1,5 +1,5 @@
 """tools/execute.py --warm (make warm): chapters run for their cache only, nothing saved, failures reported."""
-import importlib.util
+import sys
 from pathlib import Path
 
 import nbformat
@@ -7,12 +7,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-
-def _tool():
-    spec = importlib.util.spec_from_file_location("book_execute", ROOT / "tools" / "execute.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+sys.path.insert(0, str(ROOT / "tools"))
+import execute  # noqa: E402  (the tool under test, as tests/test_cost_page.py imports its own)
 
 
 def _notebook(path, *sources):
@@ -30,7 +26,7 @@ def test_warm_fills_the_cache_and_saves_nothing(tmp_path, monkeypatch, capsys):
                      "x = cache.cached_array('warm-test', {'n': 3}, lambda: np.arange(3.0))")
     bad = tmp_path / "b.ipynb"
     _notebook(bad, "raise RuntimeError('a broken chapter')")
-    failed = _tool().warm([good, bad])
+    failed = execute.warm([good, bad])
     out = capsys.readouterr()
     assert failed == 1 and "b.ipynb: failed (CellExecutionError)" in out.out + out.err
     assert "1 of 2 chapters ran" in out.out and "files added" in out.out
