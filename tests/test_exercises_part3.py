@@ -63,26 +63,44 @@ def shared_pairs(ds, tables):
     return SimilarityDataset(ds.name, [ds.pairs[i] for i in keep], ds.scores[keep])
 
 
+def mean_pool(H, m):
+    return (H * m[..., None]).sum(1) / m.sum(1, keepdims=True)
+
+
+def aggregate(V, w):
+    return sorted(set(w)), np.stack([np.asarray(V)[np.asarray(w) == u].mean(0) for u in sorted(set(w))])
+
+
+def decontextualized(e, word, layer):               # the word alone, its own pieces only
+    return e.encode_tokens([word], show_progress=False)[0].hidden[layer][1:-1].mean(0)
+
+
+#: a correct solution of each checker (its learner arguments; the encoder comes from
+#: tests/test_exercises_delegation.py's NEEDS)
+SOLUTIONS = {"check_self_similarity": (self_similarity,), "check_mev": (explained_variance,),
+             "check_centroid_accuracy": (centroid_accuracy,), "check_decontextualized": (decontextualized,),
+             "check_aggregate": (aggregate,), "check_shared_pairs": (shared_pairs,), "check_mean_pooling": (mean_pool,),
+             "check_abtt": (abtt,), "check_whiten": (whiten,)}
+
+
 def test_checkers_pass_solutions_written_from_scratch():
     part3.check_self_similarity(self_similarity)
     part3.check_mev(explained_variance)
     part3.check_abtt(abtt)
     part3.check_whiten(whiten)
-    part3.check_mean_pooling(lambda H, m: (H * m[..., None]).sum(1) / m.sum(1, keepdims=True))
+    part3.check_mean_pooling(mean_pool)
     part3.check_centroid_accuracy(centroid_accuracy)
-    part3.check_aggregate(lambda V, w: (sorted(set(w)), np.stack([np.asarray(V)[np.asarray(w) == u].mean(0)
-                                                                  for u in sorted(set(w))])))
+    part3.check_aggregate(aggregate)
     part3.check_shared_pairs(shared_pairs)
     part3.check_self_similarity(self_similarity, hidden=True)
+    part3.check_mev(explained_variance, hidden=True)
     part3.check_abtt(abtt, hidden=True)
     part3.check_centroid_accuracy(centroid_accuracy, hidden=True)
 
 
 def test_decontextualized_checker(enc):
-    def decontextualized(e, word, layer):           # the word alone, its own pieces only
-        return e.encode_tokens([word], show_progress=False)[0].hidden[layer][1:-1].mean(0)
-
     part3.check_decontextualized(decontextualized, enc)
+    part3.check_decontextualized(decontextualized, enc, hidden=True)
     with pytest.raises(ExerciseError, match="CLS"):
         part3.check_decontextualized(lambda e, w, l: e.encode_tokens([w])[0].hidden[l].mean(0), enc)
     with pytest.raises(ExerciseError, match="yourself"):

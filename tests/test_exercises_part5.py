@@ -9,7 +9,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from lib import leakage, limit, retrieval
+from lib import data, leakage, limit, retrieval
 from lib.exercises import ExerciseError, part5
 
 
@@ -58,6 +58,53 @@ def rrf(rankings, k, c):
     return np.array(out)
 
 
+def recall_at_k(ranked, relevant, k):
+    return float(np.mean([len(set(r[:k].tolist()) & rel) / len(rel) for r, rel in zip(np.asarray(ranked), relevant)]))
+
+
+def overlap(query, passage):
+    q, p = data.tokenize(query), set(data.tokenize(passage))
+    return sum(w in p for w in q) / len(q) if q else 0.0
+
+
+def critical_n_fit(d):
+    c0, c1, c2, c3 = limit.PAPER_FIT                 # the paper's coefficients, given in the chapter
+    return c0 + c1 * d + c2 * d ** 2 + c3 * d ** 3
+
+
+def both_found(ranked, pairs, k):
+    return float(np.mean([set(p) <= set(r[:k].tolist()) for r, p in zip(np.asarray(ranked), pairs)]))
+
+
+def likes_per_person(task):
+    counts = np.zeros(len(task.passages), dtype=int)
+    for a, b in task.info["pairs"]:
+        counts[a] += 1
+        counts[b] += 1
+    return counts
+
+
+def ann_recall(found, exact):
+    return float(np.mean([len(set(f) & set(e)) / len(e) for f, e in zip(np.asarray(found).tolist(),
+                                                                        np.asarray(exact).tolist())]))
+
+
+def pq_bytes(d, m, bits):
+    return m * bits / 8
+
+
+def flat_bytes(d):
+    return 4 * d
+
+
+#: a correct solution of each checker (its learner arguments), for tests/test_exercises_delegation.py
+SOLUTIONS = {"check_recall_at_k": (recall_at_k,), "check_rrf": (rrf,), "check_overlap": (overlap,),
+             "check_circle_pairs": (lambda n: n,), "check_qrels": (all_pairs,), "check_extrapolation": (critical_n_fit,),
+             "check_maxsim": (maxsim,), "check_pair_recall": (both_found,), "check_doc_count": (likes_per_person,),
+             "check_ann_recall": (ann_recall,), "check_bytes": (pq_bytes, flat_bytes), "check_token_prf": (set_prf,),
+             "check_frequent_words": (frequent_words,), "check_copy_nearest": (copy_nearest,)}
+
+
 def test_leakage_checkers():
     assert part5.check_token_prf(set_prf).startswith("PASSED")
     with pytest.raises(ExerciseError):
@@ -84,8 +131,7 @@ def test_retrieval_and_limit_checkers():
         part5.check_circle_pairs(lambda n: n * (n - 1) // 2)
     part5.check_qrels(all_pairs)
     part5.check_qrels(all_pairs, hidden=True)
-    c0, c1, c2, c3 = limit.PAPER_FIT                     # the paper's coefficients, given in the chapter
-    part5.check_extrapolation(lambda d: c0 + c1 * d + c2 * d ** 2 + c3 * d ** 3)
+    part5.check_extrapolation(critical_n_fit)
     with pytest.raises(ExerciseError, match="not implemented"):
         part5.check_extrapolation(None)
     with pytest.raises(ExerciseError, match="itself"):
@@ -100,3 +146,19 @@ def test_retrieval_and_limit_checkers():
         part5.check_rrf(lambda rs, k, c: retrieval.reciprocal_rank_fusion(rs, k, c)[0])
     with pytest.raises(ExerciseError, match="raised"):
         part5.check_pair_recall(lambda r, p, k: 1 / 0)
+
+
+def test_hidden_tests_of_the_small_checkers():
+    """Each passes hidden, and its hidden messages do not give the expected value."""
+    for check, fns in [(part5.check_overlap, (overlap,)), (part5.check_circle_pairs, (lambda n: n,)),
+                       (part5.check_extrapolation, (critical_n_fit,)), (part5.check_pair_recall, (both_found,)),
+                       (part5.check_doc_count, (likes_per_person,)), (part5.check_bytes, (pq_bytes, flat_bytes)),
+                       (part5.check_token_prf, (set_prf,)), (part5.check_frequent_words, (frequent_words,))]:
+        assert check(*fns, hidden=True).endswith("(hidden tests)")
+    with pytest.raises(ExerciseError, match="hidden test") as err:
+        part5.check_circle_pairs(lambda n: n * (n - 1) // 2, hidden=True)
+    assert "number" not in str(err.value)
+    with pytest.raises(ExerciseError, match="some counts are wrong"):
+        part5.check_doc_count(lambda task: likes_per_person(task) + 1, hidden=True)
+    with pytest.raises(ExerciseError, match=r"frequent_words\(sets, \d+\) is wrong"):
+        part5.check_frequent_words(lambda s, m: sorted(frequent_words(s, m)), hidden=True)

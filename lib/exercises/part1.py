@@ -12,6 +12,9 @@ _ODD = ("2b2961a431b23c9007efe270c1d7eb79c19d4192d7cd2d924176eb0b19e7d2a1",
 _ANALOGY = ("a9c3c1f7674502331a5ad3e54592d3eb2fc39cf78bb908004777ff4ac89119e4",
             "afe04579004049ccce1843a40bdf9eb85f3a4839390375e35d0018a7f9aa70c8",
             "cb7a5742346e1c8560443d0d9b4bb7e1d3426500709d924a2e9fa7dd36984907")
+# the hidden test's questions (its answers are computed by 3CosAdd at check time, never stored)
+_HIDDEN_ANALOGIES = (("germany", "berlin", "italy"), ("good", "better", "bad"), ("boy", "girl", "brother"),
+                     ("walking", "walked", "swimming"))
 
 __all__ = ["check_cosine", "check_odd_one_out", "check_analogy"]
 
@@ -94,10 +97,26 @@ def check_analogy(solve, kv) -> str:
     implemented(solve, "solve")
     cases = [("man", "king", "woman", _ANALOGY[0]), ("france", "paris", "japan", _ANALOGY[1]),
              ("slow", "slower", "fast", _ANALOGY[2])]
+    if hidden():                # the grader's hidden tests: other questions, answered here over kv's whole table
+        cases = [q + (d,) for q, d in zip(_HIDDEN_ANALOGIES, _three_cos_add(kv, _HIDDEN_ANALOGIES))]
     for a, b, c, d in cases:
         got = call(solve, kv, a, b, c)
         expect(got not in (a, b, c),
                f"solve returned {got!r}, one of the question words; exclude a, b and c from the candidates")
-        expect(matches_digest(got, d), f"{a} : {b} :: {c} : ? is not {got!r} with 3CosAdd on unit vectors "
-                                       f"(add b - a to c, compare by cosine)")
+        right = got == d if hidden() else matches_digest(got, d)
+        expect(right, f"{a} : {b} :: {c} : ? is not {got!r} with 3CosAdd on unit vectors "
+                      f"(add b - a to c, compare by cosine)")
     return passed("ex-p1-c1-analogy")
+
+
+def _three_cos_add(kv, questions) -> list:
+    """The hidden test's reference: for each ``(a, b, c)`` the word of ``kv`` maximising ``x . (b - a + c)`` on
+    unit rows, a, b and c left out."""
+    W = kv.vectors / np.linalg.norm(kv.vectors, axis=1, keepdims=True)
+    out = []
+    for question in questions:
+        a, b, c = (kv.key_to_index[w] for w in question)
+        scores = W @ (W[b] - W[a] + W[c])
+        scores[[a, b, c]] = -np.inf
+        out.append(kv.index_to_key[int(np.argmax(scores))])
+    return out

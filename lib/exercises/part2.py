@@ -67,6 +67,14 @@ def check_sgns_optimum(fn) -> str:
         ``"PASSED ex-p2-c1-shift"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
     """
     cases = [(10, 100, 50, 10_000, 5), (3, 40, 400, 1_000_000, 1), (1, 2, 2, 4, 15)]
+    if hidden():                # other counts: a pair seen once, a pair that is all of both words' counts, ...
+        rng = _rng(13)
+        n_w, n_c = rng.integers(1, 5000, 4), rng.integers(1, 5000, 4)
+        n_wc = np.maximum(1, (np.minimum(n_w, n_c) * rng.random(4)).astype(int))
+        n_wc[0] = 1
+        n_wc[1], n_w[1] = n_c[1], n_c[1]
+        total = np.maximum(n_w, n_c) * rng.integers(2, 10_000, 4)
+        cases = list(zip(n_wc.tolist(), n_w.tolist(), n_c.tolist(), total.tolist(), rng.integers(1, 26, 4).tolist()))
     for n_wc, n_w, n_c, total, k in cases:
         got = _call(fn, n_wc, n_w, n_c, total, k, what="your sgns_optimum(...)")
         expected = np.log(n_wc * total / (n_w * n_c)) - np.log(k)
@@ -141,10 +149,18 @@ def check_char_ngrams(fn) -> str:
     str
         ``"PASSED ex-p2-c2-ngrams"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
     """
-    for word, lo, hi in [("where", 3, 3), ("embedding", 3, 6), ("ox", 3, 6), ("a", 1, 2)]:
+    cases = [("where", 3, 3), ("embedding", 3, 6), ("ox", 3, 6), ("a", 1, 2)]
+    if hidden():                # other words (repeated letters, accents, longer than max_n + 2 or not) and ranges
+        rng = _rng(17)
+        letters = list("aabeinorstuéß")
+        cases = [("".join(rng.choice(letters, rng.integers(1, 13))), int(lo), int(lo + rng.integers(0, 4)))
+                 for lo in rng.integers(1, 6, 6)] + [("aaaa", 2, 3), ("x" * 7, 9, 9)]
+    for word, lo, hi in cases:
         got = _call(fn, word, lo, hi, what=f"your char_ngrams({word!r}, {lo}, {hi})")
         exp = static.char_ngrams(word, lo, hi)
-        expect(list(got) == exp, f"char_ngrams({word!r}, {lo}, {hi}) should be {exp}; got {list(got)}")
+        should = "is wrong (n-grams of '<' + word + '>', all n from min_n to max_n, shortest first)" if hidden() \
+            else f"should be {exp}"
+        expect(list(got) == exp, f"char_ngrams({word!r}, {lo}, {hi}) {should}; got {list(got)}")
     return passed("ex-p2-c2-ngrams", 2)
 
 
@@ -231,8 +247,13 @@ def check_noise_distribution(fn) -> str:
     str
         ``"PASSED ex-p2-c3-noise"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
     """
-    counts = np.array([5000.0, 800, 120, 30, 7, 1])
-    for power in (1.0, 0.75, 0.0):
+    cases = [(np.array([5000.0, 800, 120, 30, 7, 1]), power) for power in (1.0, 0.75, 0.0)]
+    if hidden():                # other (unsorted) counts, a zero count, other powers
+        rng = _rng(19)
+        counts = rng.zipf(1.5, 40).astype(float)
+        counts[rng.integers(0, 40)] = 0.0
+        cases = [(counts, float(power)) for power in (0.75, rng.uniform(0.1, 0.9), 2.0)]
+    for counts, power in cases:
         got = _call(fn, counts.copy(), power, what="your noise_distribution(counts, power)")
         close(got, static.noise_distribution(counts, power), 1e-9, f"the noise distribution (power={power})")
     return passed("ex-p2-c3-noise", 2)

@@ -1,9 +1,10 @@
 """Checks for the exercises of Part III (contextual embeddings).
 
-Each ``check_*`` function takes the learner's function, runs it on fixed inputs, compares
-it with the library version (:mod:`lib.contextual`, :mod:`lib.senses`, :func:`lib.evaluate.shared_pairs`,
-:mod:`lib.linalg`), and raises :class:`~lib.exercises.ExerciseError` saying what differs, or
-prints and returns the line ``"PASSED <label> (<points> points)"``.
+Each ``check_*`` function takes the learner's function, runs it on fixed inputs (other ones in the
+grader's hidden tests, ``hidden=True``), compares it with the library version (:mod:`lib.contextual`,
+:mod:`lib.senses`, :func:`lib.evaluate.shared_pairs`, :mod:`lib.linalg`), and raises
+:class:`~lib.exercises.ExerciseError` saying what differs, or prints and returns the line
+``"PASSED <label> (<points> points)"``.
 
 Every check also takes ``label`` (str, the exercise id printed in that line; the default is
 the book's id for that exercise) and ``points`` (int, shown after it), so one function can
@@ -55,9 +56,16 @@ def check_self_similarity(fn, label: str = "ex-p3-c1-selfsim", points: int = 2) 
     str
         ``"PASSED ex-p3-c1-selfsim (2 points)"`` by default; comparing occurrences of the same sentence raises.
     """
-    for seed, n in ((0, 6), (1, 12)):
-        X = _rng_matrix(n, 8, seed, shift=0.5)
-        groups = np.arange(n) // 2  # pairs of occurrences share a sentence
+    cases = [(_rng_matrix(n, 8, seed, shift=0.5), np.arange(n) // 2)   # pairs of occurrences share a sentence
+             for seed, n in ((0, 6), (1, 12))]
+    if hidden():                # other sizes; sentences of unequal sizes, their occurrences not next to each other
+        rng = _rng(5)
+        cases = []
+        for n, d in ((9, 5), (16, 3)):
+            groups = rng.integers(0, 4, n)
+            groups[:2] = 0, 1
+            cases.append((rng.normal(size=(n, d)) + 0.5, rng.permutation(groups)))
+    for X, groups in cases:
         got = _call(fn, X, groups, what="your self_similarity")
         implemented(got, "self_similarity")
         expect(np.ndim(got) == 0, f"self_similarity should return one number; got shape {np.shape(got)}")
@@ -67,7 +75,8 @@ def check_self_similarity(fn, label: str = "ex-p3-c1-selfsim", points: int = 2) 
             raise ExerciseError("you compared occurrences from the same sentence too: skip pairs whose groups are equal")
         close(got, want, 1e-6, "self-similarity")
     X = _rng_matrix(5, 4, 3)
-    close(_call(fn, X * 7.0, np.arange(5), what="your self_similarity"), self_similarity(X), 1e-6,
+    scale = _rng(4).uniform(0.2, 5.0, (5, 1)) if hidden() else 7.0      # hidden: each row its own length
+    close(_call(fn, X * scale, np.arange(5), what="your self_similarity"), self_similarity(X), 1e-6,
           "self-similarity of rescaled vectors (cosine ignores length)")
     return passed(label, points)
 
@@ -87,8 +96,9 @@ def check_mev(fn, label: str = "ex-p3-c1-mev", points: int = 2) -> str:
     str
         ``"PASSED ex-p3-c1-mev (2 points)"`` by default; centring the vectors first raises.
     """
-    for seed in (0, 1):
-        X = _rng_matrix(10, 6, seed, shift=1.0)
+    shapes = ((7, 9, 2), (25, 3, 3)) if hidden() else ((10, 6, 0), (10, 6, 1))    # hidden: a wide and a tall X
+    for n, d, seed in shapes:
+        X = _rng_matrix(n, d, seed, shift=1.0)
         got = _call(fn, X, what="your explained_variance")
         implemented(got, "explained_variance")
         want = max_explainable_variance(X)
@@ -97,6 +107,11 @@ def check_mev(fn, label: str = "ex-p3-c1-mev", points: int = 2) -> str:
         if abs(float(got) - s[0] ** 2 / (s ** 2).sum()) < 1e-6:
             raise ExerciseError("you centred the vectors: keep the mean in (a static vector is the mean direction)")
         close(got, want, 1e-6, "explained variance")
+    if hidden():                # rows along one direction, of other lengths and signs
+        X = np.outer(_rng(6).uniform(-3, 3, 6), _rng(7).normal(size=5))
+        close(_call(fn, X, what="your explained_variance"), max_explainable_variance(X), 1e-6,
+              "explained variance of rows along one direction")
+        return passed(label, points)
     X = np.outer(np.ones(5), np.arange(1, 5))
     close(_call(fn, X, what="your explained_variance"), 1.0, 1e-6, "explained variance of identical rows")
     return passed(label, points)
@@ -152,7 +167,10 @@ def check_decontextualized(fn, encoder, label: str = "ex-p3-c2-decontext", point
         ``"PASSED ex-p3-c2-decontext (2 points)"`` by default; pooling [CLS] and [SEP] too raises.
     """
     last = encoder.n_layers
-    for word, layer in (("embeddings", last), ("cat", min(3, last)), ("unbelievable", 1)):
+    cases = (("embeddings", last), ("cat", min(3, last)), ("unbelievable", 1))
+    if hidden():                # other words (one piece, several) and layers, the input embeddings (layer 0) too
+        cases = (("tokenization", 0), ("the", last), ("hyperparameters", min(2, last)))
+    for word, layer in cases:
         got = _call(fn, encoder, word, layer, what="your decontextualized")
         implemented(got, "decontextualized")
         got = np.asarray(got, dtype=float)
@@ -273,8 +291,11 @@ def check_abtt(fn, label: str = "ex-p3-c3-abtt", points: int = 2) -> str:
     str
         ``"PASSED ex-p3-c3-abtt (2 points)"`` by default; forgetting to subtract the mean raises.
     """
-    X = _rng_matrix(30, 6, 0, shift=2.0) * np.array([5, 3, 1, 1, 1, 1])
-    for D in (1, 2):
+    cases = [(_rng_matrix(30, 6, 0, shift=2.0) * np.array([5, 3, 1, 1, 1, 1]), D) for D in (1, 2)]
+    if hidden():                # other shapes, D = 0 (only the mean goes) and D = d - 1
+        cases = [(_rng_matrix(45, 8, 2, shift=-1.0) * np.geomspace(6, 1, 8), D) for D in (0, 3)]
+        cases.append((_rng_matrix(12, 4, 3, shift=3.0) * np.array([4, 2, 1, 0.5]), 3))
+    for X, D in cases:
         got = _call(fn, X, D, what="your all_but_the_top")
         implemented(got, "all_but_the_top")
         got = np.asarray(got, dtype=float)

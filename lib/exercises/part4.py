@@ -1,8 +1,10 @@
 """Checks for the exercises of Part IV (the geometry of embedding spaces).
 
 Each ``check_*`` function takes the learner's answer, compares it with :mod:`lib.geometry` on fixed
-inputs, and raises :class:`~lib.exercises.ExerciseError` saying what differs, or prints and returns
-its line ``"PASSED <id> (<N> points)"``. In the shapes below ``n`` counts vectors and ``d`` is their
+inputs (other ones in the grader's hidden tests, ``hidden=True``; for an answer that is a value, the
+expected value recomputed on a transformed copy of the inputs), and raises
+:class:`~lib.exercises.ExerciseError` saying what differs, or prints and returns its line
+``"PASSED <id> (<N> points)"``. In the shapes below ``n`` counts vectors and ``d`` is their
 dimension; arrays are ndarrays of floats.
 """
 from __future__ import annotations
@@ -100,8 +102,15 @@ def check_rogue(rogue_k, fixed_meancos, W) -> str:
     """
     implemented(rogue_k, "rogue_k")
     implemented(fixed_meancos, "fixed_meancos")
+    perm = np.arange(np.shape(W)[1])
+    if hidden():    # the reference on a rescaled copy with shuffled coordinates: the same answers, other inputs
+        rng = _rng(21)
+        perm = rng.permutation(len(perm))
+        W = np.asarray(W)[:, perm] * rng.uniform(0.5, 2.0)
     k = int(np.argmax(geometry.rogue_dimensions(W)))
-    expect(int(rogue_k) == k, f"rogue_k should be the coordinate with the largest contribution CC_k ({k}); got {rogue_k}")
+    shown = "" if hidden() else f" ({k})"
+    expect(int(rogue_k) == perm[k], f"rogue_k should be the coordinate with the largest contribution CC_k{shown}; "
+                                    f"got {rogue_k}")
     Wf = np.asarray(W, dtype=np.float64).copy()
     col = Wf[:, k]
     others = np.delete(Wf, k, axis=1).std(0).mean()
@@ -241,12 +250,16 @@ def check_min_tau(min_tau) -> str:
                 return float(tau)
         return None
 
+    leaves = (4, 16, 64)
+    if hidden():                # other stars: two leaves, and sizes drawn between the visible ones
+        leaves = (2, *sorted(int(m) for m in _rng(23).choice(np.r_[5:16, 17:64], 3, replace=False)))
     got = {}
-    for m in (4, 16, 64):
+    for m in leaves:
         got[m] = _call(min_tau, m, what="min_tau")
         expect(got[m] is not None, f"min_tau({m}) returned None; a large enough tau always gives MAP 1")
         close(got[m], ref(m), 1e-9, f"min_tau({m})")
-    expect(got[4] < got[16] < got[64], "min_tau should grow with the number of leaves")
+    taus = [got[m] for m in leaves]
+    expect(taus == sorted(taus) and taus[0] < taus[-1], "min_tau should grow with the number of leaves")
     return passed("ex-p4-c5-star", 3)
 
 
@@ -327,9 +340,15 @@ def check_parallel(capital_cons, comparative_cons, U, key_to_index) -> str:
     cap = [("france", "paris"), ("germany", "berlin"), ("italy", "rome"), ("spain", "madrid"), ("japan", "tokyo")]
     com = [("good", "better"), ("bad", "worse"), ("big", "bigger"), ("small", "smaller"), ("fast", "faster")]
 
+    scale = 1.0
+    if hidden():    # the reference on the pairs in another order, each pair reversed, U rescaled: the same values
+        rng = _rng(25)
+        cap, com = ([p[::-1] for p in rng.permutation(np.array(r)).tolist()] for r in (cap, com))
+        scale = rng.uniform(0.5, 2.0)
+
     def cons(pairs):
-        A = U[[key_to_index[a] for a, _ in pairs]]
-        B = U[[key_to_index[b] for _, b in pairs]]
+        A = scale * U[[key_to_index[a] for a, _ in pairs]]
+        B = scale * U[[key_to_index[b] for _, b in pairs]]
         return geometry.offset_consistency(A, B)
 
     close(capital_cons, cons(cap), 1e-4, "capital_cons")
@@ -407,8 +426,17 @@ def check_anchors(mrr_by_anchors, A, B, anchors) -> str:
     """
     implemented(mrr_by_anchors, "mrr_by_anchors")
     expect(len(mrr_by_anchors) == 3, f"mrr_by_anchors should hold three values (10, 50, 300 anchors); got {len(mrr_by_anchors)}")
+    tol = 1e-6
+    if hidden():    # the reference with the words in another order and each block of anchors shuffled: same values
+        rng = _rng(27)
+        order = rng.permutation(len(A))
+        A, B = np.asarray(A)[order] * rng.uniform(0.5, 2.0), np.asarray(B)[order]
+        new_row = np.argsort(order)
+        anchors = np.concatenate([rng.permutation(new_row[np.asarray(anchors)[lo:hi]])
+                                  for lo, hi in ((0, 10), (10, 50), (50, 300))])
+        tol = 1e-4                  # float32 cosines summed in another order: near-ties may swap
     want = [geometry.cross_space_neighbours(geometry.relative_representation(A, A[anchors[:n]]),
                                             geometry.relative_representation(B, B[anchors[:n]]), 5)["mrr"]
             for n in (10, 50, 300)]
-    close(mrr_by_anchors, want, 1e-6, "mrr_by_anchors")
+    close(mrr_by_anchors, want, tol, "mrr_by_anchors")
     return passed("ex-p4-c4-anchors", 2)

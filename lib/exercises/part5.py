@@ -97,6 +97,18 @@ def check_overlap(fn, points: int = 1) -> str:
     """
     cases = [("The cat sat on the mat", "A cat and a dog", 1 / 6), ("Paris is big", "paris is big", 1.0),
              ("red blue", "green", 0.0)]
+    if hidden():                # other sentences: repeated words, capitals, punctuation; checked with data.tokenize
+        rng = _rng(29)
+        pool = ["the", "The", "cat", "sat", "on", "a", "mat", "it's", "big", "RED", "red,", "Paris", "2"]
+
+        def sentence():
+            return " ".join(rng.choice(pool, rng.integers(1, 9))) + str(rng.choice([".", "!", "?", ""]))
+
+        pairs = [(sentence(), sentence()) for _ in range(5)] + [("Red, red RED!", "a red mat"), ("On it.", "no")]
+        cases = []
+        for q, p in pairs:
+            words = set(data.tokenize(p))
+            cases.append((q, p, float(np.mean([t in words for t in data.tokenize(q)]))))
     for q, p, want in cases:
         got = _call(fn, q, p, what="overlap")
         close(got, want, 1e-9, f"overlap({q!r}, {p!r})")
@@ -122,11 +134,15 @@ def check_circle_pairs(fn, points: int = 2) -> str:
         ``"PASSED ex-p5-c2-circle (2 points)"``, also printed; a wrong answer raises
         :class:`~lib.exercises.ExerciseError`.
     """
-    for n in (4, 5, 7):
+    ns = (4, 5, 7)
+    if hidden():                # other sizes, counted again by sampling
+        ns = sorted(int(n) for n in _rng(31).choice(np.r_[6, 8:16], 3, replace=False))
+    for n in ns:
         ang = 2 * np.pi * np.arange(n) / n
         want = len(limit.top2_subsets_reachable(np.c_[np.cos(ang), np.sin(ang)], 20000, seed=0))
         got = _call(fn, n, what="circle_pairs")
-        expect(int(got) == want, f"for n={n} points the reachable top-2 sets number {want}; got {got}")
+        number = "are not" if hidden() else f"number {want}"
+        expect(int(got) == want, f"for n={n} points the reachable top-2 sets {number}; got {got}")
     return passed("ex-p5-c2-circle", points)
 
 
@@ -147,7 +163,8 @@ def check_qrels(fn, points: int = 1) -> str:
         ``"PASSED ex-p5-c2-qrels (1 points)"``, also printed; a wrong answer raises
         :class:`~lib.exercises.ExerciseError`.
     """
-    for n in (3, 5, 6):
+    ns = sorted(int(n) for n in _rng(35).choice(np.r_[4, 7:12], 3, replace=False)) if hidden() else (3, 5, 6)
+    for n in ns:
         got = np.asarray(_call(fn, n, what="all_pairs"))
         pairs = list(itertools.combinations(range(n), 2))
         expect(got.shape == (len(pairs), n), f"n={n}: expected shape {(len(pairs), n)}; got {got.shape}")
@@ -175,7 +192,11 @@ def check_extrapolation(fn, points: int = 1) -> str:
         ``"PASSED ex-p5-c2-extrapolate (1 points)"``, also printed; a wrong answer raises
         :class:`~lib.exercises.ExerciseError`.
     """
-    for d in (4, 16, 512, 768, 1024):
+    ds = (4, 16, 512, 768, 1024)
+    if hidden():                # other dimensions, a non-integer one too
+        rng = _rng(37)
+        ds = (*rng.integers(1, 4097, 4).tolist(), float(rng.uniform(1, 2000)))
+    for d in ds:
         want = limit.paper_critical_n(d)
         close(_call(fn, d, what="critical_n_fit"), want, 1e-6 * max(1.0, float(want)),
               f"fitted n at d={d}")
@@ -227,7 +248,14 @@ def check_pair_recall(fn, points: int = 1) -> str:
     """
     ranked = np.array([[0, 1, 2, 3], [3, 2, 1, 0], [1, 3, 0, 2]])
     pairs = [(0, 1), (0, 3), (1, 2)]
-    for k, want in ((2, 1 / 3), (3, 1 / 3), (4, 1.0)):
+    cases = ((2, 1 / 3), (3, 1 / 3), (4, 1.0))
+    if hidden():                # random rankings of 15 documents, pairs in either order, k = 1 to the full depth
+        rng = _rng(39)
+        ranked = np.array([rng.permutation(15)[:8] for _ in range(12)])
+        pairs = [tuple(rng.choice(15, 2, replace=False).tolist()) for _ in range(12)]
+        cases = [(k, float(np.mean([set(p) <= set(r[:k].tolist()) for r, p in zip(ranked, pairs)])))
+                 for k in (1, 3, 5, 8)]
+    for k, want in cases:
         close(_call(fn, ranked, pairs, k, what="both_found"), want, 1e-9, f"both-found rate at k={k}")
     return passed("ex-p5-c3-both", points)
 
@@ -248,14 +276,21 @@ def check_doc_count(fn, points: int = 1) -> str:
         ``"PASSED ex-p5-c3-count (1 points)"``, also printed; a wrong answer raises
         :class:`~lib.exercises.ExerciseError`.
     """
-    task = limit_data.limit_dataset(n_docs=10, n_queries=20, seed=2)
-    want = np.zeros(10, int)
-    for a, b in task.info["pairs"]:
-        want[a] += 1
-        want[b] += 1
-    got = np.asarray(_call(fn, task, what="likes_per_person"))
-    expect(got.shape == want.shape, f"expected one count per person, shape {want.shape}; got {got.shape}")
-    expect(bool((got == want).all()), f"expected counts {want.tolist()}; got {got.tolist()}")
+    tasks = [dict(n_docs=10, n_queries=20, seed=2)]
+    if hidden():                # other sizes: people no query asks about (dense), pairs drawn at random
+        tasks = [dict(n_docs=12, n_queries=10, seed=_seed(2)), dict(n_docs=9, n_queries=25, pattern="random",
+                                                                    seed=_seed(3))]
+    for kwargs in tasks:
+        task = limit_data.limit_dataset(**kwargs)
+        want = np.zeros(kwargs["n_docs"], int)
+        for a, b in task.info["pairs"]:
+            want[a] += 1
+            want[b] += 1
+        got = np.asarray(_call(fn, task, what="likes_per_person"))
+        expect(got.shape == want.shape, f"expected one count per person, shape {want.shape}; got {got.shape}")
+        shown = "some counts are wrong (count each query for both of its people)" if hidden() else \
+            f"expected counts {want.tolist()}"
+        expect(bool((got == want).all()), f"{shown}; got {got.tolist()}")
     return passed("ex-p5-c3-count", points)
 
 
@@ -303,7 +338,12 @@ def check_bytes(pq_fn, flat_fn, points: int = 1) -> str:
         ``"PASSED ex-p5-c4-bytes (1 points)"``, also printed; a wrong answer raises
         :class:`~lib.exercises.ExerciseError`.
     """
-    for d, m, bits in ((50, 10, 8), (384, 48, 8), (64, 16, 4)):
+    cases = ((50, 10, 8), (384, 48, 8), (64, 16, 4))
+    if hidden():                # other sizes and bit widths (whole bytes per code)
+        rng = _rng(41)
+        m = 4 * rng.integers(1, 25, 3)
+        cases = list(zip((m * rng.integers(1, 9, 3)).tolist(), m.tolist(), rng.choice([2, 4, 8], 3).tolist()))
+    for d, m, bits in cases:
         close(_call(pq_fn, d, m, bits, what="pq_bytes"), m * bits / 8, 1e-9, f"PQ bytes for d={d}, m={m}, {bits} bits")
         close(_call(flat_fn, d, what="flat_bytes"), 4 * d, 1e-9, f"float32 bytes for d={d}")
     return passed("ex-p5-c4-bytes", points)
@@ -329,6 +369,12 @@ def check_token_prf(fn, points: int = 1) -> str:
     """
     cases = [({"the", "cat", "sat"}, {"the", "cat", "on", "mat"}), (["a", "a", "b"], ["b", "c"]),
              (set(), {"x"}), ({"x"}, set()), ({"x", "y"}, {"z"}), ({"same"}, {"same"})]
+    if hidden():                # other collections (lists with repeats, tuples, sets), both empty
+        rng = _rng(43)
+        pool = ["a", "b", "c", "d", "e", "f", "g"]
+        draw = [list(rng.choice(pool, rng.integers(1, 7)).tolist()) for _ in range(10)]
+        cases = [(draw[i], set(draw[i + 1])) for i in range(0, 6, 2)] + [(tuple(draw[6]), draw[7] * 2),
+                                                                         (set(draw[8]), set(draw[8])), ([], [])]
     for pred, true in cases:
         got = _call(fn, pred, true, what="token_prf")
         expect(isinstance(got, (tuple, list)) and len(got) == 3,
@@ -355,11 +401,18 @@ def check_frequent_words(fn, points: int = 2) -> str:
         :class:`~lib.exercises.ExerciseError`.
     """
     sets = [{"the", "cat", "sat"}, {"the", "dog"}, {"a", "dog", "the"}, {"cat", "a"}, {"zebra"}]
-    for m in (1, 2, 3, 5):
+    ms = (1, 2, 3, 5)
+    if hidden():                # other sentences, many ties, m up to every word
+        rng = _rng(45)
+        pool = ["ant", "bee", "cow", "dog", "eel", "fox", "gnu", "hen", "owl", "yak"]
+        sets = [set(rng.choice(pool, rng.integers(1, 6)).tolist()) for _ in range(9)]
+        ms = (1, 3, 4, len(set().union(*sets)))
+    for m in ms:
         want = leakage.build_vocabulary(sets, m)
         got = _call(fn, sets, m, what="frequent_words")
         expect(isinstance(got, (list, tuple)), f"frequent_words should return a list; got {type(got).__name__}")
-        expect(list(got) == want, f"frequent_words(sets, {m}) should be {want} (count each word once per "
+        should = "is wrong" if hidden() else f"should be {want}"
+        expect(list(got) == want, f"frequent_words(sets, {m}) {should} (count each word once per "
                f"sentence, then sort by count and alphabetically); got {list(got)}")
     return passed("ex-p5-c5-freq", points)
 

@@ -104,6 +104,12 @@ def check_pq_bytes(pq_bytes) -> str:
     cases = [((1000, 384, 48, 8), "c389358fe1aa030f0879ddf0adf1c9308b82188b817ae43f07d8049865347190"),
              ((10, 384, 96, 4), "16c9d7394f67dcd447db8b5453186790b2be54b73991d36c4a52af7aeb137a53"),
              ((1, 64, 8, 6), "31b11d75b4a9a6d590424f3421ca62cccd2f2cd81855c0851712ce03213627ac")]
+    if hidden():                # other sizes: codes that end inside a byte, no vectors at all, 1-bit codes
+        cases = [((7, 96, 12, 5), "8e2ceecbcb5c7a306792a3104b9b249f16e36d70da1ed02c7ba948690a0819b3"),
+                 ((250, 128, 32, 3), "6129bdf179bacd2c2b006843113f7ae74881dd2e28d922c673bc4ae2c09bee6e"),
+                 ((3, 30, 10, 7), "963c06702e74beb96ffba8a8ef2589d269cabaca917cbaf04029097544349b15"),
+                 ((0, 16, 4, 2), "51e8ea280b44e16934d4d611901f3d3afc41789840acdff81942c2f65009cd52"),
+                 ((5, 8, 8, 1), "c75cb66ae28d8ebc6eded002c28a8ba0d06d3a78c6b5cbf9b2ade051f0775ac4")]
     for args, want in cases:
         got = _call(pq_bytes, "pq_bytes", *args)
         expect(np.ndim(got) == 0, "pq_bytes should return one number")
@@ -187,12 +193,19 @@ def check_retention(retention) -> str:
         ``"PASSED ex-p6-c2-retention"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
     """
     implemented(retention, "retention")
-    got = _call(retention, "retention", {"a": 0.5, "b": 0.8}, 0.8)
-    expect(isinstance(got, dict), f"retention should return a dict; got {type(got).__name__}")
-    expect(set(got) == {"a", "b"}, f"keys should be kept; got {sorted(got)}")
-    close([got["a"], got["b"]], [62.5, 100.0], 1e-6, "retention in percent")
+    cases, zero = [({"a": 0.5, "b": 0.8}, 0.8)], ({"a": 0.5}, 0.0)
+    if hidden():                # other names, scores above and below the baseline, no scores; an int zero baseline
+        rng = _rng(47)
+        names = ["bm25", "d=64", "d=16", "int8", "binary"]
+        cases = [(dict(zip(names, rng.uniform(0.1, 0.9, 5).tolist())), float(rng.uniform(0.3, 0.8))), ({}, 0.5)]
+        zero = {"d=32": 0.4, "d=8": 0.1}, 0
+    for scores, baseline in cases:
+        got = _call(retention, "retention", dict(scores), baseline)
+        expect(isinstance(got, dict), f"retention should return a dict; got {type(got).__name__}")
+        expect(set(got) == set(scores), f"keys should be kept; got {sorted(got)}")
+        close([got[k] for k in scores], [100 * v / baseline for v in scores.values()], 1e-6, "retention in percent")
     try:
-        retention({"a": 0.5}, 0.0)
+        retention(*zero)
     except ValueError:
         pass
     else:
@@ -216,18 +229,25 @@ def check_qr_rows(qr_rows) -> str:
         ``"PASSED ex-p6-c3-qr"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
     """
     implemented(qr_rows, "qr_rows")
-    n, m = 103, 10
-    seen = set()
-    for i in range(n):
-        got = _call(qr_rows, "qr_rows", i, m, n)
-        expect(len(got) == 2, "qr_rows should return two row indices")
-        a, b = int(got[0]), int(got[1])
-        nq = -(-n // m)
-        expect(a == i // m, f"word {i}: the quotient row is i // m = {i // m}; got {a}")
-        expect(b == nq + i % m, f"word {i}: the remainder row is ceil(n / m) + i % m = {nq + i % m} "
-                                f"(R is stacked below the {nq} quotient rows); got {b}")
-        seen.add((a, b))
-    expect(len(seen) == n, "every word must get a distinct pair of rows")
+    tables = [(103, 10)]
+    if hidden():                # other tables: n a multiple of m, m larger than n, m = 1, a random one
+        rng = _rng(49)
+        tables = [(48, 8), (7, 10), (30, 1), (int(rng.integers(50, 300)), int(rng.integers(2, 40)))]
+    for n, m in tables:
+        seen = set()
+        for i in range(n):
+            got = _call(qr_rows, "qr_rows", i, m, n)
+            expect(len(got) == 2, "qr_rows should return two row indices")
+            a, b = int(got[0]), int(got[1])
+            nq = -(-n // m)
+            word, q_is, r_is, rows = f"word {i}", f"i // m = {i // m}", f"ceil(n / m) + i % m = {nq + i % m}", nq
+            if hidden():        # the message names the rule, not the row
+                word, q_is, r_is, rows = f"word {i} of n={n}, m={m}", "i // m", "ceil(n / m) + i % m", "ceil(n / m)"
+            expect(a == i // m, f"{word}: the quotient row is {q_is}; got {a}")
+            expect(b == nq + i % m, f"{word}: the remainder row is {r_is} "
+                                    f"(R is stacked below the {rows} quotient rows); got {b}")
+            seen.add((a, b))
+        expect(len(seen) == n, "every word must get a distinct pair of rows")
     return passed("ex-p6-c3-qr")
 
 
@@ -275,9 +295,17 @@ def check_equal_memory(rows_for_budget) -> str:
         ``"PASSED ex-p6-c3-budget"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
     """
     implemented(rows_for_budget, "rows_for_budget")
-    for args, want in (((1000, 10, 4), 25), ((1_000_000, 50, 4), 5000), ((999, 10, 4), 24), ((100, 50, 0.25), 8)):
+    cases = ((1000, 10, 4), (1_000_000, 50, 4), (999, 10, 4), (100, 50, 0.25))
+    if hidden():                # other budgets and widths; less than one row; an exact multiple of a row
+        rng = _rng(51)
+        cases = [(int(b), int(d), float(v) if v < 1 else int(v)) for b, d, v in
+                 zip(rng.integers(1, 10 ** 7, 3), rng.integers(1, 1025, 3), rng.choice([0.25, 0.5, 1, 2, 4], 3))]
+        cases += [(99, 50, 2), (3 * 384 * 4, 384, 4)]
+    for args in cases:
+        want = int(args[0] // (args[1] * args[2]))
         got = _call(rows_for_budget, "rows_for_budget", *args)
-        expect(int(got) == want, f"rows_for_budget{args} should be {want} (floor of budget / (d * bytes_per_value)); got {got}")
+        should = "is wrong" if hidden() else f"should be {want}"
+        expect(int(got) == want, f"rows_for_budget{args} {should} (floor of budget / (d * bytes_per_value)); got {got}")
     return passed("ex-p6-c3-budget")
 
 
@@ -332,7 +360,11 @@ def check_sif(sif_weights) -> str:
     from model2vec.distill.inference import compute_weights
 
     implemented(sif_weights, "sif_weights")
-    for n, a in ((10, 1e-4), (3000, 1e-3)):
+    cases = ((10, 1e-4), (3000, 1e-3))
+    if hidden():                # one word, other sizes and values of a
+        rng = _rng(53)
+        cases = ((1, 1e-3), (int(rng.integers(20, 5000)), float(10 ** rng.uniform(-5, -2))), (257, 0.05))
+    for n, a in cases:
         got = np.asarray(_call(sif_weights, "sif_weights", n, a), dtype=float)
         expect(got.shape == (n,), f"sif_weights({n}, {a}) should have shape ({n},); got {got.shape}")
         close(got, compute_weights(n, a), 1e-9, f"weights for n={n}, a={a} (p_r ∝ 1/(r+1) for ranks r = 1..n, weight a / (a + p_r))")
@@ -380,11 +412,18 @@ def check_speedup(speedup) -> str:
         ``"PASSED ex-p6-c4-speed"``, also printed; a wrong answer raises :class:`~lib.exercises.ExerciseError`.
     """
     implemented(speedup, "speedup")
-    got = _call(speedup, "speedup", 1000, 2.0, 0.01)
-    expect(len(got) == 3, "speedup should return three numbers")
-    close(list(got), [500.0, 100000.0, 200.0], 1e-6, "(texts/s slow, texts/s fast, ratio)")
+    cases, zero = [(1000, 2.0, 0.01)], (10, 0.0, 1.0)
+    if hidden():                # other counts and times, a fast run slower than the slow one; a zero fast time
+        rng = _rng(55)
+        cases = [(int(rng.integers(1, 10 ** 6)), float(rng.uniform(0.5, 60)), float(rng.uniform(1e-3, 0.5))),
+                 (int(rng.integers(1, 100)), 0.25, 0.75)]
+        zero = 10, 1.0, 0.0
+    for n, slow, fast in cases:
+        got = _call(speedup, "speedup", n, slow, fast)
+        expect(len(got) == 3, "speedup should return three numbers")
+        close(list(got), [n / slow, n / fast, slow / fast], 1e-6, "(texts/s slow, texts/s fast, ratio)")
     try:
-        speedup(10, 0.0, 1.0)
+        speedup(*zero)
     except ValueError:
         pass
     else:
