@@ -45,7 +45,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-__all__ = ["REPO_ROOT", "LOG_VAR", "cache_dir", "key", "path_for", "cached_array", "cached_object", "clear"]
+__all__ = ["REPO_ROOT", "LOG_VAR", "cache_dir", "key", "path_for", "cached_array", "cached_object", "clear",
+           "prefill"]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 _DIGITS = 20                                   # hex digits of a key's hash
@@ -287,3 +288,77 @@ def clear(namespace: str | None = None) -> int:
     for p in files:
         p.unlink()
     return len(files)
+
+
+def _one_thread() -> None:
+    """Worker initializer of :func:`prefill`: one BLAS / OpenMP / torch thread per process."""
+    os.environ.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
+
+
+def _run_job(fn: Callable, kwargs: dict) -> None:
+    fn(**kwargs)          # the cached function stores its result; nothing is sent back
+
+
+def prefill(jobs, n_jobs: int | None = None, desc: str = "cached results") -> int:
+    """Compute several cached results side by side, one worker process per CPU core.
+
+    Each job is a call of a cached ``lib`` function (one that stores its result with
+    :func:`cached_array` or :func:`cached_object`); the workers run the calls whose results are
+    not cached yet, each single-threaded, and store them, so the same calls made afterwards
+    in the caller's process are cache hits. The results are the ones a plain call gives: every
+    call is seeded and runs the same code on one thread. Worth it where each call is
+    single-threaded anyway (gensim's Poincaré trainer, Python loops); a call that already uses
+    every core gains nothing. Without a usable cache folder nothing is computed here.
+
+    Parameters
+    ----------
+    jobs : list of (callable, dict)
+        A module-level function (it must be importable in a fresh process) and its keyword
+        arguments.
+    n_jobs : int, optional
+        Worker processes; default the number of CPU cores.
+    desc : str
+        The progress bar's label.
+
+    Returns
+    -------
+    int
+        How many calls were handed to the workers (0 for a single job, one core or no cache
+        folder: then the caller's own calls compute them). A call whose result is cached
+        already is a quick hit in its worker; starting the workers costs a few seconds.
+
+    Examples
+    --------
+    >>> from lib import cache, hyperbolic                                        # doctest: +SKIP
+    >>> cache.prefill([(hyperbolic.train_poincare, dict(tree=t, dim=d)) for d in (2, 5)])  # doctest: +SKIP
+    2
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from tqdm import tqdm
+
+    jobs = list(jobs)
+    for job in jobs:
+        if not (isinstance(job, tuple) and len(job) == 2 and callable(job[0]) and isinstance(job[1], dict)):
+            raise TypeError(f"each job must be a (function, keyword-argument dict) pair; got {job!r:.80}")
+        if "<locals>" in getattr(job[0], "__qualname__", "<locals>") or job[0].__module__ == "__main__":
+            raise ValueError(f"{job[0]!r} is not importable from a fresh process: use a module-level lib function")
+    n_jobs = (os.cpu_count() or 1) if n_jobs is None else n_jobs
+    if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or n_jobs < 1:
+        raise ValueError(f"n_jobs must be a positive integer; got {n_jobs!r}")
+    if len(jobs) < 2 or n_jobs == 1:
+        return 0                      # nothing to overlap: the caller's own calls compute them
+    try:
+        cache_dir()
+    except OSError:
+        return 0
+    ctx = multiprocessing.get_context("spawn")         # a clean interpreter: no forked threads or kernels
+    with ProcessPoolExecutor(max_workers=min(n_jobs, len(jobs)), mp_context=ctx, initializer=_one_thread) as pool:
+        futures = [pool.submit(_run_job, fn, kwargs) for fn, kwargs in jobs]
+        for f in tqdm(as_completed(futures), total=len(futures), desc=desc, unit="job"):
+            f.result()                # a worker's exception is raised here, with its traceback
+    return len(jobs)

@@ -157,16 +157,10 @@ def pooled_all(texts: Sequence[str], model: str = DEFAULT_MODEL, show_progress: 
     enc.check_length(texts)   # before the cache, so a warm run says it too
 
     def compute():
-        states = enc.encode_tokens(texts, show_progress=show_progress, warn_cut=False)
-        L = enc.n_layers + 1
-        out = np.zeros((3, L, len(texts), enc.dim), dtype=np.float32)
-        for i, s in enumerate(states):
-            out[0, :, i] = s.hidden.mean(1)
-            out[1, :, i] = s.hidden[:, 0]
-            out[2, :, i] = s.hidden.max(1)
-        return out
+        pooled = enc.pool_all(texts, show_progress=show_progress, warn_cut=False)
+        return np.stack([pooled["mean"], pooled["cls"], pooled["max"]])
 
-    arr = cache.cached_array("pooled-all", {"model": enc.cache_id(), "texts": texts}, compute)
+    arr = cache.cached_array("pooled-all", {"model": enc.cache_id(), "texts": texts, "v": 2}, compute)
     return {"mean": arr[0], "cls": arr[1], "max": arr[2]}
 
 

@@ -206,3 +206,29 @@ def test_checks_edges():
     for bad in (np.array([1 + 2j]), np.array(["2020-01-01"], dtype="datetime64[D]")):
         with pytest.raises(ValueError, match="must hold real numbers"):
             checks.as_matrix(bad)
+
+
+def test_prefill_computes_in_workers_what_the_caller_then_reads(tmp_cache):
+    from lib import hyperbolic
+
+    tree = hyperbolic.balanced_tree(2, 3)
+    jobs = [(hyperbolic.train_poincare, dict(tree=tree, dim=d, epochs=3, seed=0)) for d in (2, 3)]
+    assert cache.prefill(jobs, n_jobs=2) == 2
+    assert len(list(tmp_cache.glob("hyperbolic-poincare-*.npy"))) == 2        # stored by the workers
+    from_workers = [fn(**kw) for fn, kw in jobs]                                # cache hits
+    cache.clear("hyperbolic-poincare")
+    alone = [fn(**kw) for fn, kw in jobs]                                       # computed here, one by one
+    for a, b in zip(from_workers, alone):
+        assert np.array_equal(a, b)
+    assert cache.prefill(jobs[:1]) == 0                                         # one job: nothing to overlap
+
+
+def test_prefill_refuses_what_a_worker_cannot_import():
+    def local(x):
+        return x
+    with pytest.raises(ValueError, match="not importable"):
+        cache.prefill([(local, {}), (local, {})])
+    with pytest.raises(TypeError, match="pair"):
+        cache.prefill([local, local])
+    with pytest.raises(ValueError, match="n_jobs"):
+        cache.prefill([(np.eye, {"N": 2})] * 2, n_jobs=0)

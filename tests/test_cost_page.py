@@ -64,3 +64,10 @@ def test_dependencies_add_columns(tmp_path):
 def test_every_chapter_opens_with_its_cost():
     stale = cost_page.refresh_cells(check=True)
     assert not stale, "stale or missing cost cells (run python tools/cost_page.py): " + ", ".join(stale)
+
+
+def test_cold_comparison_table_is_current():
+    """benchmarks/results.md's table of cold times against the baseline commit is the one the records give."""
+    res = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "cold_comparison.py"), "--check"],
+                         capture_output=True, text=True)
+    assert res.returncode == 0, res.stdout + res.stderr

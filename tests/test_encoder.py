@@ -47,6 +47,13 @@ def test_pooling_variants_agree_with_token_states(encoder):
         assert np.allclose(mx[i], s.hidden[-1].max(0), atol=1e-5)
 
 
+def test_pool_all_equals_pool_for_every_pooling(encoder):
+    both = encoder.pool_all(TEXTS)
+    for pooling in ("mean", "cls", "max"):
+        assert both[pooling].shape == (encoder.n_layers + 1, len(TEXTS), encoder.dim)
+        assert np.array_equal(both[pooling], encoder.pool(TEXTS, pooling))
+
+
 def test_encoder_cache(encoder, tmp_cache):
     a = encoder.pool(TEXTS[:2], "mean", layers=[1, 6], use_cache=True)
     assert len(list(tmp_cache.glob("encoder-pool-*.npy"))) == 1

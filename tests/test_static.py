@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-from lib import linalg, static
+from lib import cache, linalg, static
 from lib.static import corpus, counting, sgns, synthetic, trainers
 
 TOY = [["the", "cat", "sat", "on", "the", "mat"],
@@ -147,6 +147,22 @@ def test_train_word2vec_and_fasttext_are_cached_and_deterministic():
         static.train_word2vec(TOY, dimension=8)
     with pytest.raises(ValueError, match="negative sampling"):
         static.word2vec_with_contexts(TOY, negative=0, hs=1)
+
+
+def test_train_word2vec_many_gives_the_models_of_train_word2vec(tmp_cache):
+    grid = [dict(vector_size=8, min_count=1, epochs=2, window=w) for w in (1, 2, 3)]
+    many = static.train_word2vec_many(grid + grid[:1], TOY, n_jobs=2)      # trained side by side, repeat once
+    assert len(many) == 4 and many[3] is many[0]
+    for cfg, kv in zip(grid, many):
+        alone = static.train_word2vec(TOY, **cfg)                           # the cached entry it made
+        assert np.array_equal(alone.vectors, kv.vectors)
+    cache.clear("static-word2vec")
+    alone = static.train_word2vec(TOY, **grid[1])                           # retrained alone, one thread
+    assert np.array_equal(alone.vectors, many[1].vectors)
+    with pytest.raises(ValueError, match="unknown parameter"):
+        static.train_word2vec_many([dict(dimension=8)], TOY)
+    with pytest.raises(ValueError, match="n_jobs"):
+        static.train_word2vec_many(grid, TOY, n_jobs=0)
 
 
 def test_char_ngrams_match_gensim():

@@ -12,6 +12,7 @@ module                 what it holds
                        :func:`sgns_step`, :func:`keep_probability`, :func:`noise_distribution`,
                        :func:`train_sgns` -> :class:`SGNSModel`
 :mod:`.trainers`       gensim: :func:`train_word2vec`, :func:`word2vec_with_contexts`,
+                       :func:`train_word2vec_many` (a grid, one model per core),
                        :func:`train_fasttext`, :func:`char_ngrams`
 :mod:`.synthetic`      :func:`random_walk_corpus` (Arora et al.'s generative model), :func:`window_counts`
 =====================  ===========================================================================
@@ -32,7 +33,8 @@ from .counting import cooccurrence, glove_weight, log_count_svd, pmi_dense, ppmi
 from .sgns import (SGNSModel, keep_probability, noise_distribution, numerical_gradient, sgns_loss_and_grads,
                    sgns_step, train_sgns)
 from .synthetic import random_walk_corpus, window_counts
-from .trainers import FT_DEFAULTS, W2V_DEFAULTS, char_ngrams, train_fasttext, train_word2vec, word2vec_with_contexts
+from .trainers import (FT_DEFAULTS, W2V_DEFAULTS, char_ngrams, train_fasttext, train_word2vec, train_word2vec_many,
+                       word2vec_with_contexts)
 
 __all__ = [
     # corpus
@@ -43,7 +45,8 @@ __all__ = [
     "sgns_loss_and_grads", "numerical_gradient", "sgns_step", "keep_probability", "noise_distribution",
     "SGNSModel", "train_sgns",
     # gensim trainers
-    "W2V_DEFAULTS", "FT_DEFAULTS", "train_word2vec", "word2vec_with_contexts", "train_fasttext", "char_ngrams",
+    "W2V_DEFAULTS", "FT_DEFAULTS", "train_word2vec", "train_word2vec_many", "word2vec_with_contexts", "train_fasttext",
+    "char_ngrams",
     # the random-walk model
     "random_walk_corpus", "window_counts",
 ]

@@ -8,8 +8,8 @@ import numpy as np
 from .. import cache, checks
 from .corpus import check_sentences, corpus_fingerprint
 
-__all__ = ["W2V_DEFAULTS", "FT_DEFAULTS", "train_word2vec", "word2vec_with_contexts", "train_fasttext",
-           "char_ngrams"]
+__all__ = ["W2V_DEFAULTS", "FT_DEFAULTS", "train_word2vec", "train_word2vec_many", "word2vec_with_contexts",
+           "train_fasttext", "char_ngrams"]
 
 #: gensim ``Word2Vec`` arguments of :func:`train_word2vec` (skip-gram, 50-d, 10 epochs)
 W2V_DEFAULTS = dict(vector_size=50, window=5, min_count=5, sg=1, negative=5, sample=1e-3, epochs=10,
@@ -70,6 +70,53 @@ def train_word2vec(sentences=None, **params):
         With ``kv.train_seconds`` set to the (first, uncached) training time.
     """
     return _cached_word_vectors("word2vec", sentences, params, W2V_DEFAULTS)
+
+
+def train_word2vec_many(configs, sentences=None, n_jobs: int | None = None, progress: bool | None = None) -> list:
+    """:func:`train_word2vec` for several settings at once, one model per CPU core.
+
+    Each model is still trained by one gensim worker with its own seed, so every model is
+    the one :func:`train_word2vec` gives for the same settings (and shares its cache entry);
+    gensim's training loop releases the GIL, so the models of a grid train side by side in
+    threads instead of one after another. Settings that repeat are trained once.
+
+    Parameters
+    ----------
+    configs : list of dict
+        Keyword arguments of :func:`train_word2vec`, one dict per model.
+    sentences : list of list of str, optional
+        Default: the Wikipedia sample.
+    n_jobs : int, optional
+        Models trained at the same time; default the number of CPU cores.
+    progress : bool, optional
+        A progress bar over the models (default: on for more than one).
+
+    Returns
+    -------
+    list of gensim.models.KeyedVectors
+        In the order of ``configs``.
+    """
+    import os
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
+    from tqdm import tqdm
+
+    configs = [dict(c) for c in configs]
+    for c in configs:
+        _gensim_params(c, W2V_DEFAULTS)                  # a bad name fails here, before any training
+    sentences = check_sentences(sentences)
+    n_jobs = checks.integer(n_jobs if n_jobs is not None else (os.cpu_count() or 1), "n_jobs", 1)
+    unique: dict = {}
+    for c in configs:
+        unique.setdefault(repr(sorted(c.items())), c)
+    trained: dict = {}
+    with ThreadPoolExecutor(max_workers=min(n_jobs, len(unique)) or 1) as pool:
+        futures = {pool.submit(train_word2vec, sentences, **c): k for k, c in unique.items()}
+        bar = tqdm(as_completed(futures), total=len(futures), desc="word2vec models", unit="model",
+                   disable=not (progress if progress is not None else len(futures) > 1))
+        for f in bar:
+            trained[futures[f]] = f.result()
+    return [trained[repr(sorted(c.items()))] for c in configs]
 
 
 def word2vec_with_contexts(sentences=None, **params):
