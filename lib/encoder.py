@@ -117,6 +117,17 @@ class TokenStates:
         return [t for t, w in zip(self.tokens, self.word_ids) if w == word_index]
 
 
+def _pooled(h, mask, pooling: str) -> np.ndarray:
+    """One layer's states ``h`` (batch, tokens, d) pooled over the tokens that ``mask`` (batch, tokens, 1) keeps."""
+    if pooling == "mean":
+        v = (h * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+    elif pooling == "cls":
+        v = h[:, 0]
+    else:
+        v = h.masked_fill(mask == 0, float("-inf")).max(1).values
+    return v.float().cpu().numpy()
+
+
 class ContextualEncoder:
     """Batched, gradient-free access to a transformer encoder's hidden states.
 
@@ -399,13 +410,7 @@ class ContextualEncoder:
                 states = [res.last_hidden_state] if only_last else [res.hidden_states[l] for l in sel]
                 mask = enc["attention_mask"].to(self.device).unsqueeze(-1).to(states[0].dtype)
                 for j, h in enumerate(states):
-                    if pooling == "mean":
-                        v = (h * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-                    elif pooling == "cls":
-                        v = h[:, 0]
-                    else:
-                        v = h.masked_fill(mask == 0, float("-inf")).max(1).values
-                    out[j, idx] = v.float().cpu().numpy()
+                    out[j, idx] = _pooled(h, mask, pooling)
             return out
 
         if use_cache:
@@ -443,9 +448,8 @@ class ContextualEncoder:
             states = self._forward(enc, all_layers=True).hidden_states
             mask = enc["attention_mask"].to(self.device).unsqueeze(-1).to(states[0].dtype)
             for layer, h in enumerate(states):
-                out["mean"][layer, idx] = ((h * mask).sum(1) / mask.sum(1).clamp(min=1e-9)).float().cpu().numpy()
-                out["cls"][layer, idx] = h[:, 0].float().cpu().numpy()
-                out["max"][layer, idx] = h.masked_fill(mask == 0, float("-inf")).max(1).values.float().cpu().numpy()
+                for pooling in POOLINGS:
+                    out[pooling][layer, idx] = _pooled(h, mask, pooling)
         return out
 
     def sentence_embeddings(self, texts: Sequence[str], normalize: bool = True,
