@@ -102,6 +102,7 @@ bench: setup
 	$(BIN)/python tools/cost_page.py --add _build/notebook_times.json --source "make bench (warm), commit $$(git rev-parse --short HEAD)"
 	$(BIN)/python tools/course_kit.py
 	$(BIN)/python benchmarks/run.py --out benchmarks/encoder.md
+	$(BIN)/python benchmarks/run.py --length-cost
 	$(BIN)/python benchmarks/topk_vs_faiss.py
 
 ## make report MODEL=<path or name>: the embedding report card of a model (SIZE=standard|full|tiny, REFERENCES=MiniLM,GloVe,...) -> reports/<label>/index.html

@@ -10,6 +10,9 @@ Usage
   sentences and 256 passages of Part V's task; the median of the per-round ratios over five
   rounds in a rotated order is reported, with its range, the machine and the date (at least 1.0
   is the target).
+* ``--length-cost``: what encoding Part V's passages at MiniLM's configured 256 tokens costs
+  against the 128 the book used before (median time ratio over five rotated rounds), written to
+  ``benchmarks/max_length.md``.
 * notebooks: each given notebook is executed from a temporary copy (the stored outputs are not
   touched) and its wall time recorded; the 150 s budget per chapter is marked.
 """
@@ -96,6 +99,62 @@ def encoder_throughput(n_sentences: int = 1000, n_passages: int = 256, repeats: 
     return out
 
 
+def length_cost(n_passages: int = 1024, repeats: int = 5, lengths=(128, 256)) -> dict:
+    """Seconds to encode Part V's passages at each ``max_length``, rotating the order each round.
+
+    The passages are the first ``n_passages`` of Part V's inverse-cloze task (the collection Part V
+    ch1 encodes at 256 tokens). Returns the per-round times, the median ratio of the longest length's
+    time over the shortest's with its range, and how many passages each length truncates.
+    """
+    import numpy as np
+    import torch
+
+    from lib import data, tasks
+    from lib.encoder import ContextualEncoder
+
+    texts = tasks.inverse_cloze_task(data.wikipedia(), n_queries=1000, seed=0).passages[:n_passages]
+    encoders = {n: ContextualEncoder(max_length=n) for n in lengths}
+    for enc in encoders.values():
+        enc.sentence_embeddings(texts[:32], show_progress=False)          # warm up
+    times = {n: [] for n in lengths}
+    for rep in range(repeats):
+        order = list(lengths[rep % len(lengths):]) + list(lengths[:rep % len(lengths)])
+        for n in order:
+            t0 = time.perf_counter()
+            encoders[n].sentence_embeddings(texts, show_progress=False)
+            times[n].append(time.perf_counter() - t0)
+    lo, hi = min(lengths), max(lengths)
+    per_round = np.array(times[hi]) / np.array(times[lo])
+    return {"texts": len(texts), "rounds": repeats, "lengths": list(lengths), "times": times,
+            "ratio": float(np.median(per_round)), "ratio_lo": float(per_round.min()),
+            "ratio_hi": float(per_round.max()), "load": os.getloadavg()[0],
+            "n_cut": {n: encoders[n].truncation(texts).n_cut for n in lengths},
+            "torch_threads": torch.get_num_threads()}
+
+
+def write_length_cost(r: dict, out: Path) -> None:
+    import numpy as np
+
+    lo, hi = min(r["lengths"]), max(r["lengths"])
+    lines = ["# What MiniLM's configured length costs", "",
+             f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores, {r['torch_threads']} torch threads; "
+             f"run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; load average {r['load']:.2f} at the end. "
+             f"Written by `benchmarks/run.py --length-cost`.", "",
+             f"The first {r['texts']:,} passages of Part V's task, encoded by `ContextualEncoder` (batch 16, texts "
+             f"sorted by token count) at `max_length` {lo} and {hi}, {r['rounds']} rounds in alternating order. "
+             f"At {lo} tokens {r['n_cut'][lo]:,} of the {r['texts']:,} passages ({r['n_cut'][lo] / r['texts']:.0%}) "
+             f"lose their ends; at {hi} (MiniLM's configured length, which the book uses since the LIMIT issue) "
+             f"{r['n_cut'][hi]:,} do.", "",
+             "| max_length | median seconds | passages/s |", "|---:|---:|---:|"]
+    for n in r["lengths"]:
+        med = float(np.median(r["times"][n]))
+        lines.append(f"| {n} | {med:.2f} | {r['texts'] / med:.1f} |")
+    lines += ["", f"Time at {hi} over time at {lo}: **{r['ratio']:.2f}** (median of the per-round ratios, range "
+              f"{r['ratio_lo']:.2f}-{r['ratio_hi']:.2f}). Only the passages longer than {lo} tokens cost more; the "
+              "rest are encoded the same way at either length.", ""]
+    out.write_text("\n".join(lines))
+
+
 def notebook_time(path: Path) -> float:
     import nbformat
     from nbclient import NotebookClient
@@ -113,8 +172,14 @@ def main() -> None:
     ap.add_argument("notebooks", nargs="*")
     ap.add_argument("--setup", action="store_true", help="time a fresh install of requirements.lock")
     ap.add_argument("--skip-encoder", action="store_true")
+    ap.add_argument("--length-cost", action="store_true", help="write benchmarks/max_length.md (256 vs 128 tokens)")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results.md"))
     args = ap.parse_args()
+    if args.length_cost:
+        r = length_cost()
+        write_length_cost(r, ROOT / "benchmarks" / "max_length.md")
+        print(f"256 / 128 tokens: {r['ratio']:.2f} ({r['ratio_lo']:.2f}-{r['ratio_hi']:.2f})", flush=True)
+        return
 
     lines = ["# Benchmark results", "",
              f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}; "

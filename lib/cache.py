@@ -51,6 +51,16 @@ __all__ = ["REPO_ROOT", "LOG_VAR", "cache_dir", "key", "path_for", "cached_array
 REPO_ROOT = Path(__file__).resolve().parent.parent
 _DIGITS = 20                                   # hex digits of a key's hash
 LOG_VAR = "EMBEDDINGS_BOOK_CACHE_LOG"          # a file to which every lookup appends a JSON line
+def _file_mode() -> int:
+    """Permissions of a cache file: what ``open`` would give a new file under the current umask."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+#: Mode of the files the cache writes (readable by others under the usual umask 022, so that the
+#: grader's sandbox, which runs as another user, reads the instructor's warm cache).
+FILE_MODE = _file_mode()
 _UNREADABLE = (EOFError, ValueError, OSError, pickle.UnpicklingError, AttributeError, ImportError, IndexError)
 
 
@@ -146,6 +156,11 @@ def _load(path: Path, reader: Callable[[Path], Any]):
         return False, None
     try:
         return True, reader(path)
+    except PermissionError as exc:               # another user's file (a sandbox, a shared cache): keep it
+        warnings.warn(f"cache file {path.name} is not readable by this user ({exc}); computing the result "
+                      f"without the cache (make the folder readable: chmod -R a+rX {path.parent})",
+                      RuntimeWarning, stacklevel=3)
+        return False, None
     except _UNREADABLE as exc:
         warnings.warn(f"cache file {path.name} could not be read ({type(exc).__name__}: {exc}); "
                       "deleting it and computing the result again", RuntimeWarning, stacklevel=3)
@@ -163,6 +178,7 @@ def _store(path: Path, writer: Callable[[Any], None]) -> None:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "wb") as fh:
             writer(fh)
+        os.chmod(tmp, FILE_MODE)                 # mkstemp makes it owner-only; a cache file is not secret
         os.replace(tmp, path)
         tmp = None
     except OSError as exc:

@@ -385,3 +385,21 @@ def test_solved_chapter_raises_no_review_flag(chapter):
     reference = course.student_notebook(source, chapter.stem, keep_hidden=True)
     merged, _ = course.merge_submission(reference, source)
     assert autograde.tamper_flags(merged, reference) == []
+
+
+def test_the_grader_opens_an_owner_only_cache_to_the_sandbox(tmp_path, capsys):
+    """Cache files written owner-only would be recomputed by every sandboxed submission: the grader opens them."""
+    import stat
+
+    folder = tmp_path / "cache"
+    (folder / "sub").mkdir(parents=True)
+    files = [folder / "a.npy", folder / "sub" / "b.pkl"]
+    for f in files:
+        f.write_bytes(b"x")
+        f.chmod(0o600)
+    (folder / "sub").chmod(0o700)
+    assert autograde.open_cache_to_sandbox(folder) == 3
+    assert all(stat.S_IMODE(f.stat().st_mode) & 0o044 == 0o044 for f in files)
+    assert stat.S_IMODE((folder / "sub").stat().st_mode) & 0o055 == 0o055
+    assert "readable by the grading sandbox" in capsys.readouterr().err
+    assert autograde.open_cache_to_sandbox(folder) == 0            # nothing left to open

@@ -232,3 +232,33 @@ def test_prefill_refuses_what_a_worker_cannot_import():
         cache.prefill([local, local])
     with pytest.raises(ValueError, match="n_jobs"):
         cache.prefill([(np.eye, {"N": 2})] * 2, n_jobs=0)
+
+
+@pytest.mark.parametrize("suffix", [".npy", ".pkl"])
+def test_cache_files_are_readable_by_other_users(tmp_cache, suffix):
+    """The grading sandbox runs as another user: a cache file must have the mode open() would give it."""
+    import os
+    import stat
+
+    fn = cache.cached_array if suffix == ".npy" else cache.cached_object
+    fn("t", {"n": 1}, lambda: np.ones(3))
+    mode = stat.S_IMODE(os.stat(cache.path_for("t", {"n": 1}, suffix)).st_mode)
+    assert mode == cache.FILE_MODE
+    mask = os.umask(0)
+    os.umask(mask)
+    assert cache.FILE_MODE == 0o666 & ~mask and (mask & 0o044 or mode & 0o044 == 0o044)
+
+
+def test_a_cache_file_this_user_cannot_read_is_kept(tmp_cache, monkeypatch):
+    """Another user's file (permission denied) is computed around, never deleted."""
+    compute, calls = _counting(np.arange(5.0))
+    cache.cached_array("t", {"n": 1}, compute)
+    path = cache.path_for("t", {"n": 1}, ".npy")
+
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(cache.np, "load", denied)
+    with pytest.warns(RuntimeWarning, match="not readable by this user"):
+        assert cache.cached_array("t", {"n": 1}, compute).tolist() == [0.0, 1.0, 2.0, 3.0, 4.0]
+    assert path.exists() and len(calls) == 2

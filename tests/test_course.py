@@ -661,26 +661,45 @@ def test_student_release_holds_no_expected_answer(tmp_path, glove):
 def test_needed_cells_follow_names_backwards():
     nb = _nb("import numpy as np",                                   # 0 imports: kept
              "X = np.ones((3, 2))\nunused = 5",                      # 1 binds X, read by the answer: kept
-             "import matplotlib\nfig = X.sum()",                     # 2 imports: kept
-             "table = X * 2\nprint(table)",                          # 3 nobody reads table: skipped
-             "X[0] = 7",                                             # 4 changes X: kept
-             "def helper(v):\n    return v + offset",                # 5 read by the answer: kept
-             "offset = 1",                                           # 6 read by helper when called: kept
+             "import matplotlib\nfig = X.sum()",                     # 2 imports, but computes what nobody reads
+             "import scipy",                                         # 3 imports only: kept
+             "table = X * 2\nprint(table)",                          # 4 nobody reads table: skipped
+             "X[0] = 7",                                             # 5 changes X: kept
+             "SCALE = 2",                                            # 6 read when helper is defined: kept
+             "def helper(v, scale=SCALE):\n    w = v * scale\n    return w + offset",   # 7 read by the answer: kept
+             "offset = 1\nv = 3\nw = 4",                              # 8 offset read by helper when called: kept
+             "v = 5\nw = 6",                                          # 9 helper's v and w, the answer's w: skipped
              "md:```{exercise} T\n:label: ex-a\nDo it.\n```",
-             "### BEGIN SOLUTION\nanswer = helper(X).sum()\n### END SOLUTION",   # 8 answer
-             "# CHECK ex-a points=1\nassert answer > 0",             # 9 check
-             "X = None\nplot = table")                               # 10 after the exercise: skipped
+             "### BEGIN SOLUTION\nanswer = helper(X).sum() + sum(w for w in [0])\n### END SOLUTION",   # 11 answer
+             "# CHECK ex-a points=1\nassert answer > 0",             # 12 check
+             "X = None\nplot = table")                               # 13 after the exercise: skipped
     reference = course.student_notebook(nb, "a", keep_hidden=True)
     keep = course.needed_cells(course.nbgrader_source(nb, "a"), reference)      # the instructor's solution
-    assert keep == {0, 1, 2, 4, 5, 6, 8, 9}, keep
+    assert keep == {0, 1, 3, 5, 6, 7, 8, 11, 12}, keep
     sub = course.student_notebook(nb, "a")
-    sub.cells.insert(4, new_code_cell("mine = table"))               # the learner's own cell: kept
+    sub.cells.insert(5, new_code_cell("mine = table"))               # the learner's own cell: kept
     merged, _ = course.merge_submission(reference, sub)
     keep = course.needed_cells(merged, reference)
     kept_sources = {merged.cells[i].source for i in keep}
     assert "mine = table" in kept_sources and "table = X * 2\nprint(table)" in kept_sources   # needed by mine
     assert "X = None\nplot = table" not in kept_sources
     assert course.needed_cells(_nb("%matplotlib inline\nimport numpy", "x = (")) == {0, 1}   # magics; unparsable
+
+
+def test_needed_cells_read_names_in_statement_order():
+    nb = _nb("import numpy as np\nfrom lib import claims",           # 0 imports only: kept
+             "rows = {'a': 1}",                                      # 1 read by the loop below: kept
+             "name = 'x'\nscore = 0.5",                              # 2 loop variable and an if-only name: kept for score
+             "claims.holds(True, 'ok')\nfig = np.ones(2)",          # 3 a call on a module changes nothing: skipped
+             "from lib import claims\nslow = np.ones(3)",           # 4 imports claims again, nobody reads slow: skipped
+             "model = []\nmodel.append(1)",                          # 5 changed by a call, read below: kept
+             "md:```{exercise} T\n:label: ex-a\nDo it.\n```",
+             "### BEGIN SOLUTION\nfor name, v in rows.items():\n    answer = name\nif v:\n    score = 1\n"
+             "answer = (answer, score, claims, len(model))\n### END SOLUTION",   # 7 answer
+             "# CHECK ex-a points=1\nassert answer")                 # 8 check
+    reference = course.student_notebook(nb, "a", keep_hidden=True)
+    keep = course.needed_cells(course.nbgrader_source(nb, "a"), reference)
+    assert keep == {0, 1, 2, 5, 7, 8}, keep
 
 
 @pytest.mark.parametrize("chapter", assignments.toc_notebooks(), ids=lambda p: p.stem)

@@ -210,3 +210,32 @@ def test_the_map_leaves_out_implied_arrows_and_its_figure_records_what_it_shows(
     assert all(p in reach(c) for c, p in full)
     assert course_kit.figure_is_current(chapters)
     assert not course_kit.figure_is_current(chapters, tmp_path / "missing.png")
+
+
+def test_grading_times_are_measured_for_every_graded_chapter(book):
+    """benchmarks/grading_times.json covers every chapter with autograded points, and its runs graded right."""
+    chapters, _, _ = book
+    grading = course_kit.load_grading()
+    assert grading is not None, "no grading-time record: run python tools/grading_times.py"
+    for ch in chapters.values():
+        if not ch.auto_points:
+            continue
+        g = grading["chapters"].get(ch.path)
+        assert g is not None, f"{ch.path}: grading time not measured (python tools/grading_times.py {ch.path})"
+        assert g["solved"]["max"] == ch.auto_points, f"{ch.path}: points changed since the grading was timed"
+        assert g["solved"]["points"] == g["solved"]["max"] and g["solved"]["status"] == "ok", (ch.path, g)
+        assert g["untouched"]["points"] == 0, (ch.path, g)
+        assert 0 < g["untouched"]["seconds"] and 0 < g["solved"]["seconds"] < 600, (ch.path, g)
+
+
+def test_grading_section_renders_the_record(book):
+    chapters, runs, _ = book
+    some = next(ch for ch in chapters.values() if ch.auto_points)
+    record = {"source": "a test", "chapters": {some.path: {"solved": {"seconds": 42.0, "points": 3, "max": 3,
+                                                                       "status": "ok"},
+                                                            "untouched": {"seconds": 7.0, "points": 0, "max": 3,
+                                                                          "status": "ok"}}}}
+    text = course_kit.render(chapters, runs, record)
+    assert "| 42 (3/3) | 7 (0/3) | 42 |" in text
+    assert "42 s per solved submission, 7 s per untouched one" in text
+    assert "Not measured yet" in course_kit.render(chapters, runs, None)

@@ -241,6 +241,34 @@ def sandbox_paths() -> list[Path]:
     return [p for p in paths if p.exists()]
 
 
+def open_cache_to_sandbox(cache: Path | None = None, quiet: bool = False) -> int:
+    """Make the result cache readable by the sandbox's user; returns how many entries were changed.
+
+    The sandbox runs each submission as a user of its own, which can read only what others may
+    read. Cache files written owner-only (``mkstemp``'s mode, which the book's cache used before it
+    set :data:`lib.cache.FILE_MODE`) would be recomputed for every submission, so the grader opens
+    them (``chmod a+r``, folders ``a+rx``) and says so. The cache holds computed results of public
+    data, nothing secret.
+    """
+    cache = Path(cache or os.environ.get("EMBEDDINGS_BOOK_CACHE", str(ROOT / ".cache")))
+    if not cache.is_dir():
+        return 0
+    changed = 0
+    for path in [cache, *cache.rglob("*")]:
+        try:
+            mode = path.stat().st_mode
+            want = mode | (0o055 if path.is_dir() else 0o044)
+            if want != mode:
+                path.chmod(want)
+                changed += 1
+        except OSError:
+            continue
+    if changed and not quiet:
+        print(f"made {changed} entries of the cache {cache} readable by the grading sandbox's user "
+              f"(they were owner-only, so every submission would have recomputed them)", file=sys.stderr)
+    return changed
+
+
 def sandbox_env() -> dict:
     """The sandbox's whole environment: the book's variables, nothing else of the caller's."""
     env = {"PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp",
@@ -460,6 +488,7 @@ def grade(submissions: Path, sources: dict, out: Path, *, timeout: float = 600,
                              f"(apt-get install bubblewrap) or, only for code you trust, pass --unsandboxed "
                              f"(make grade UNSANDBOXED=1).")
         limits = limits or sandbox.Limits()
+        open_cache_to_sandbox(quiet=quiet)
     uids = queue.SimpleQueue()
     for k in range(jobs):
         uids.put(UID_BASE + k)

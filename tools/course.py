@@ -856,47 +856,145 @@ def delegations(merged, forbids: dict, reference=None) -> dict:
 _BUILTINS = set(dir(__import__("builtins")))
 
 
-def _cell_names(tree) -> tuple:
-    """(names the cell binds or changes at its top level, names it reads, names its functions read)."""
-    bound, loaded, late = set(), set(), set()
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
-    def visit(node, top):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            if top and not isinstance(node, ast.Lambda):
-                bound.add(node.name)
-            inner = ast.Module(body=node.body if isinstance(node.body, list) else [ast.Expr(node.body)],
-                               type_ignores=[])
-            late.update(n.id for n in ast.walk(inner) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
+
+def _definition_reads(node) -> set:
+    """Names a ``def``, ``lambda`` or ``class`` reads when it runs: decorators, default values, bases."""
+    exprs = list(getattr(node, "decorator_list", [])) + list(getattr(node, "bases", []))
+    if not isinstance(node, ast.ClassDef):
+        exprs += list(node.args.defaults) + [d for d in node.args.kw_defaults if d is not None]
+    return {n.id for e in exprs for n in ast.walk(e) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def _free_names(node) -> set:
+    """Names the body of a function (or class) reads from outside it: what it needs when it is called.
+
+    A function's parameters and the names it assigns are its own (unless declared ``global`` or
+    ``nonlocal``); a nested function's free names count unless they are the outer function's own.
+    """
+    loads, own, declared = set(), set(), set()
+    if not isinstance(node, ast.ClassDef):
+        a = node.args
+        own = {x.arg for x in a.posonlyargs + a.args + a.kwonlyargs + [a.vararg, a.kwarg] if x}
+
+    def walk(n):
+        for child in ast.iter_child_nodes(n):
+            if isinstance(child, _SCOPES):
+                if not isinstance(child, ast.Lambda):
+                    own.add(child.name)
+                loads.update(_definition_reads(child) | _free_names(child))
+            elif isinstance(child, (ast.Global, ast.Nonlocal)):
+                declared.update(child.names)
+            elif isinstance(child, ast.Name):
+                (loads if isinstance(child.ctx, ast.Load) else own).add(child.id)
+            else:
+                walk(child)
+
+    body = node.body if isinstance(node.body, list) else [node.body]
+    for stmt in body:
+        if isinstance(stmt, ast.AST):
+            walk(ast.Module(body=[stmt], type_ignores=[]) if not isinstance(stmt, ast.expr) else ast.Expression(stmt))
+    if isinstance(node, ast.ClassDef):
+        own = set()                  # a class body's names are attributes, not seen by its methods
+    return loads - (own - declared)
+
+
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def _cell_names(tree) -> tuple:
+    """What a cell does with names, at its top level: (binds, reads, its functions read, calls on, imports).
+
+    *binds*: names it assigns, or changes by item or attribute assignment (``W[:, k] = 0``);
+    *reads*: names it reads before binding them itself, in statement order (``for name in d: print(name)``
+    reads ``d``, not ``name``; a name bound only inside a branch or a loop body does not count as bound
+    after it); *its functions read*: what the functions and lambdas it defines read when called;
+    *calls on*: names a statement calls a method of (``model.fit(X)`` may change ``model``);
+    *imports*: names its imports bind. A comprehension's own variables are neither bound nor read.
+    """
+    bound, loaded, late, called, imported = set(), set(), set(), set(), set()
+
+    def visit(node, reads, binds):
+        if isinstance(node, _SCOPES):
+            if not isinstance(node, ast.Lambda):
+                binds.add(node.name)
+            reads.update(_definition_reads(node))
+            late.update(_free_names(node))
             return                        # what a function reads, it reads when called
+        if isinstance(node, _COMPREHENSIONS):
+            inner = set()
+            for child in ast.iter_child_nodes(node):
+                visit(child, inner, set())
+            targets = {n.id for g in node.generators for n in ast.walk(g.target) if isinstance(n, ast.Name)}
+            reads.update(inner - targets)
+            return
         if isinstance(node, (ast.Import, ast.ImportFrom)):
-            bound.update((a.asname or a.name).split(".")[0] for a in node.names if a.name != "*")
+            names = {(a.asname or a.name).split(".")[0] for a in node.names if a.name != "*"}
+            binds.update(names)
+            imported.update(names)
         elif isinstance(node, ast.Name):
-            (bound if isinstance(node.ctx, (ast.Store, ast.Del)) and top else loaded).add(node.id)
+            (reads if isinstance(node.ctx, ast.Load) else binds).add(node.id)
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            reads.add(node.target.id)     # x += 1 reads x first
         elif isinstance(node, (ast.Attribute, ast.Subscript)) and isinstance(node.ctx, (ast.Store, ast.Del)):
             base = node.value
             while isinstance(base, (ast.Attribute, ast.Subscript)):
                 base = base.value
-            if isinstance(base, ast.Name) and top:
-                bound.add(base.id)        # W[:, k] = 0 changes W
+            if isinstance(base, ast.Name):
+                binds.add(base.id)        # W[:, k] = 0 changes W
         elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and \
-                isinstance(node.value.func, ast.Attribute) and isinstance(node.value.func.value, ast.Name) and top:
-            bound.add(node.value.func.value.id)   # model.fit(X) as a statement may change model
+                isinstance(node.value.func, ast.Attribute) and isinstance(node.value.func.value, ast.Name):
+            called.add(node.value.func.value.id)   # model.fit(X) as a statement may change model
         for child in ast.iter_child_nodes(node):
-            visit(child, top)
+            visit(child, reads, binds)
 
-    for stmt in tree.body:
-        visit(stmt, True)
-    return bound, loaded - _BUILTINS, late - _BUILTINS
+    def expr(node, sure):
+        """Read the names of ``node`` (an expression or a simple statement); returns what it binds."""
+        reads, binds = set(), set()
+        visit(node, reads, binds)
+        loaded.update(reads - sure)
+        bound.update(binds)
+        return binds
+
+    def block(stmts, sure):
+        """Run through statements in order; ``sure`` grows with what each surely binds."""
+        for stmt in stmts:
+            if isinstance(stmt, (ast.For, ast.AsyncFor)):
+                expr(stmt.iter, sure)
+                block(stmt.body, sure | expr(stmt.target, sure))
+                block(stmt.orelse, set(sure))
+            elif isinstance(stmt, (ast.If, ast.While)):
+                expr(stmt.test, sure)
+                block(stmt.body, set(sure))
+                block(stmt.orelse, set(sure))
+            elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+                for item in stmt.items:
+                    expr(item.context_expr, sure)
+                    if item.optional_vars is not None:
+                        sure |= expr(item.optional_vars, sure)
+                block(stmt.body, sure)
+            elif isinstance(stmt, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+                for part in (stmt.body, stmt.orelse, stmt.finalbody, *(h.body for h in stmt.handlers)):
+                    block(part, set(sure))
+            else:
+                sure |= expr(stmt, sure)
+
+    block(tree.body, set())
+    return bound, loaded - _BUILTINS, late - _BUILTINS, called, imported
 
 
 def needed_cells(nb, reference=None) -> set:
     """Indices of the code cells a graded run must execute: the exercises' cells and what they need.
 
     The exercises' own cells (answers, checks) and every cell the learner added or changed are
-    needed; going backwards through the notebook, a chapter cell is needed when it imports
-    something, or binds or changes (``W[:, k] = 0``, ``model.fit(X)``) a name that a needed cell
-    below it reads (found with ``ast``; a cell that does not parse is kept). The figures, tables
-    and prose numbers of the chapter body are skipped.
+    needed; going backwards through the notebook, a chapter cell is needed when it holds only
+    imports, or binds or changes (``W[:, k] = 0``, ``model.fit(X)``, unless ``model`` is an imported
+    module) a name that a needed cell below it reads before binding it (found with ``ast``, see
+    :func:`_cell_names`; a cell that does not parse is kept). A function reads the
+    names of its body that are not its own (parameters and locals) when it is called, and its
+    default values and decorators when it is defined. The figures, tables and prose numbers of the
+    chapter body are skipped.
     """
     trusted = {_source(c) for c in (reference.cells if reference is not None else [])
                if c.get("metadata", {}).get(META, {}).get("role") not in ("answer",)}
@@ -908,10 +1006,21 @@ def needed_cells(nb, reference=None) -> set:
         tree = _parse_cell(_source(cell))
         mine = role in ("answer", "check") or (reference is not None and _source(cell) not in trusted)
         if tree is None:
-            cells.append((index, True, set(), set(), set()))
+            cells.append((index, True, set(), set(), set(), set(), set()))
             continue
-        imports = any(isinstance(n, (ast.Import, ast.ImportFrom)) for n in tree.body)
+        # a cell of imports only is kept (an import can configure as it loads); in a cell that also
+        # computes, the imports are names like any other, so a figure cell's import does not keep it
+        imports = bool(tree.body) and all(isinstance(n, (ast.Import, ast.ImportFrom)) for n in tree.body)
         cells.append((index, mine or imports, *_cell_names(tree)))
+    # a method called on an imported module (claims.holds(...), plt.show()) does not change what it names
+    modules = set().union(*(c[6] for c in cells)) - set().union(*(c[2] - c[6] for c in cells))
+    # importing again what an earlier cell imported changes nothing: it does not keep the cell
+    earlier, kept_cells = set(), []
+    for index, always, bound, loaded, inner, called, imported in cells:
+        again = imported & earlier
+        kept_cells.append((index, always, (bound - again) | (called - modules), loaded, inner))
+        earlier |= imported
+    cells = kept_cells
     late, keep = set(), None
     while True:          # a function reads names when it is called: those are wanted everywhere
         want, kept, new_late = set(late), set(), set(late)

@@ -26,6 +26,8 @@ Everything on the page is read or computed here, so it cannot drift from the cha
 * the **machine times**, the newest cold and warm runs of ``benchmarks/chapter_times.json`` (read by
   ``tools/cost_page.py``'s reader), and the **cache dependencies** of ``benchmarks/cache_deps.json``
   when that file exists;
+* the **grading times**, ``make grade``'s seconds per submission measured by ``tools/grading_times.py``
+  (``benchmarks/grading_times.json``), when that file exists;
 * the **student time**, an estimate computed from the notebook (see :func:`student_minutes`);
 * two **sample syllabi** (:data:`SYLLABI`): their chapters in an order that respects every
   prerequisite, split into weeks of balanced student time (:func:`plan`).
@@ -57,6 +59,8 @@ PAGE = ROOT / "chapters" / "course" / "instructors_kit.md"
 FIGURE = PAGE.with_name("instructors_kit_map.png")    # the dependency map, drawn by draw_map
 MAP_VERSION = 4                                       # bump when draw_map draws differently
 CACHE_DEPS = ROOT / "benchmarks" / "cache_deps.json"
+GRADING = ROOT / "benchmarks" / "grading_times.json"   # written by tools/grading_times.py
+CLASS_SIZE = 60                                       # students, for the grading-time column
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 
 # How the student time is estimated (stated on the page with these values).
@@ -283,6 +287,41 @@ def _fmt_s(s) -> str:
     return "—" if s is None else f"{s:,.0f} s"
 
 
+def load_grading(path: Path = GRADING) -> dict | None:
+    """The grading-time record (tools/grading_times.py), or None when it has not been measured."""
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def _grading_section(chapters: dict, grading: dict | None) -> list[str]:
+    """The kit's table of grading time per submission, from the measured record."""
+    L = ["(kit-grading)=", "## Grading time", ""]
+    if not grading:
+        return L + ["Not measured yet: run `python tools/grading_times.py`.", ""]
+    L += ["What `make grade` takes per submission, measured by `tools/grading_times.py` "
+          f"({grading['source']}): the instructor's solution handed in as a submission, and the untouched "
+          "student release. Each time runs from the grader's start to the grade: the sandbox, the kernel, the "
+          "book's libraries and the cells the exercises need. The points show that the solution earns every "
+          "autograded point and the stubs none.", "",
+          f"| chapter | solution: s (points) | untouched: s (points) | {CLASS_SIZE} solutions, one core (min) |",
+          "|---|---|---|---|"]
+    total = 0.0
+    for c, ch in chapters.items():
+        g = grading["chapters"].get(ch.path)
+        if not g:
+            L.append(f"| {_link(ch)} | — | — | — |")
+            continue
+        sol, stub = g["solved"], g["untouched"]
+        total += sol["seconds"]
+        L.append(f"| {_link(ch)} | {sol['seconds']:.0f} ({sol['points']}/{sol['max']}) | "
+                 f"{stub['seconds']:.0f} ({stub['points']}/{stub['max']}) | {CLASS_SIZE * sol['seconds'] / 60:.0f} |")
+    L += ["", f"One solved submission of every chapter takes {total / 60:.1f} minutes in all. A class of "
+          f"{CLASS_SIZE} takes the last column's minutes per chapter on one core; `make grade` runs two submissions at a time "
+          "(`--jobs 2`), so on a machine with two cores or more that halves. Warm the cache first "
+          "(`make warm`): the sandbox reads it and cannot write it, so a cold cache is recomputed for every "
+          "submission.", ""]
+    return L
+
+
 def _link(ch: Chapter) -> str:
     return f"{{doc}}`{ch.id} {ch.title} <{ch.doc}>`"
 
@@ -382,8 +421,8 @@ def draw_map(chapters: dict, path: Path = FIGURE) -> None:
     plt.close(fig)
 
 
-def render(chapters: dict, runs: dict) -> str:
-    """The Markdown of the kit page."""
+def render(chapters: dict, runs: dict, grading: dict | None = None) -> str:
+    """The Markdown of the kit page (``grading``: the record of :func:`load_grading`)."""
     cold, warm = runs["cold"], runs["warm"]
     needed_by = {c: [d for d in chapters if c in chapters[d].meta["prerequisites"]["book"]] for c in chapters}
     total_auto = sum(ch.auto_points for ch in chapters.values())
@@ -421,7 +460,8 @@ def render(chapters: dict, runs: dict) -> str:
         L.append(f"| {_link(ch)} | {n_auto} + {len(ch.prose)} | {ch.auto_points} + {ch.rubric_points} | "
                  f"{ch.meta['_minutes']['total']} min | {_fmt_s(_secs(cold, ch.path))} | "
                  f"{_fmt_s(_secs(warm, ch.path))} | {needs} |")
-    L += ["", "## Dependency map", "", "### Ideas", "",
+    L += [""] + _grading_section(chapters, grading)
+    L += ["## Dependency map", "", "### Ideas", "",
           "What each chapter needs from earlier chapters (its prerequisites from the book), and which chapters",
           "need it in turn. A syllabus must keep every chapter after the chapters it needs; the two below do",
           "(the tool checks it).", "",
@@ -475,8 +515,16 @@ def render(chapters: dict, runs: dict) -> str:
         about = {k: ROUND_TO * round(v / ROUND_TO) for k, v in mins.items()}
         L += [f"**Time.** Student (estimate): {mins['total']} minutes (to the nearest {ROUND_TO}: reading "
               f"{about['reading']}, code {about['code']}, exercises {about['exercises']}, plus one cold run). "
-              f"Machine: {_fmt_s(_secs(cold, ch.path))} cold, {_fmt_s(_secs(warm, ch.path))} warm.", ""]
+              f"Machine: {_fmt_s(_secs(cold, ch.path))} cold, {_fmt_s(_secs(warm, ch.path))} warm."
+              + _grading_line((grading or {}).get("chapters", {}).get(ch.path)), ""]
     return "\n".join(L)
+
+
+def _grading_line(g) -> str:
+    if not g:
+        return ""
+    return (f" Grading ({{ref}}`measured <kit-grading>`): {g['solved']['seconds']:.0f} s per solved submission, "
+            f"{g['untouched']['seconds']:.0f} s per untouched one.")
 
 
 def merge_metadata(source: Path, only=None) -> list[str]:
@@ -512,7 +560,7 @@ def main(argv=None) -> int:
     if problems:
         print("the chapters' course metadata is incomplete:\n  - " + "\n  - ".join(problems), file=sys.stderr)
         return 1
-    text = render(chapters, runs)
+    text = render(chapters, runs, load_grading())
     if args.check:
         stale = [p.relative_to(ROOT) for p, ok in ((PAGE, PAGE.exists() and PAGE.read_text(encoding="utf-8") == text),
                                                    (FIGURE, figure_is_current(chapters))) if not ok]

@@ -438,6 +438,11 @@ def free_embedding_sweep(dims: Sequence[int] = tuple(range(2, 17)), recompute: b
     if not recompute:
         for path in paths:
             results = {**(_read_sweep(path, settings) or {}), **results}
+    missing = [d for d in dims if recompute or str(d) not in results]
+    if missing and not recompute:        # say why a call that reads stored results starts computing
+        print(f"no stored sweep has these settings ({json.dumps(settings)}) for d = "
+              f"{', '.join(map(str, missing))}: computing them now (minutes per dimension on a laptop; "
+              f"written to {out}, so a second call reads them)", flush=True)
     prev = None
     bar = tqdm(dims, desc="critical n per dimension", disable=not show_progress)
     for d in bar:
