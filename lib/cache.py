@@ -51,6 +51,8 @@ __all__ = ["REPO_ROOT", "LOG_VAR", "cache_dir", "key", "path_for", "cached_array
 REPO_ROOT = Path(__file__).resolve().parent.parent
 _DIGITS = 20                                   # hex digits of a key's hash
 LOG_VAR = "EMBEDDINGS_BOOK_CACHE_LOG"          # a file to which every lookup appends a JSON line
+
+
 def _file_mode() -> int:
     """Permissions of a cache file: what ``open`` would give a new file under the current umask."""
     mask = os.umask(0)

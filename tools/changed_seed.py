@@ -24,9 +24,7 @@ import datetime as dt
 import hashlib
 import json
 import os
-import platform
 import re
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -37,6 +35,7 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
+import env  # noqa: E402
 import toc  # noqa: E402
 from lib import claims  # noqa: E402
 
@@ -101,7 +100,7 @@ def run(path: Path, timeout: int = 1800) -> dict:
             if out.get("output_type") == "error":
                 errors.append({"cell": index, "error": f"{out.get('ename')}: {str(out.get('evalue'))[:300]}"})
             text = out.get("text", "") if out.get("output_type") == "stream" else ""
-            notes.extend(line[len(NOTE):].split(": if you changed a setting")[0].strip()
+            notes.extend(line[len(NOTE):].split(": " + claims._ADVICE)[0].strip()
                          for line in text.splitlines() if line.startswith(NOTE))
     return {"notebook": str(path.resolve().relative_to(ROOT)), "code_digest": digest, "seeds_changed": changed,
             "ran_to_end": not errors, "errors": errors, "notes": notes, "seconds": round(seconds, 1),
@@ -137,11 +136,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     paths = [Path(p) for p in args.notebooks] or toc.notebooks()
     paths = [p for p in paths if "/part" in str(p.resolve())]
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                            cwd=ROOT).stdout.strip()
-    if subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True,
-                      cwd=ROOT).stdout.strip():
-        commit += " with uncommitted changes"
+    commit = env.commit_label(ROOT)
     out = Path(args.out)
     record = json.loads(out.read_text()) if out.exists() else {"chapters": []}
     by_name = {ch["notebook"]: ch for ch in record["chapters"]}
@@ -157,7 +152,7 @@ def main(argv=None) -> int:
               f"{len(result['notes'])} claims moved, {result['seconds']:.0f} s", flush=True)
         order = [str(p.resolve().relative_to(ROOT)) for p in toc.notebooks()]
         record = {"source": f"commit {commit}, {dt.date.today().isoformat()}, "
-                            f"{os.cpu_count()} cores, {platform.machine()}",
+                            f"{os.cpu_count()} cores, {env.cpu_model()}",
                   "chapters": sorted(by_name.values(), key=lambda c: order.index(c["notebook"])
                                      if c["notebook"] in order else len(order))}
         out.write_text(json.dumps(record, indent=1) + "\n")

@@ -891,10 +891,7 @@ def _free_names(node) -> set:
             else:
                 walk(child)
 
-    body = node.body if isinstance(node.body, list) else [node.body]
-    for stmt in body:
-        if isinstance(stmt, ast.AST):
-            walk(ast.Module(body=[stmt], type_ignores=[]) if not isinstance(stmt, ast.expr) else ast.Expression(stmt))
+    walk(node)                       # its body (and, harmlessly, its defaults and decorators again)
     if isinstance(node, ast.ClassDef):
         own = set()                  # a class body's names are attributes, not seen by its methods
     return loads - (own - declared)

@@ -315,8 +315,8 @@ def _grading_section(chapters: dict, grading: dict | None) -> list[str]:
         L.append(f"| {_link(ch)} | {sol['seconds']:.0f} ({sol['points']}/{sol['max']}) | "
                  f"{stub['seconds']:.0f} ({stub['points']}/{stub['max']}) | {CLASS_SIZE * sol['seconds'] / 60:.0f} |")
     L += ["", f"One solved submission of every chapter takes {total / 60:.1f} minutes in all. A class of "
-          f"{CLASS_SIZE} takes the last column's minutes per chapter on one core; `make grade` runs two submissions at a time "
-          "(`--jobs 2`), so on a machine with two cores or more that halves. Warm the cache first "
+          f"{CLASS_SIZE} takes the last column's minutes per chapter on one core; `make grade` runs two "
+          "submissions at a time (`--jobs 2`), so on a machine with two cores or more that halves. Warm the cache first "
           "(`make warm`): the sandbox reads it and cannot write it, so a cold cache is recomputed for every "
           "submission.", ""]
     return L

@@ -67,3 +67,13 @@ def cpu_model() -> str:
     except OSError:
         pass
     return platform.processor() or platform.machine()
+
+
+def commit_label(root: str | Path | None = None) -> str:
+    """The checkout's short commit, with " with uncommitted changes" when tracked files differ, for records."""
+    import subprocess
+
+    root = Path(root or Path(__file__).resolve().parent.parent)
+    run = lambda *args: subprocess.run(["git", *args], capture_output=True, text=True, cwd=root).stdout.strip()  # noqa: E731
+    commit = run("rev-parse", "--short", "HEAD") or "unknown commit"
+    return commit + (" with uncommitted changes" if run("status", "--porcelain", "--untracked-files=no") else "")

@@ -25,8 +25,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 import autograde  # noqa: E402
 import course  # noqa: E402
+import env  # noqa: E402
 import toc  # noqa: E402
 
 RECORD = ROOT / "benchmarks" / "grading_times.json"
@@ -74,14 +73,10 @@ def main(argv=None) -> int:
     paths = [Path(p).resolve() for p in args.notebooks] or toc.notebooks()
     out = Path(args.out)
     record = json.loads(out.read_text()) if out.exists() else {"chapters": {}}
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                            cwd=ROOT).stdout.strip()
-    if subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True,
-                      cwd=ROOT).stdout.strip():
-        commit += " with uncommitted changes"
+    commit = env.commit_label(ROOT)
     cpus = len(os.sched_getaffinity(0))
     record["source"] = (f"commit {commit}, {dt.date.today().isoformat()}, "
-                        f"{platform.machine()}, {os.cpu_count()} cores, the grader allowed {cpus} "
+                        f"{env.cpu_model()}, {os.cpu_count()} cores, the grader allowed {cpus} "
                         f"of them, sandboxed, needed cells only, warm cache, one "
                         f"submission at a time")
     for path in paths:
