@@ -37,13 +37,13 @@ $(STAMP): requirements.lock pyproject.toml
 ## make book: set up, execute every notebook (storing its outputs), build the HTML into _build/html
 book: setup execute html
 
-## make execute: run every notebook of the table of contents in place, storing fresh outputs (BOOK_ENCODER=<model>: Parts III, V, VI on that model, into runs/<model>/)
+## make execute: run every notebook of the table of contents in place, storing fresh outputs, one chapter per core at once after the chapters it reads from (JOBS=1: one at a time, in book order; BOOK_ENCODER=<model>: Parts III, V, VI on that model, into runs/<model>/)
 execute: setup
-	$(BIN)/python tools/execute.py $(NOTEBOOKS)
+	$(BIN)/python tools/execute.py $(if $(JOBS),--jobs $(JOBS)) $(NOTEBOOKS)
 
-## make warm: fill the cache once (every chapter in book order, nothing saved, with a progress bar), so any chapter then opens warm in JupyterLab
+## make warm: fill the cache once (every chapter, scheduled as make execute is, nothing saved, with a progress bar), so any chapter then opens warm in JupyterLab
 warm: setup
-	$(BIN)/python tools/execute.py --warm $(NOTEBOOKS)
+	$(BIN)/python tools/execute.py $(if $(JOBS),--jobs $(JOBS)) --warm $(NOTEBOOKS)
 
 ## make html: build the HTML book from the stored outputs (no execution)
 html: setup

@@ -71,3 +71,21 @@ def test_cold_comparison_table_is_current():
     res = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "cold_comparison.py"), "--check"],
                          capture_output=True, text=True)
     assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_whole_book_runs_are_filed_and_stated(tmp_path, monkeypatch):
+    rec = {"date": "2026-01-01", "machine": "2 cores, test", "what": "execute", "jobs": 2, "wall_seconds": 250.4,
+           "load_average": 1.5, "seconds": {"chapters/x.ipynb": 12.5, "chapters/y.ipynb": 3.0}}
+    (tmp_path / "w.json").write_text(json.dumps(dict(rec, cache_files_at_start=300)))
+    (tmp_path / "bad.json").write_text(json.dumps(dict(rec, wall_seconds=None)))
+    whole = tmp_path / "whole.json"
+    assert cost_page.add_whole_run(tmp_path / "w.json", "a test", whole)["kind"] == "warm"
+    with pytest.raises(ValueError, match="not a whole-book record"):
+        cost_page.add_whole_run(tmp_path / "bad.json", "", whole)
+    monkeypatch.setattr(cost_page, "WHOLE", whole)
+    newest = cost_page.whole_runs(whole)
+    assert newest["cold"] is None and newest["warm"]["wall_seconds"] == 250.4
+    line = "warm, 250 s for 2 chapters, up to 2 chapters at once (2026-01-01, 2 cores, test, load average 1.5"
+    assert line in cost_page.render(cost_page.load_runs())
+    assert line in cost_page.readme_block(cost_page.load_runs())
+    assert "cold: not measured yet" in cost_page.readme_block(cost_page.load_runs())

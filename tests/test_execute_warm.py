@@ -32,3 +32,70 @@ def test_warm_fills_the_cache_and_saves_nothing(tmp_path, monkeypatch, capsys):
     assert "1 of 2 chapters ran" in out.out and "files added" in out.out
     assert any((tmp_path / "cache").rglob("*.npy")) or any(p.is_file() for p in (tmp_path / "cache").rglob("*"))
     assert good.read_text() == text                          # no outputs stored
+
+
+def _timed_notebook(path, log, alone=None):
+    """A notebook that records when its kernel ran its one cell (a second's sleep)."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        "import json, time\nt0 = time.time()\ntime.sleep(1.5)\n"
+        f"open({str(log)!r}, 'w').write(json.dumps([t0, time.time()]))")]
+    if alone:
+        nb.metadata["book"] = {"run_alone": alone}
+    nbformat.write(nb, path)
+    return path
+
+
+def test_scheduled_runs_wait_for_what_they_read_and_timed_chapters_run_alone(tmp_path):
+    pytest.importorskip("nbclient")
+    import json
+
+    names = ["a", "b", "c", "d"]
+    paths = [_timed_notebook(tmp_path / f"{n}.ipynb", tmp_path / f"{n}.json", alone="times" if n == "d" else None)
+             for n in names]
+    deps = tmp_path / "deps.json"
+    rel = {n: execute._rel(p) for n, p in zip(names, paths)}
+    deps.write_text(json.dumps({"chapters": {
+        rel["a"]: {"reads_from_earlier": {}},
+        rel["b"]: {"reads_from_earlier": {"x": {"from": rel["a"]}}},
+        rel["c"]: {"reads_from_earlier": {}},
+        rel["d"]: {"reads_from_earlier": {}}}}))
+    done = []
+    results = execute.run_scheduled(paths, jobs=2, timeout=120, save=False, deps_file=deps,
+                                    on_done=lambda p, r: done.append(p.stem))
+    assert sorted(done) == names and all(isinstance(s, float) for s in results.values())
+    span = {n: json.loads((tmp_path / f"{n}.json").read_text()) for n in names}
+    assert span["b"][0] >= span["a"][1]                          # b read a's results: it waited
+    assert span["c"][0] < span["a"][1] and span["a"][0] < span["c"][1]   # a and c ran at once
+    for n in "abc":                                              # d, which times itself, had the machine alone
+        assert span["d"][1] <= span[n][0] or span["d"][0] >= span[n][1]
+    assert all((tmp_path / f"{n}.ipynb").read_text().count('"outputs": []') == 1 for n in names)   # nothing saved
+
+
+def test_a_failed_chapter_stops_new_starts_and_is_reported(tmp_path):
+    pytest.importorskip("nbclient")
+    bad = tmp_path / "bad.ipynb"
+    _notebook(bad, "raise RuntimeError('broken')")
+    later = _timed_notebook(tmp_path / "later.ipynb", tmp_path / "later.json")
+    results = execute.run_scheduled([bad, later], jobs=2, timeout=120, save=False, deps_file=tmp_path / "none.json")
+    assert isinstance(results[bad], Exception)
+    assert later not in results and not (tmp_path / "later.json").exists()   # it waited for bad, then never started
+
+
+def test_the_tools_examples_hold():
+    import doctest
+
+    assert doctest.testmod(execute).failed == 0
+
+
+def test_chapters_that_time_themselves_run_alone():
+    from toc import notebooks
+
+    timing = ("perf_counter(", "time.time()", "timeit")
+    missing = []
+    for path in notebooks(root=ROOT):
+        nb = nbformat.read(path, as_version=4)
+        if any(c.cell_type == "code" and any(t in c.source for t in timing) for c in nb.cells) \
+                and not execute.runs_alone(path):
+            missing.append(str(path.relative_to(ROOT)))
+    assert not missing, f"these chapters time something but lack metadata.book.run_alone: {missing}"

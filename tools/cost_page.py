@@ -7,6 +7,8 @@ Usage:
                                                    # file a run's record, then rewrite the page
     python tools/cost_page.py --deps _build/cache_deps.json
                                                    # file a cold run's cache dependencies (tools/cache_deps.py)
+    python tools/cost_page.py --add-execute _build/execute_times.json [--source "..."]
+                                                   # file a whole `make execute` run (tools/execute.py --jobs)
 
 Each chapter's first code cell prints its measured cost (``lib.costs.before_you_run``); the page and
 those cells' stored outputs are rewritten together, by running that cell's code, so neither can lag
@@ -18,6 +20,11 @@ cache was empty at the start (``cache_files_at_start == 0``: each chapter pays f
 caches, and later chapters reuse what earlier ones cached, in book order, as in CI), else
 *warm*. The page shows the newest cold and the newest warm run side by side, like the
 execution-statistics page of the QuantEcon lectures, with each run's date and machine.
+
+A whole-book record is what ``tools/execute.py`` writes after ``make execute`` or ``make warm``
+(``_build/execute_times.json``): the wall time of every chapter run, with several chapters at once
+(``--jobs``). Filed in ``benchmarks/execute_times.json``, the newest cold and warm ones are stated on
+the page and in the README.
 """
 from __future__ import annotations
 
@@ -37,6 +44,7 @@ from toc import notebooks  # noqa: E402
 
 DATA = ROOT / "benchmarks" / "chapter_times.json"
 DEPS = ROOT / "benchmarks" / "cache_deps.json"
+WHOLE = ROOT / "benchmarks" / "execute_times.json"
 PAGE = ROOT / "chapters" / "cost.md"
 README = ROOT / "README.md"
 BEGIN_README = "<!-- chapter costs: written by tools/cost_page.py from benchmarks/chapter_times.json -->"
@@ -66,6 +74,37 @@ def add_run(record_path: Path, source: str, path: Path = DATA) -> dict:
     data["runs"].append(record)
     path.write_text(json.dumps(data, indent=1) + "\n")
     return record
+
+
+def add_whole_run(record_path: Path, source: str, path: Path = WHOLE) -> dict:
+    """File one ``execute_times.json`` record (tools/execute.py: a whole-book run) in ``path``."""
+    record = json.loads(Path(record_path).read_text())
+    if not record.get("seconds") or not isinstance(record.get("wall_seconds"), (int, float)):
+        raise ValueError(f"{record_path}: not a whole-book record (no chapter times or no wall time)")
+    record["kind"] = "cold" if record.get("cache_files_at_start") == 0 else "warm"
+    record["source"] = source
+    data = json.loads(path.read_text()) if path.exists() else {"runs": []}
+    data["runs"].append(record)
+    path.write_text(json.dumps(data, indent=1) + "\n")
+    return record
+
+
+def whole_runs(path: Path | None = None) -> dict:
+    """The newest cold and warm whole-book runs (``None`` where there is none)."""
+    path = WHOLE if path is None else path
+    runs = json.loads(path.read_text())["runs"] if path.is_file() else []
+    return {kind: next((r for r in reversed(runs) if r["kind"] == kind), None) for kind in ("cold", "warm")}
+
+
+def _whole_line(kind: str, run: dict | None) -> str:
+    """One sentence on a whole-book run: its wall time, how many chapters at once, where and when."""
+    if run is None:
+        return f"{kind}: not measured yet"
+    at_once = "one chapter at a time" if run["jobs"] == 1 else f"up to {run['jobs']} chapters at once"
+    source = run.get("source", "").strip().rstrip(".")
+    return (f"{kind}, {run['wall_seconds']:,.0f} s for {len(run['seconds'])} chapters, {at_once} "
+            f"({run['date']}, {run['machine']}, load average {run['load_average']:g} at the end"
+            + (f"; {source}" if source else "") + ")")
 
 
 def _title(chapter: str) -> str:
@@ -106,6 +145,11 @@ def render(runs: list[dict], deps_path: Path = None) -> str:
     for kind, run in newest.items():
         lines.append(f"**{kind.capitalize()} run:** " + (_describe(run) if run else "not measured yet.") + "")
         lines.append("")
+    whole = whole_runs()
+    if any(whole.values()):
+        lines += ["**The whole book, `make execute`:** it runs a chapter per core at once, each after the chapters "
+                  "whose results it reads, and the chapters that time something alone (`tools/execute.py`); "
+                  "wall time, " + "; ".join(_whole_line(k, r) for k, r in whole.items()) + ".", ""]
     if deps:
         lines += [f"**What a chapter reuses:** read off the cache log of {deps['source'] or 'a cold run'} "
                   "(`tools/cache_deps.py`): the seconds that earlier chapters spent computing the results a chapter "
@@ -160,6 +204,10 @@ def readme_block(runs: list[dict]) -> str:
         what = "from an empty cache, in book order" if kind == "cold" else "with the cache full"
         lines.append(f"- executing the {len(secs)} chapters {what}: {sum(secs.values()):,.0f} s "
                      f"(slowest: `{Path(slow).stem}`, {secs[slow]:,.0f} s); {_describe(run)}")
+    whole = whole_runs()
+    if any(whole.values()):
+        lines.append("- `make execute`, the whole book, wall time: "
+                     + "; ".join(_whole_line(k, r) for k, r in whole.items()) + ".")
     lines += ["- per chapter, and what each reuses from earlier chapters: the book's page *What each chapter costs "
               "to run* (`chapters/cost.md`), written from the same records.", END_README]
     return "\n".join(lines)
@@ -214,10 +262,14 @@ def main(argv=None) -> int:
     ap.add_argument("--add", type=Path, help="a notebook_times.json record to file first")
     ap.add_argument("--source", default="", help="with --add: how the run was made (commit, command)")
     ap.add_argument("--deps", type=Path, help="a cache_deps.json (tools/cache_deps.py) to file first")
+    ap.add_argument("--add-execute", type=Path, help="an execute_times.json (tools/execute.py) to file first")
     args = ap.parse_args(argv)
     if args.add:
         rec = add_run(args.add, args.source)
         print(f"filed a {rec['kind']} run of {rec['date']} ({len(rec['seconds'])} notebooks)")
+    if args.add_execute:
+        rec = add_whole_run(args.add_execute, args.source)
+        print(f"filed a whole-book {rec['kind']} run of {rec['date']}: {rec['wall_seconds']:,.0f} s")
     if args.deps:
         shutil.copyfile(args.deps, DEPS)
         print(f"filed {DEPS.relative_to(ROOT)}")

@@ -1,6 +1,6 @@
 """Execute notebooks so that their stored outputs are fresh.
 
-Usage: python tools/execute.py [--out DIR | --warm] NOTEBOOK [NOTEBOOK ...]
+Usage: python tools/execute.py [--jobs N] [--out DIR | --warm] NOTEBOOK [NOTEBOOK ...]
 
 Each notebook runs in its own folder with the current Python environment's kernel, offline,
 and is saved with its outputs; the wall time of each is printed.
@@ -16,11 +16,21 @@ cache (``.cache/``) with every result a chapter shares with later ones (encoding
 passages, trained tables, the contextual vectors of Part III), so that afterwards any chapter opened
 alone in JupyterLab starts warm. A progress bar shows the chapters done and the time spent; a
 chapter that fails is reported and the others still run.
+
+``--jobs N`` runs up to N chapters at once (default: one per core, at most four), each kernel with
+``cores // N`` threads. A chapter starts only after every earlier chapter whose cached results it
+reads has finished (``benchmarks/cache_deps.json``, written from a cold run's cache log; a chapter
+that record does not know waits for all earlier ones), so a cold run still computes each shared
+result once, and a warm run, whose chapters are mostly single-threaded analysis and kernel start,
+takes about half the time on two cores. ``--jobs 1`` is the plain loop in book order. Each run
+writes its wall time and the chapters' times to ``_build/execute_times.json``.
 """
 import json
+import multiprocessing
 import os
 import sys
 import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 
 import nbformat
@@ -35,6 +45,140 @@ os.environ.setdefault(claims.STRICT_VAR, "1")
 
 #: The parts whose chapters show the book's contextual encoder (BOOK_ENCODER chooses it).
 ENCODER_PARTS = ("part3_", "part5_", "part6_")
+#: Which chapter reads which earlier chapter's cached results (tools/cache_deps.py, from a cold run).
+DEPS = ROOT / "benchmarks" / "cache_deps.json"
+#: Where each run's times go (git-ignored).
+TIMES = ROOT / "_build" / "execute_times.json"
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _rel(path: Path) -> str:
+    full = path.resolve()
+    return str(full.relative_to(ROOT)) if full.is_relative_to(ROOT) else path.name
+
+
+def default_jobs() -> int:
+    """One chapter per core, at most four at once (each kernel holds a model or two in memory)."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def prerequisites(paths: list[Path], deps_file: Path = DEPS) -> dict[Path, set[Path]]:
+    """For each chapter of ``paths``, the earlier ones among ``paths`` that it must wait for.
+
+    A chapter waits for the chapters whose cached results it read in the cold run that
+    ``deps_file`` records; a chapter the record does not list (a new one, or no record) waits for
+    every chapter before it, as in the plain loop.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> f = Path(tempfile.mkdtemp()) / "deps.json"
+    >>> _ = f.write_text('{"chapters": {"b.ipynb": {"reads_from_earlier": {}}, '
+    ...                  '"c.ipynb": {"reads_from_earlier": {"x": {"from": "a.ipynb"}}}}}')
+    >>> a, b, c, d = (Path(n) for n in ("a.ipynb", "b.ipynb", "c.ipynb", "d.ipynb"))
+    >>> need = prerequisites([a, b, c, d], f)
+    >>> need[a], need[b], need[c], sorted(map(str, need[d]))
+    (set(), set(), {PosixPath('a.ipynb')}, ['a.ipynb', 'b.ipynb', 'c.ipynb'])
+    """
+    try:
+        record = json.loads(Path(deps_file).read_text())["chapters"]
+    except (OSError, ValueError, KeyError, TypeError):
+        record = {}
+    need = {}
+    for i, path in enumerate(paths):
+        earlier = {_rel(p): p for p in paths[:i]}
+        entry = record.get(_rel(path))
+        if entry is None:
+            need[path] = set(paths[:i])
+        else:
+            sources = {v.get("from") for v in entry.get("reads_from_earlier", {}).values()}
+            need[path] = {earlier[s] for s in sources if s in earlier}
+    return need
+
+
+def runs_alone(path: Path) -> str | None:
+    """Why the chapter must run with nothing beside it (``metadata.book.run_alone``), or None.
+
+    Chapters that time something and print it (encoder throughput, query latency) set it, so
+    that a run with ``--jobs`` never measures them against a neighbour.
+    """
+    return nbformat.read(path, as_version=4).metadata.get("book", {}).get("run_alone")
+
+
+def _worker(path: str, target: str | None, timeout: int, threads: int | None, save: bool) -> float:
+    """Run one chapter in this process with ``threads`` BLAS/torch threads (None: as set); returns seconds."""
+    if threads:
+        for var in THREAD_VARS:
+            os.environ[var] = str(threads)
+    path = Path(path)
+    if save:
+        return execute(path, Path(target) if target else None, timeout)
+    nb = nbformat.read(path, as_version=4)
+    _name(path)
+    start = time.perf_counter()
+    NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    return time.perf_counter() - start
+
+
+def run_scheduled(paths: list[Path], jobs: int, timeout: int, save: bool, targets: dict | None = None,
+                  on_done=None, stop_on_error: bool = True,
+                  deps_file: Path = DEPS) -> dict[Path, float | BaseException]:
+    """Run ``paths`` up to ``jobs`` at a time, each after its :func:`prerequisites`, first ready first.
+
+    Returns each chapter's seconds, or the exception it raised. ``on_done(path, result)`` is
+    called as each one ends. With ``stop_on_error`` a failure starts no further chapter (those
+    already running finish); the ones never started are absent from the result. A chapter that
+    :func:`runs_alone` starts only when nothing runs, with every core's threads, and nothing starts
+    beside it.
+    """
+    need, targets = prerequisites(paths, deps_file), targets or {}
+    alone = {p for p in paths if runs_alone(p)}
+    cores = os.cpu_count() or 1
+    pending, running, results = list(paths), {}, {}
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        while pending or running:
+            failed = any(isinstance(r, BaseException) for r in results.values())
+            for path in [p for p in pending if need[p] <= results.keys()]:
+                if len(running) >= jobs or (failed and stop_on_error) or alone & set(running.values()):
+                    break
+                if path in alone and running:
+                    continue                                   # it waits for the machine to itself
+                target = targets.get(path)
+                threads = cores if path in alone else max(1, cores // jobs)
+                running[pool.submit(_worker, str(path), str(target) if target else None, timeout, threads,
+                                    save)] = path
+                pending.remove(path)
+            if not running:
+                break
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                path = running.pop(future)
+                try:
+                    results[path] = future.result()
+                except Exception as err:                      # the chapter's own error, reported by the caller
+                    results[path] = err
+                if on_done:
+                    on_done(path, results[path])
+    return results
+
+
+def _write_times(kind: str, jobs: int, wall: float, times: dict, cache_files: int) -> None:
+    from env import cpu_model
+
+    TIMES.parent.mkdir(exist_ok=True)
+    TIMES.write_text(json.dumps({
+        "date": time.strftime("%Y-%m-%d"), "machine": f"{os.cpu_count()} cores, {cpu_model()}", "what": kind,
+        "jobs": jobs, "cache_files_at_start": cache_files, "wall_seconds": round(wall, 1),
+        "load_average": round(os.getloadavg()[0], 2),
+        "seconds": {_rel(p): round(s, 1) for p, s in times.items() if not isinstance(s, BaseException)},
+    }, indent=1) + "\n")
+
+
+def _cache_files() -> int:
+    from lib import cache
+
+    return sum(1 for p in cache.cache_dir().rglob("*") if p.is_file())
 
 
 def _name(path: Path) -> None:
@@ -56,37 +200,52 @@ def execute(path: Path, out: Path | None = None, timeout: int = 900) -> float:
     return time.perf_counter() - start
 
 
-def warm(paths: list[Path], timeout: int = 900) -> int:
-    """Run ``paths`` in order for their cache only (nothing saved); returns the number that failed."""
+def warm(paths: list[Path], timeout: int = 900, jobs: int = 1) -> int:
+    """Run ``paths`` for their cache only (nothing saved), ``jobs`` at a time; returns the number that failed."""
     from tqdm.auto import tqdm
 
     from lib import cache
 
-    before = sum(1 for _ in cache.cache_dir().rglob("*") if _.is_file())
-    failed, start = [], time.perf_counter()
-    bar = tqdm(paths, unit="chapter", desc="warming the cache")
-    for path in bar:
-        bar.set_postfix_str(path.stem)
-        nb = nbformat.read(path, as_version=4)
-        _name(path)
-        try:
-            NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                           resources={"metadata": {"path": str(path.parent)}}).execute()
-        except Exception as err:                     # keep warming the others; say which failed
+    before, start = _cache_files(), time.perf_counter()
+    bar = tqdm(total=len(paths), unit="chapter", desc="warming the cache")
+    failed = []
+
+    def report(path, result):
+        if isinstance(result, BaseException):                # keep warming the others; say which failed
             failed.append(path)
-            tqdm.write(f"{path}: failed ({type(err).__name__}); its later cells' results are not cached")
+            tqdm.write(f"{path}: failed ({type(result).__name__}); its later cells' results are not cached")
+        bar.set_postfix_str(path.stem)
+        bar.update()
+
+    if jobs == 1:
+        times = {}
+        for path in paths:
+            try:
+                times[path] = _worker(str(path), None, timeout, None, save=False)
+            except Exception as err:
+                times[path] = err
+            report(path, times[path])
+    else:
+        times = run_scheduled(paths, jobs, timeout, save=False, on_done=report, stop_on_error=False)
+    bar.close()
     after = sum(1 for _ in cache.cache_dir().rglob("*") if _.is_file())
+    wall = time.perf_counter() - start
+    _write_times("warm", jobs, wall, times, before)
     print(f"cache {cache.cache_dir()}: {after - before} files added ({after} in all) in "
-          f"{time.perf_counter() - start:.0f} s; {len(paths) - len(failed)} of {len(paths)} chapters ran", flush=True)
+          f"{wall:.0f} s; {len(paths) - len(failed)} of {len(paths)} chapters ran", flush=True)
     return len(failed)
 
 
 def main(argv: list[str]) -> int:
-    out_dir = None
+    out_dir, jobs = None, default_jobs()
+    if argv[:1] == ["--jobs"]:
+        if len(argv) < 2 or not argv[1].isdigit() or int(argv[1]) < 1:
+            sys.exit(f"--jobs needs a whole number of chapters at once, at least 1\n\n{__doc__}")
+        jobs, argv = int(argv[1]), argv[2:]
     if argv[:1] == ["--warm"]:
         if len(argv) < 2:
             sys.exit(__doc__)
-        return 1 if warm([Path(a) for a in argv[1:]]) else 0
+        return 1 if warm([Path(a) for a in argv[1:]], jobs=jobs) else 0
     if argv[:1] == ["--out"]:
         if len(argv) < 2:
             sys.exit(__doc__)
@@ -104,18 +263,34 @@ def main(argv: list[str]) -> int:
               f"(skipping {len(skipped)} that do not use it); executed copies go to {out_dir}", flush=True)
     # a cell may take far longer on a larger model (mpnet's Part III ch2 contexts: tens of minutes on 2 cores)
     timeout = 900 if settings.is_default(model) else 4 * 3600
-    times = {}
-    for path in paths:
-        target = None
-        if out_dir is not None:
+    targets = {}
+    if out_dir is not None:
+        for path in paths:
             rel = path.resolve().relative_to(ROOT) if path.resolve().is_relative_to(ROOT) else Path(path.name)
-            target = out_dir / rel
-        seconds = execute(path, target, timeout)
-        times[str(path)] = round(seconds, 1)
-        print(f"{path}: {seconds:.1f} s" + (f" -> {target}" if target else ""), flush=True)
+            targets[path] = out_dir / rel
+    times, cache_files, start = {}, _cache_files(), time.perf_counter()
+
+    def report(path, result):
+        if isinstance(result, BaseException):
+            print(f"{path}: failed ({type(result).__name__})\n{result}", flush=True)
+            return
+        times[path] = result
+        print(f"{path}: {result:.1f} s" + (f" -> {targets[path]}" if path in targets else ""), flush=True)
         if out_dir is not None:                # after each chapter, so a later failure keeps the times so far
-            _record(out_dir, model, times)
-    return 0
+            _record(out_dir, model, {str(p): round(t, 1) for p, t in times.items()})
+
+    if jobs == 1:
+        for path in paths:                     # the plain loop: the first failure stops the run
+            report(path, execute(path, targets.get(path), timeout))
+        results = times
+    else:
+        results = run_scheduled(paths, jobs, timeout, save=True, targets=targets, on_done=report)
+    wall = time.perf_counter() - start
+    _write_times("execute", jobs, wall, times, cache_files)
+    failed = [p for p, r in results.items() if isinstance(r, BaseException)]
+    print(f"{len(times)} of {len(paths)} chapters executed in {wall:.0f} s, {jobs} at a time"
+          + (f"; failed: {', '.join(map(str, failed))}" if failed else ""), flush=True)
+    return 1 if failed or len(times) < len(paths) else 0
 
 
 def _record(out_dir: Path, model: str, times: dict) -> None:
