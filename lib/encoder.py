@@ -250,10 +250,20 @@ class ContextualEncoder:
         Returns
         -------
         ndarray of int64, shape (n_texts,)
+
+        Notes
+        -----
+        Each distinct text is tokenized once per encoder: every encoding call checks its texts'
+        lengths (:meth:`check_length`), cache hits included, and a chapter asks about the same
+        collection many times (3,046 passages: about 0.4 s a time on two cores).
         """
         texts = checks.texts(texts)
-        ids = self.tokenizer(texts, add_special_tokens=True, truncation=False, verbose=False)["input_ids"]
-        return np.array([len(i) for i in ids], dtype=np.int64)
+        known = self.__dict__.setdefault("_token_counts", {})
+        new = [t for t in dict.fromkeys(texts) if t not in known]
+        if new:
+            ids = self.tokenizer(new, add_special_tokens=True, truncation=False, verbose=False)["input_ids"]
+            known.update(zip(new, (len(i) for i in ids)))
+        return np.fromiter((known[t] for t in texts), dtype=np.int64, count=len(texts))
 
     def truncation(self, texts: Sequence[str]) -> Truncation:
         """How many of ``texts`` the cut at ``max_length`` shortens, and by how many tokens.

@@ -336,7 +336,13 @@ def static_vectors(texts: Sequence[str], model: str = DEFAULT_MODEL, pca_dims: i
     ndarray of float32, shape (len(texts), pca_dims or d)
     """
     texts = checks.texts(texts)
-    return distill.encode(distill.static_model(model, pca_dims=pca_dims, sif_coefficient=sif_coefficient), texts)
+    return distill.encode(_shared_static(str(model), pca_dims, sif_coefficient), texts)
+
+
+@lru_cache(maxsize=8)
+def _shared_static(model: str, pca_dims: int | None, sif_coefficient: float | None):
+    """The distilled table of ``model`` with these settings, built once per process (as :func:`get_encoder`)."""
+    return distill.static_model(model, pca_dims=pca_dims, sif_coefficient=sif_coefficient)
 
 
 _STATIC_KINDS = ("glove", "model2vec")

@@ -239,6 +239,9 @@ def _token_lists(tv, name: str, cut) -> list[np.ndarray]:
     return out
 
 
+_MAXSIM_FLOATS = 1 << 25          # maxsim_search: similarities held at once (128 MB of float32)
+
+
 def maxsim_search(query_tokens: TokenVectors, doc_tokens: TokenVectors, k: int = 100,
                   skip_special: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Late interaction (ColBERT's MaxSim) over token vectors, exhaustively.
@@ -269,13 +272,23 @@ def maxsim_search(query_tokens: TokenVectors, doc_tokens: TokenVectors, k: int =
     if Q[0].shape[1] != D[0].shape[1]:
         raise ValueError(f"dimension mismatch: query tokens have d={Q[0].shape[1]} but document tokens d={D[0].shape[1]}")
     lengths = np.array([len(v) for v in D])
-    allD = np.concatenate(D)                                   # (total doc tokens, d)
+    allD = np.ascontiguousarray(np.concatenate(D).T)          # (d, total doc tokens)
     starts = np.r_[0, np.cumsum(lengths)[:-1]]
+    # queries a block at a time, so that one matrix product reads the document tokens for many queries;
+    # a block's similarities, (its query tokens, total doc tokens), stay within about 128 MB
+    budget = max(1, _MAXSIM_FLOATS // allD.shape[1])
     scores = np.empty((len(Q), len(D)), dtype=np.float32)
-    for i, q in enumerate(Q):
-        sim = q @ allD.T                                       # (query tokens, total doc tokens)
-        best = np.maximum.reduceat(sim, starts, axis=1)        # (query tokens, n_docs)
-        scores[i] = best.sum(0)
+    i = 0
+    while i < len(Q):
+        j, n_tok = i + 1, len(Q[i])
+        while j < len(Q) and n_tok + len(Q[j]) <= budget:
+            n_tok += len(Q[j])
+            j += 1
+        sim = np.concatenate(Q[i:j]) @ allD                     # (block's query tokens, total doc tokens)
+        best = np.maximum.reduceat(sim, starts, axis=1)         # (block's query tokens, n_docs)
+        q_starts = np.r_[0, np.cumsum([len(q) for q in Q[i:j]])[:-1]]
+        scores[i:j] = np.add.reduceat(best, q_starts, axis=0)   # each query's sum over its own tokens
+        i = j
     return _ranked(scores, k)
 
 

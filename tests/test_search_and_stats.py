@@ -114,3 +114,38 @@ def test_top_k_rejects_bad_tiles_and_threads():
     for kw in ({"doc_block": 0}, {"block": True}, {"threads": 0}):
         with pytest.raises(ValueError):
             search.top_k(x, x, k=1, **kw)
+
+
+def test_vectorized_bootstrap_draws_the_same_resamples_as_the_loop():
+    from scipy.stats import spearmanr
+
+    from lib.evaluate._common import _spearman_rows
+
+    rng = np.random.default_rng(3)
+    for n in (12, 400, 20_000):                    # 20,000 items: several blocks of resamples
+        v = rng.random(n)
+        loop = stats.bootstrap(lambda i: v[i].mean(), n, 300, level=0.9, seed=4)
+        assert stats.mean_ci(v, 300, level=0.9, seed=4) == loop
+    pred, gold = rng.random(300), np.round(rng.random(300) * 8) / 2      # ties in the gold scores
+    loop = stats.bootstrap(lambda i: spearmanr(pred[i], gold[i]).statistic, 300, 500)
+    rows = stats.bootstrap(lambda i: _spearman_rows(pred[i], gold[i]), 300, 500, vectorized=True)
+    assert max(abs(loop.value - rows.value), abs(loop.low - rows.low), abs(loop.high - rows.high)) < 1e-12
+    assert np.isnan(_spearman_rows(np.ones((1, 5)), np.arange(5.0)[None])[0])       # a constant resample: NaN
+    with pytest.raises(ValueError, match="one value per resample"):
+        stats.bootstrap(lambda i: v[i].mean(), 12, 200, vectorized=True)             # a scalar, not a row each
+
+
+def test_maxsim_search_in_blocks_matches_one_query_at_a_time(monkeypatch):
+    from lib import retrieval
+    from lib.encodings import TokenVectors
+
+    rng = np.random.default_rng(0)
+    Q = TokenVectors([rng.standard_normal((rng.integers(1, 9), 16)).astype(np.float32) for _ in range(40)])
+    D = TokenVectors([rng.standard_normal((rng.integers(1, 30), 16)).astype(np.float32) for _ in range(25)])
+    expected = np.array([[retrieval.maxsim_scores(q[1:-1] if len(q) > 2 else q, d[1:-1] if len(d) > 2 else d)
+                          for d in D.vectors] for q in Q.vectors])
+    for floats in (1, 200, 1 << 25):              # one query per block, a few, all at once
+        monkeypatch.setattr(retrieval, "_MAXSIM_FLOATS", floats)
+        ids, scores = retrieval.maxsim_search(Q, D, k=25)
+        np.testing.assert_allclose(scores, np.take_along_axis(expected, ids, 1), atol=1e-5)
+        np.testing.assert_allclose(np.sort(expected, 1)[:, ::-1], scores, atol=1e-5)

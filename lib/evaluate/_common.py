@@ -3,7 +3,7 @@ from __future__ import annotations
 
 
 import numpy as np
-from scipy.stats import spearmanr
+from scipy.stats import rankdata, spearmanr
 
 from .. import checks, linalg
 from ..stats import bootstrap
@@ -31,6 +31,18 @@ def _dataset(dataset, attributes: tuple[str, ...], kind: str):
 
 def _unit(x: np.ndarray) -> np.ndarray:
     return linalg.unit(x, name="embedding vectors")
+
+
+def _spearman_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Spearman's rho of each row of ``a`` with the same row of ``b`` (shape (n_rows, n)): Pearson's r of
+    their average ranks, as scipy computes it; NaN for a row that is constant in either."""
+    ra, rb = rankdata(a, axis=-1), rankdata(b, axis=-1)
+    ra -= ra.mean(-1, keepdims=True)
+    rb -= rb.mean(-1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rho = (ra * rb).sum(-1) / np.sqrt((ra * ra).sum(-1) * (rb * rb).sum(-1))
+    constant = (np.ptp(a, axis=-1) == 0) | (np.ptp(b, axis=-1) == 0)
+    return np.where(constant, np.nan, np.clip(rho, -1.0, 1.0))
 
 
 def _spearman(a: np.ndarray, b: np.ndarray) -> float:

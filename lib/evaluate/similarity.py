@@ -8,7 +8,7 @@ from scipy.stats import spearmanr
 
 from ..data import SimilarityDataset
 from ..stats import Estimate, bootstrap
-from ._common import _table, _dataset, _unit, _spearman
+from ._common import _table, _dataset, _unit, _spearman, _spearman_rows
 
 __all__ = ['SimilarityResult', 'word_similarity', 'paired_similarity']
 
@@ -103,7 +103,8 @@ def word_similarity(emb, dataset, n_boot: int = 0, seed: int = 0) -> SimilarityR
     rho = float(spearmanr(pred, gold).statistic)
     ci = None
     if n_boot:
-        ci = bootstrap(lambda idx: _spearman(pred[idx], gold[idx]), len(pred), n_boot, seed=seed)
+        ci = bootstrap(lambda idx: _spearman_rows(pred[idx], gold[idx]), len(pred), n_boot, seed=seed,
+                       vectorized=True)
     return SimilarityResult(dataset.name, rho, float(covered.mean()), len(covered), int(covered.sum()), ci, pred, covered)
 
 
@@ -155,5 +156,5 @@ def paired_similarity(a: SimilarityResult, b: SimilarityResult, dataset, n_boot:
                          "a paired comparison needs the same pairs (restrict both to their shared pairs)")
     gold = scores[a.covered]
     pa, pb = a.predicted, b.predicted
-    return bootstrap(lambda idx: _spearman(pa[idx], gold[idx]) - _spearman(pb[idx], gold[idx]), len(gold),
-                     n_boot, level, seed)
+    return bootstrap(lambda idx: _spearman_rows(pa[idx], gold[idx]) - _spearman_rows(pb[idx], gold[idx]),
+                     len(gold), n_boot, level, seed, vectorized=True)
