@@ -34,25 +34,28 @@ def test_warm_fills_the_cache_and_saves_nothing(tmp_path, monkeypatch, capsys):
     assert good.read_text() == text                          # no outputs stored
 
 
-def _timed_notebook(path, log, alone=None):
-    """A notebook that records when its kernel ran its one cell (a second's sleep)."""
+def _logging_notebook(path, log, timed=False, seconds=1.5):
+    """A notebook whose one real cell records when it ran (and, timed, the BLAS threads it had)."""
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(
-        "import json, time\nt0 = time.time()\ntime.sleep(1.5)\n"
-        f"open({str(log)!r}, 'w').write(json.dumps([t0, time.time()]))")]
-    if alone:
-        nb.metadata["book"] = {"run_alone": alone}
+    nb.cells = [nbformat.v4.new_code_cell("import json, os, time\nimport numpy\n"
+                                          "from threadpoolctl import threadpool_info"),
+                nbformat.v4.new_code_cell(
+        f"t0 = time.time()\ntime.sleep({seconds})\n"
+        "blas = [i['num_threads'] for i in threadpool_info() if i['user_api'] == 'blas']\n"
+        f"open({str(log)!r}, 'w').write(json.dumps([t0, time.time(), blas]))")]
+    if timed:
+        nb.cells[1].metadata["tags"] = ["timed"]
     nbformat.write(nb, path)
     return path
 
 
-def test_scheduled_runs_wait_for_what_they_read_and_timed_chapters_run_alone(tmp_path):
+def test_scheduled_runs_wait_for_what_they_read_and_timed_cells_run_alone(tmp_path):
     pytest.importorskip("nbclient")
     import json
+    import os
 
     names = ["a", "b", "c", "d"]
-    paths = [_timed_notebook(tmp_path / f"{n}.ipynb", tmp_path / f"{n}.json", alone="times" if n == "d" else None)
-             for n in names]
+    paths = [_logging_notebook(tmp_path / f"{n}.ipynb", tmp_path / f"{n}.json", timed=n == "d") for n in names]
     deps = tmp_path / "deps.json"
     rel = {n: execute._rel(p) for n, p in zip(names, paths)}
     deps.write_text(json.dumps({"chapters": {
@@ -67,19 +70,36 @@ def test_scheduled_runs_wait_for_what_they_read_and_timed_chapters_run_alone(tmp
     span = {n: json.loads((tmp_path / f"{n}.json").read_text()) for n in names}
     assert span["b"][0] >= span["a"][1]                          # b read a's results: it waited
     assert span["c"][0] < span["a"][1] and span["a"][0] < span["c"][1]   # a and c ran at once
-    for n in "abc":                                              # d, which times itself, had the machine alone
+    for n in "abc":                                              # d's timed cell had the machine alone
         assert span["d"][1] <= span[n][0] or span["d"][0] >= span[n][1]
-    assert all((tmp_path / f"{n}.ipynb").read_text().count('"outputs": []') == 1 for n in names)   # nothing saved
+    cores = os.cpu_count() or 1
+    assert all(t == cores for t in span["d"][2])                 # ... with every core's BLAS threads
+    assert all(t == max(1, cores // 2) for n in "abc" for t in span[n][2])   # the others, their share
+    assert all((tmp_path / f"{n}.ipynb").read_text().count('"outputs": []') == 2 for n in names)   # nothing saved
 
 
 def test_a_failed_chapter_stops_new_starts_and_is_reported(tmp_path):
     pytest.importorskip("nbclient")
     bad = tmp_path / "bad.ipynb"
     _notebook(bad, "raise RuntimeError('broken')")
-    later = _timed_notebook(tmp_path / "later.ipynb", tmp_path / "later.json")
+    later = _logging_notebook(tmp_path / "later.ipynb", tmp_path / "later.json")
     results = execute.run_scheduled([bad, later], jobs=2, timeout=120, save=False, deps_file=tmp_path / "none.json")
     assert isinstance(results[bad], Exception)
     assert later not in results and not (tmp_path / "later.json").exists()   # it waited for bad, then never started
+
+
+def test_chapters_tag_the_cells_that_time_something():
+    from toc import notebooks
+
+    timing = ("perf_counter(", "time.time()", "timeit", "measure(", "measure_filtered(")
+    untagged = []
+    for path in notebooks(root=ROOT):
+        nb = nbformat.read(path, as_version=4)
+        for i, cell in enumerate(nb.cells):
+            if cell.cell_type == "code" and any(t in cell.source for t in timing) \
+                    and execute.TIMED_TAG not in cell.metadata.get("tags", []):
+                untagged.append(f"{path.relative_to(ROOT)} cell {i}")
+    assert not untagged, f"these cells time something but are not tagged {execute.TIMED_TAG!r}: {untagged}"
 
 
 def test_the_tools_examples_hold():
@@ -88,14 +108,16 @@ def test_the_tools_examples_hold():
     assert doctest.testmod(execute).failed == 0
 
 
-def test_chapters_that_time_themselves_run_alone():
-    from toc import notebooks
+def test_use_threads_restores_what_it_changed():
+    from threadpoolctl import threadpool_info
 
-    timing = ("perf_counter(", "time.time()", "timeit")
-    missing = []
-    for path in notebooks(root=ROOT):
-        nb = nbformat.read(path, as_version=4)
-        if any(c.cell_type == "code" and any(t in c.source for t in timing) for c in nb.cells) \
-                and not execute.runs_alone(path):
-            missing.append(str(path.relative_to(ROOT)))
-    assert not missing, f"these chapters time something but lack metadata.book.run_alone: {missing}"
+    from lib import settings
+
+    blas = lambda: [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]  # noqa: E731
+    before = blas()
+    restore = settings.use_threads(1)
+    assert all(t == 1 for t in blas())
+    restore()
+    assert blas() == before
+    with pytest.raises(ValueError, match="at least 1"):
+        settings.use_threads(0)

@@ -22,19 +22,25 @@ chapter that fails is reported and the others still run.
 reads has finished (``benchmarks/cache_deps.json``, written from a cold run's cache log; a chapter
 that record does not know waits for all earlier ones), so a cold run still computes each shared
 result once, and a warm run, whose chapters are mostly single-threaded analysis and kernel start,
-takes about half the time on two cores. ``--jobs 1`` is the plain loop in book order. Each run
-writes its wall time and the chapters' times to ``_build/execute_times.json``.
+takes about half the time on two cores. A code cell tagged ``timed`` (it measures speed) runs
+with no other cell running anywhere and with every core's threads (:class:`SharedClient`), so
+the speeds a chapter prints are the machine's, not a shared core's. ``--jobs 1`` is the plain
+loop in book order. Each run writes its wall time and the chapters' times to
+``_build/execute_times.json``.
 """
+import contextlib
 import json
 import multiprocessing
 import os
 import sys
+import tempfile
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from nbclient.util import ensure_async
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -96,29 +102,101 @@ def prerequisites(paths: list[Path], deps_file: Path = DEPS) -> dict[Path, set[P
     return need
 
 
-def runs_alone(path: Path) -> str | None:
-    """Why the chapter must run with nothing beside it (``metadata.book.run_alone``), or None.
+TIMED_TAG = "timed"
+#: Run in a timed cell's kernel before and after it (lib.settings.use_threads): every core's threads, then back.
+_THREADS_ON = "import lib.settings as _book_settings\n__book_restore_threads__ = _book_settings.use_threads({n})\n" \
+              "del _book_settings"
+_THREADS_OFF = "__book_restore_threads__()\ndel __book_restore_threads__"
 
-    Chapters that time something and print it (encoder throughput, query latency) set it, so
-    that a run with ``--jobs`` never measures them against a neighbour.
+
+class MachineLock:
+    """Cells of chapters that run at once share the machine; a cell tagged ``timed`` has it to itself.
+
+    A readers-writer lock over two files (``flock``): an ordinary cell holds the room shared,
+    a timed cell exclusively. A timed cell first takes the turnstile, which new ordinary cells
+    pass through on their way in, so it waits only for the cells already running, never for a
+    stream of new ones.
     """
-    return nbformat.read(path, as_version=4).metadata.get("book", {}).get("run_alone")
+
+    def __init__(self, folder: Path):
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        self._turnstile = open(folder / "turnstile.lock", "a+")
+        self._room = open(folder / "room.lock", "a+")
+
+    @contextlib.contextmanager
+    def cell(self, timed: bool):
+        import fcntl
+
+        if timed:
+            fcntl.flock(self._turnstile, fcntl.LOCK_EX)
+            fcntl.flock(self._room, fcntl.LOCK_EX)
+        else:
+            fcntl.flock(self._turnstile, fcntl.LOCK_SH)   # wait here while a timed cell wants the room
+            fcntl.flock(self._turnstile, fcntl.LOCK_UN)
+            fcntl.flock(self._room, fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            fcntl.flock(self._room, fcntl.LOCK_UN)
+            if timed:
+                fcntl.flock(self._turnstile, fcntl.LOCK_UN)
 
 
-def _worker(path: str, target: str | None, timeout: int, threads: int | None, save: bool) -> float:
-    """Run one chapter in this process with ``threads`` BLAS/torch threads (None: as set); returns seconds."""
+class SharedClient(NotebookClient):
+    """A ``NotebookClient`` for a chapter that runs beside others (``--jobs``).
+
+    Every cell runs under the :class:`MachineLock`; a cell tagged ``timed`` (it measures speed)
+    runs when no other cell runs anywhere, with every core's threads for torch and BLAS (the
+    kernel otherwise has its share of the cores), so what it measures is the machine's speed.
+    """
+
+    def __init__(self, nb, lock: MachineLock, cores: int, **kwargs):
+        super().__init__(nb, **kwargs)
+        self._machine, self._cores = lock, cores
+
+    async def _silent(self, code: str) -> None:
+        msg_id = await ensure_async(self.kc.execute(code, silent=True, store_history=False))
+        reply = await self.async_wait_for_reply(msg_id)
+        if reply is None or reply["content"].get("status") != "ok":
+            raise RuntimeError(f"the executor's thread setting failed in the kernel: {reply and reply['content']}")
+
+    async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
+        timed = cell.cell_type == "code" and TIMED_TAG in cell.metadata.get("tags", [])
+        with self._machine.cell(timed):
+            if timed:
+                await self._silent(_THREADS_ON.format(n=self._cores))
+            try:
+                return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+            finally:
+                if timed:
+                    await self._silent(_THREADS_OFF)
+
+
+def _worker(path: str, target: str | None, timeout: int, threads: int | None, save: bool,
+            lock_dir: str | None = None) -> float:
+    """Run one chapter in this process; returns seconds.
+
+    ``threads``: the BLAS/torch threads of its kernel (None: as set); ``lock_dir``: share the
+    machine with other workers through a :class:`MachineLock` there (None: a plain client).
+    """
     if threads:
         for var in THREAD_VARS:
             os.environ[var] = str(threads)
     path = Path(path)
-    if save:
-        return execute(path, Path(target) if target else None, timeout)
     nb = nbformat.read(path, as_version=4)
     _name(path)
+    kwargs = dict(timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+    client = (NotebookClient(nb, **kwargs) if lock_dir is None
+              else SharedClient(nb, MachineLock(Path(lock_dir)), os.cpu_count() or 1, **kwargs))
     start = time.perf_counter()
-    NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
-    return time.perf_counter() - start
+    client.execute()
+    seconds = time.perf_counter() - start
+    if save:
+        out = Path(target) if target else path
+        out.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, out)
+    return seconds
 
 
 def run_scheduled(paths: list[Path], jobs: int, timeout: int, save: bool, targets: dict | None = None,
@@ -126,28 +204,26 @@ def run_scheduled(paths: list[Path], jobs: int, timeout: int, save: bool, target
                   deps_file: Path = DEPS) -> dict[Path, float | BaseException]:
     """Run ``paths`` up to ``jobs`` at a time, each after its :func:`prerequisites`, first ready first.
 
+    Each kernel gets ``cores // jobs`` threads (more would oversubscribe the cores: two MiniLM
+    encodings at once took 16 s with two threads each and 6 s with one); its cells share the
+    machine through a :class:`MachineLock`, so a ``timed`` cell runs alone with every core.
     Returns each chapter's seconds, or the exception it raised. ``on_done(path, result)`` is
     called as each one ends. With ``stop_on_error`` a failure starts no further chapter (those
-    already running finish); the ones never started are absent from the result. A chapter that
-    :func:`runs_alone` starts only when nothing runs, with every core's threads, and nothing starts
-    beside it.
+    already running finish); the ones never started are absent from the result.
     """
     need, targets = prerequisites(paths, deps_file), targets or {}
-    alone = {p for p in paths if runs_alone(p)}
-    cores = os.cpu_count() or 1
+    threads = max(1, (os.cpu_count() or 1) // jobs)
     pending, running, results = list(paths), {}, {}
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with tempfile.TemporaryDirectory(prefix="book-lock-") as lock_dir, \
+            ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
         while pending or running:
             failed = any(isinstance(r, BaseException) for r in results.values())
             for path in [p for p in pending if need[p] <= results.keys()]:
-                if len(running) >= jobs or (failed and stop_on_error) or alone & set(running.values()):
+                if len(running) >= jobs or (failed and stop_on_error):
                     break
-                if path in alone and running:
-                    continue                                   # it waits for the machine to itself
                 target = targets.get(path)
-                threads = cores if path in alone else max(1, cores // jobs)
                 running[pool.submit(_worker, str(path), str(target) if target else None, timeout, threads,
-                                    save)] = path
+                                    save, lock_dir)] = path
                 pending.remove(path)
             if not running:
                 break
