@@ -24,6 +24,7 @@ Models, data and encodings
 --------------------------
 models       loaders of the offline models (GloVe 6B 50d, all-MiniLM-L6-v2, any HF name), KeyedVectors wrapping
 encoder      a contextual encoder: per-layer token states, word alignment, pooling, token vectors
+truncation   what cutting texts at a model's max_length does (counts, TruncationWarning), for the encoder
 encodings    every cached encoding of a text collection the book reuses (layers, tokens, tasks), any model
 distill      model2vec distillation of MiniLM, one cached for the book
 data         evaluation sets and corpora shipped with gensim (package: text, word_sets, corpora)

@@ -20,54 +20,12 @@ from typing import Sequence
 import numpy as np
 
 from . import cache, checks, linalg
+from .truncation import Truncation, TruncationWarning
 from .models import default_device, model_identity, quiet_loading, resolve_model
 
 __all__ = ["POOLINGS", "TruncationWarning", "Truncation", "TokenStates", "ContextualEncoder"]
 
 POOLINGS = ("mean", "cls", "max")
-
-
-class TruncationWarning(UserWarning):
-    """Texts were longer than the encoder's ``max_length`` and their ends were cut."""
-
-
-@dataclass(frozen=True)
-class Truncation:
-    """What a cut at ``max_length`` tokens does to a list of texts (:meth:`ContextualEncoder.truncation`).
-
-    Attributes
-    ----------
-    n_texts, n_cut : int
-        Texts in all, and texts longer than ``max_length`` (their ends are dropped).
-    max_length : int
-        The cut, in tokens, special tokens included.
-    longest : int
-        Tokens of the longest text before the cut.
-    tokens, tokens_cut : int
-        Tokens of all texts before the cut, and how many of them the cut drops.
-    """
-
-    n_texts: int
-    n_cut: int
-    max_length: int
-    longest: int
-    tokens: int
-    tokens_cut: int
-
-    @property
-    def share_cut(self) -> float:
-        """Share of the texts that are cut."""
-        return self.n_cut / self.n_texts if self.n_texts else 0.0
-
-    @property
-    def share_tokens_cut(self) -> float:
-        """Share of all tokens that the cut drops."""
-        return self.tokens_cut / self.tokens if self.tokens else 0.0
-
-    def __str__(self) -> str:
-        return (f"{self.n_cut} of {self.n_texts} texts are longer than max_length={self.max_length} tokens "
-                f"(longest {self.longest}); the cut drops {self.tokens_cut:,} of {self.tokens:,} tokens "
-                f"({self.share_tokens_cut:.1%})")
 
 
 @dataclass
@@ -155,22 +113,61 @@ class ContextualEncoder:
 
     def __init__(self, model: str = "all-MiniLM-L6-v2", device: str | None = None,
                  max_length: int | None = None, batch_size: int = 16):
-        import torch
-        from transformers import AutoModel, AutoTokenizer
-
         self.name = str(model)
         self.path = resolve_model(model)
-        self.device = device or default_device()
+        self._device = device
         self.batch_size = int(batch_size)
         if self.batch_size < 1:
             raise ValueError(f"batch_size must be at least 1; got {batch_size}")
-        with quiet_loading():
-            self.tokenizer = AutoTokenizer.from_pretrained(self.path)
-            self.model = AutoModel.from_pretrained(self.path).to(self.device).eval()
-        if not self.tokenizer.is_fast:
-            raise ValueError(f"{self.name}: word alignment needs a fast tokenizer")
+        self._tokenizer = self._model = self._config = None
         self.max_length = int(max_length or self._default_max_length())
-        self._torch = torch
+
+    # ---------------------------------------------- loaded on first use: a chapter whose encodings are all
+    # cached needs none of them (keys are the content hash, lengths are cached by token_counts, layers and
+    # width are in config.json), and transformers, torch and the weights cost about 5 s of a warm start
+    @property
+    def tokenizer(self):
+        """The model's fast tokenizer (``transformers.AutoTokenizer``), loaded on first use."""
+        if self._tokenizer is None:
+            from transformers import AutoTokenizer
+
+            with quiet_loading():
+                tok = AutoTokenizer.from_pretrained(self.path)
+            if not tok.is_fast:
+                raise ValueError(f"{self.name}: word alignment needs a fast tokenizer")
+            self._tokenizer = tok
+        return self._tokenizer
+
+    @property
+    def model(self):
+        """The transformer (a torch module in eval mode on :attr:`device`), loaded on first use."""
+        if self._model is None:
+            from transformers import AutoModel
+
+            with quiet_loading():
+                self._model = AutoModel.from_pretrained(self.path).to(self.device).eval()
+        return self._model
+
+    @property
+    def device(self) -> str:
+        """Where the model runs: the ``device`` given, else :func:`lib.models.default_device`."""
+        self._device = self._device or default_device()
+        return self._device
+
+    def _config_value(self, key: str) -> int:
+        """An entry of the model's ``config.json``, else of ``transformers.AutoConfig``."""
+        if self._config is None:
+            import json
+
+            cfg, self._config = os.path.join(self.path, "config.json"), {}
+            if os.path.isfile(cfg):
+                with open(cfg) as fh:
+                    self._config = json.load(fh)
+        if key not in self._config:
+            from transformers import AutoConfig
+
+            self._config = {**self._config, key: getattr(AutoConfig.from_pretrained(self.path), key)}
+        return int(self._config[key])
 
     # ------------------------------------------------------------------ properties
     def _default_max_length(self) -> int:
@@ -201,12 +198,12 @@ class ContextualEncoder:
     @property
     def n_layers(self) -> int:
         """Number of transformer layers (hidden states have ``n_layers + 1`` entries)."""
-        return int(self.model.config.num_hidden_layers)
+        return self._config_value("num_hidden_layers")
 
     @property
     def dim(self) -> int:
         """Width of the hidden states."""
-        return int(self.model.config.hidden_size)
+        return self._config_value("hidden_size")
 
     def cache_id(self) -> str:
         """A name for cache keys: the model's folder name, its content hash and the truncation length.
@@ -255,14 +252,21 @@ class ContextualEncoder:
         -----
         Each distinct text is tokenized once per encoder: every encoding call checks its texts'
         lengths (:meth:`check_length`), cache hits included, and a chapter asks about the same
-        collection many times (3,046 passages: about 0.4 s a time on two cores).
+        collection many times (3,046 passages: about 0.4 s a time on two cores). Collections of 64
+        texts or more are also cached on disk, keyed by the model's content hash.
         """
         texts = checks.texts(texts)
         known = self.__dict__.setdefault("_token_counts", {})
         new = [t for t in dict.fromkeys(texts) if t not in known]
         if new:
-            ids = self.tokenizer(new, add_special_tokens=True, truncation=False, verbose=False)["input_ids"]
-            known.update(zip(new, (len(i) for i in ids)))
+            def count():
+                ids = self.tokenizer(new, add_special_tokens=True, truncation=False, verbose=False)["input_ids"]
+                return np.array([len(i) for i in ids], dtype=np.int64)
+
+            # on disk too, so that a warm chapter never loads the tokenizer (keyed by the model's content hash)
+            counts = count() if len(new) < 64 else cache.cached_array(
+                "token-counts", {"model": self.cache_id(), "texts": new}, count)
+            known.update(zip(new, counts.tolist()))
         return np.fromiter((known[t] for t in texts), dtype=np.int64, count=len(texts))
 
     def truncation(self, texts: Sequence[str]) -> Truncation:
@@ -300,7 +304,9 @@ class ContextualEncoder:
 
     def _forward(self, enc, all_layers: bool):
         inputs = {k: v.to(self.device) for k, v in enc.items()}
-        with self._torch.inference_mode():
+        import torch
+
+        with torch.inference_mode():
             out = self.model(**inputs, output_hidden_states=all_layers)
         return out
 
@@ -325,10 +331,12 @@ class ContextualEncoder:
         texts = checks.texts(texts)
         if warn_cut:
             self.check_length(texts)
+        import torch
+
         result: list[TokenStates | None] = [None] * len(texts)
         for idx, enc in self._batches(texts, show_progress, "token states"):
             out = self._forward(enc, all_layers=True)
-            hs = self._torch.stack(out.hidden_states, 1).float().cpu().numpy()  # (b, L+1, T, d)
+            hs = torch.stack(out.hidden_states, 1).float().cpu().numpy()  # (b, L+1, T, d)
             mask = enc["attention_mask"].numpy().astype(bool)
             for row, i in enumerate(idx):
                 n = int(mask[row].sum())

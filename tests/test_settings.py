@@ -51,11 +51,11 @@ def test_execute_with_another_encoder_skips_other_parts_and_never_writes_in_plac
     monkeypatch.setattr(tool, "execute", lambda path, out=None, timeout=900: ran.append((path, out)) or 1.0)
     monkeypatch.setenv("BOOK_ENCODER", "mpnet")
     nbs = ["chapters/part2_static/01_counting.ipynb", "chapters/part5_retrieval/01_dense_retrieval.ipynb"]
-    assert tool.main(["--out", str(tmp_path)] + nbs) == 0
+    assert tool.main(["--jobs", "1", "--out", str(tmp_path)] + nbs) == 0
     assert [str(p) for p, _ in ran] == [nbs[1]]                       # Part II does not show the encoder
     assert ran[0][1] == tmp_path / nbs[1]                              # a copy, never the committed notebook
     assert json.loads((tmp_path / "times.json").read_text())["model"] == "mpnet"
     monkeypatch.delenv("BOOK_ENCODER")
     ran.clear()
-    tool.main(nbs[:1])
+    tool.main(["--jobs", "1"] + nbs[:1])
     assert ran == [(Path(nbs[0]), None)]                               # the default model: in place, every part

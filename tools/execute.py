@@ -173,6 +173,13 @@ class SharedClient(NotebookClient):
                     await self._silent(_THREADS_OFF)
 
 
+def _client(nb, path: Path, timeout: int, lock_dir: str | None):
+    kwargs = dict(timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+    if lock_dir is None:
+        return NotebookClient(nb, **kwargs)
+    return SharedClient(nb, MachineLock(Path(lock_dir)), os.cpu_count() or 1, **kwargs)
+
+
 def _worker(path: str, target: str | None, timeout: int, threads: int | None, save: bool,
             lock_dir: str | None = None) -> float:
     """Run one chapter in this process; returns seconds.
@@ -183,20 +190,13 @@ def _worker(path: str, target: str | None, timeout: int, threads: int | None, sa
     if threads:
         for var in THREAD_VARS:
             os.environ[var] = str(threads)
-    path = Path(path)
-    nb = nbformat.read(path, as_version=4)
-    _name(path)
-    kwargs = dict(timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
-    client = (NotebookClient(nb, **kwargs) if lock_dir is None
-              else SharedClient(nb, MachineLock(Path(lock_dir)), os.cpu_count() or 1, **kwargs))
-    start = time.perf_counter()
-    client.execute()
-    seconds = time.perf_counter() - start
     if save:
-        out = Path(target) if target else path
-        out.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(nb, out)
-    return seconds
+        return execute(Path(path), Path(target) if target else None, timeout, lock_dir)
+    nb = nbformat.read(path, as_version=4)
+    _name(Path(path))
+    start = time.perf_counter()
+    _client(nb, Path(path), timeout, lock_dir).execute()
+    return time.perf_counter() - start
 
 
 def run_scheduled(paths: list[Path], jobs: int, timeout: int, save: bool, targets: dict | None = None,
@@ -215,7 +215,7 @@ def run_scheduled(paths: list[Path], jobs: int, timeout: int, save: bool, target
     threads = max(1, (os.cpu_count() or 1) // jobs)
     pending, running, results = list(paths), {}, {}
     with tempfile.TemporaryDirectory(prefix="book-lock-") as lock_dir, \
-            ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+            ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context()) as pool:
         while pending or running:
             failed = any(isinstance(r, BaseException) for r in results.values())
             for path in [p for p in pending if need[p] <= results.keys()]:
@@ -263,13 +263,15 @@ def _name(path: Path) -> None:
     os.environ["BOOK_NOTEBOOK"] = str(full.relative_to(ROOT)) if full.is_relative_to(ROOT) else path.name
 
 
-def execute(path: Path, out: Path | None = None, timeout: int = 900) -> float:
-    """Run one notebook in its own folder; save it to ``out`` (default: in place). Returns seconds."""
+def execute(path: Path, out: Path | None = None, timeout: int = 900, lock_dir: str | None = None) -> float:
+    """Run one notebook in its own folder; save it to ``out`` (default: in place). Returns seconds.
+
+    ``lock_dir``: run its cells under the :class:`MachineLock` there (a run with ``--jobs``).
+    """
     nb = nbformat.read(path, as_version=4)
     _name(path)
     start = time.perf_counter()
-    NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    _client(nb, path, timeout, lock_dir).execute()
     target = out or path
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, target)
