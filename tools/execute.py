@@ -55,6 +55,8 @@ ENCODER_PARTS = ("part3_", "part5_", "part6_")
 DEPS = ROOT / "benchmarks" / "cache_deps.json"
 #: Where each run's times go (git-ignored).
 TIMES = ROOT / "_build" / "execute_times.json"
+#: A cached result cheaper than this to compute is not worth waiting for (prerequisites).
+WAIT_SECONDS = 5.0
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
@@ -72,15 +74,17 @@ def prerequisites(paths: list[Path], deps_file: Path = DEPS) -> dict[Path, set[P
     """For each chapter of ``paths``, the earlier ones among ``paths`` that it must wait for.
 
     A chapter waits for the chapters whose cached results it read in the cold run that
-    ``deps_file`` records; a chapter the record does not list (a new one, or no record) waits for
+    ``deps_file`` records, where computing them took at least :data:`WAIT_SECONDS` (recomputing
+    a cheaper one costs less than waiting: the token counts of a text collection take a
+    fraction of a second); a chapter the record does not list (a new one, or no record) waits for
     every chapter before it, as in the plain loop.
 
     Examples
     --------
     >>> import tempfile
     >>> f = Path(tempfile.mkdtemp()) / "deps.json"
-    >>> _ = f.write_text('{"chapters": {"b.ipynb": {"reads_from_earlier": {}}, '
-    ...                  '"c.ipynb": {"reads_from_earlier": {"x": {"from": "a.ipynb"}}}}}')
+    >>> _ = f.write_text('{"chapters": {"b.ipynb": {"reads_from_earlier": {"y": {"from": "a.ipynb", "seconds": 1}}}, '
+    ...                  '"c.ipynb": {"reads_from_earlier": {"x": {"from": "a.ipynb", "seconds": 30}}}}}')
     >>> a, b, c, d = (Path(n) for n in ("a.ipynb", "b.ipynb", "c.ipynb", "d.ipynb"))
     >>> need = prerequisites([a, b, c, d], f)
     >>> need[a], need[b], need[c], sorted(map(str, need[d]))
@@ -97,7 +101,8 @@ def prerequisites(paths: list[Path], deps_file: Path = DEPS) -> dict[Path, set[P
         if entry is None:
             need[path] = set(paths[:i])
         else:
-            sources = {v.get("from") for v in entry.get("reads_from_earlier", {}).values()}
+            sources = {v.get("from") for v in entry.get("reads_from_earlier", {}).values()
+                       if v.get("seconds", WAIT_SECONDS) >= WAIT_SECONDS}
             need[path] = {earlier[s] for s in sources if s in earlier}
     return need
 
