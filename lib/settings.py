@@ -28,7 +28,7 @@ import os
 from pathlib import Path
 
 __all__ = ["DEFAULT_ENCODER", "ENV_VAR", "REPOSITORY_VAR", "book_encoder", "is_default", "encoder_label",
-           "repository"]
+           "repository", "use_threads"]
 
 #: The book's default contextual model: every stored output and pinned value is about it.
 DEFAULT_ENCODER = "all-MiniLM-L6-v2"
@@ -141,3 +141,45 @@ def repository(environ=None) -> dict | None:
         raise ValueError(f"BOOK_JUPYTERHUB_URL={hub!r}: expected an http(s) URL")
     return {"url": url, "branch": env.get("BOOK_REPOSITORY_BRANCH", "").strip() or "main", "jupyterhub_url": hub}
 
+
+def use_threads(n: int):
+    """Let torch and the BLAS libraries of this process use ``n`` threads; returns a function that restores them.
+
+    ``make execute`` runs a chapter per core at once, each kernel with its share of the threads
+    (more would oversubscribe the cores); around a cell tagged ``timed`` it calls this in the
+    kernel, with no other cell running, so that what the cell measures is the whole machine's
+    speed (``tools/execute.py``). faiss's OpenMP threads are left as the chapter set them.
+
+    Parameters
+    ----------
+    n : int
+        At least 1.
+
+    Returns
+    -------
+    callable
+        Call it with no arguments to put back the earlier thread counts.
+
+    Examples
+    --------
+    >>> restore = use_threads(1)
+    >>> restore()
+    """
+    import sys
+
+    from threadpoolctl import threadpool_limits
+
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise ValueError(f"n must be a whole number of threads, at least 1; got {n!r}")
+    limits = threadpool_limits(limits=n, user_api="blas")
+    torch = sys.modules.get("torch")
+    before = torch.get_num_threads() if torch is not None else None
+    if torch is not None:
+        torch.set_num_threads(n)
+
+    def restore() -> None:
+        limits.restore_original_limits()
+        if torch is not None:
+            torch.set_num_threads(before)
+
+    return restore

@@ -17,16 +17,16 @@ passages, trained tables, the contextual vectors of Part III), so that afterward
 alone in JupyterLab starts warm. A progress bar shows the chapters done and the time spent; a
 chapter that fails is reported and the others still run.
 
-``--jobs N`` runs up to N chapters at once (default: one per core, at most four), each kernel
-with every core's threads (the numbers it computes are then those of a chapter run alone) and
-idle OpenMP threads yielding the cores. A chapter starts only after every earlier chapter whose
-cached results it reads has finished (``benchmarks/cache_deps.json``, written from a cold run's
-cache log; a chapter that record does not know waits for all earlier ones), so a cold run still
-computes each shared result once, and a warm run, whose chapters are mostly single-threaded
-analysis and kernel start, takes about half the time on two cores. A code cell tagged ``timed``
-(it measures speed) runs with no other cell running anywhere (:class:`SharedClient`), so the
-speeds a chapter prints are the machine's. ``--jobs 1`` is the plain loop in book order. Each
-run writes its wall time and the chapters' times to ``_build/execute_times.json``.
+``--jobs N`` runs up to N chapters at once (default: one per core, at most four), each kernel with
+``cores // N`` threads. A chapter starts only after every earlier chapter whose cached results it
+reads has finished (``benchmarks/cache_deps.json``, written from a cold run's cache log; a chapter
+that record does not know waits for all earlier ones), so a cold run still computes each shared
+result once, and a warm run, whose chapters are mostly single-threaded analysis and kernel start,
+takes about half the time on two cores. A code cell tagged ``timed`` (it measures speed) runs
+with no other cell running anywhere and with every core's threads (:class:`SharedClient`), so
+the speeds a chapter prints are the machine's, not a shared core's. ``--jobs 1`` is the plain
+loop in book order. Each run writes its wall time and the chapters' times to
+``_build/execute_times.json``.
 """
 import contextlib
 import json
@@ -40,6 +40,7 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from nbclient.util import ensure_async
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -56,6 +57,7 @@ DEPS = ROOT / "benchmarks" / "cache_deps.json"
 TIMES = ROOT / "_build" / "execute_times.json"
 #: A cached result cheaper than this to compute is not worth waiting for (prerequisites).
 WAIT_SECONDS = 5.0
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def _rel(path: Path) -> str:
@@ -106,9 +108,10 @@ def prerequisites(paths: list[Path], deps_file: Path = DEPS) -> dict[Path, set[P
 
 
 TIMED_TAG = "timed"
-#: Kernels that share the cores yield them when idle instead of spinning (OpenMP's default): two MiniLM
-#: encodings at once took 16.2 s each with the default and 5.5 s with this; alone, 3.2 s either way.
-SHARED_ENV = {"OMP_WAIT_POLICY": "PASSIVE"}
+#: Run in a timed cell's kernel before and after it (lib.settings.use_threads): every core's threads, then back.
+_THREADS_ON = "import lib.settings as _book_settings\n__book_restore_threads__ = _book_settings.use_threads({n})\n" \
+              "del _book_settings"
+_THREADS_OFF = "__book_restore_threads__()\ndel __book_restore_threads__"
 
 
 class MachineLock:
@@ -149,34 +152,49 @@ class SharedClient(NotebookClient):
     """A ``NotebookClient`` for a chapter that runs beside others (``--jobs``).
 
     Every cell runs under the :class:`MachineLock`; a cell tagged ``timed`` (it measures speed)
-    runs when no other cell runs anywhere, so what it measures is the machine's speed.
+    runs when no other cell runs anywhere, with every core's threads for torch and BLAS (the
+    kernel otherwise has its share of the cores), so what it measures is the machine's speed.
     """
 
-    def __init__(self, nb, lock: MachineLock, **kwargs):
+    def __init__(self, nb, lock: MachineLock, cores: int, **kwargs):
         super().__init__(nb, **kwargs)
-        self._machine = lock
+        self._machine, self._cores = lock, cores
+
+    async def _silent(self, code: str) -> None:
+        msg_id = await ensure_async(self.kc.execute(code, silent=True, store_history=False))
+        reply = await self.async_wait_for_reply(msg_id)
+        if reply is None or reply["content"].get("status") != "ok":
+            raise RuntimeError(f"the executor's thread setting failed in the kernel: {reply and reply['content']}")
 
     async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
         timed = cell.cell_type == "code" and TIMED_TAG in cell.metadata.get("tags", [])
         with self._machine.cell(timed):
-            return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+            if timed:
+                await self._silent(_THREADS_ON.format(n=self._cores))
+            try:
+                return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+            finally:
+                if timed:
+                    await self._silent(_THREADS_OFF)
 
 
 def _client(nb, path: Path, timeout: int, lock_dir: str | None):
     kwargs = dict(timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
     if lock_dir is None:
         return NotebookClient(nb, **kwargs)
-    return SharedClient(nb, MachineLock(Path(lock_dir)), **kwargs)
+    return SharedClient(nb, MachineLock(Path(lock_dir)), os.cpu_count() or 1, **kwargs)
 
 
-def _worker(path: str, target: str | None, timeout: int, save: bool, lock_dir: str | None = None) -> float:
+def _worker(path: str, target: str | None, timeout: int, threads: int | None, save: bool,
+            lock_dir: str | None = None) -> float:
     """Run one chapter in this process; returns seconds.
 
-    ``lock_dir``: share the machine with other workers through a :class:`MachineLock` there, the
-    kernel yielding idle cores (:data:`SHARED_ENV`); None: a plain client.
+    ``threads``: the BLAS/torch threads of its kernel (None: as set); ``lock_dir``: share the
+    machine with other workers through a :class:`MachineLock` there (None: a plain client).
     """
-    if lock_dir is not None:
-        os.environ.update(SHARED_ENV)
+    if threads:
+        for var in THREAD_VARS:
+            os.environ[var] = str(threads)
     if save:
         return execute(Path(path), Path(target) if target else None, timeout, lock_dir)
     nb = nbformat.read(path, as_version=4)
@@ -191,16 +209,15 @@ def run_scheduled(paths: list[Path], jobs: int, timeout: int, save: bool, target
                   deps_file: Path = DEPS) -> dict[Path, float | BaseException]:
     """Run ``paths`` up to ``jobs`` at a time, each after its :func:`prerequisites`, first ready first.
 
-    Each kernel keeps every core's threads, as in a chapter run alone, so the numbers it computes
-    are the same (one thread each changed a few printed digits, in Part IV ch5's MDS and Part V
-    ch5's decoders); OpenMP's threads yield when idle (:data:`SHARED_ENV`), so two kernels share
-    the cores without spinning. Cells share the machine through a :class:`MachineLock`: a
-    ``timed`` cell runs alone.
+    Each kernel gets ``cores // jobs`` threads (more would oversubscribe the cores: two MiniLM
+    encodings at once took 16 s with two threads each and 6 s with one); its cells share the
+    machine through a :class:`MachineLock`, so a ``timed`` cell runs alone with every core.
     Returns each chapter's seconds, or the exception it raised. ``on_done(path, result)`` is
     called as each one ends. With ``stop_on_error`` a failure starts no further chapter (those
     already running finish); the ones never started are absent from the result.
     """
     need, targets = prerequisites(paths, deps_file), targets or {}
+    threads = max(1, (os.cpu_count() or 1) // jobs)
     pending, running, results = list(paths), {}, {}
     with tempfile.TemporaryDirectory(prefix="book-lock-") as lock_dir, \
             ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context()) as pool:
@@ -210,8 +227,8 @@ def run_scheduled(paths: list[Path], jobs: int, timeout: int, save: bool, target
                 if len(running) >= jobs or (failed and stop_on_error):
                     break
                 target = targets.get(path)
-                running[pool.submit(_worker, str(path), str(target) if target else None, timeout, save,
-                                    lock_dir)] = path
+                running[pool.submit(_worker, str(path), str(target) if target else None, timeout, threads,
+                                    save, lock_dir)] = path
                 pending.remove(path)
             if not running:
                 break
@@ -287,7 +304,7 @@ def warm(paths: list[Path], timeout: int = 900, jobs: int = 1) -> int:
         times = {}
         for path in paths:
             try:
-                times[path] = _worker(str(path), None, timeout, save=False)
+                times[path] = _worker(str(path), None, timeout, None, save=False)
             except Exception as err:
                 times[path] = err
             report(path, times[path])
