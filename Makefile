@@ -90,7 +90,7 @@ SUBMISSIONS ?= assignments/submitted
 grade: assignments
 	$(BIN)/python tools/autograde.py $(SUBMISSIONS) --jobs 2 $(if $(UNSANDBOXED),--unsandboxed) $(if $(WHOLE),--whole-chapter)
 
-## make bench: every chapter cold (an empty cache of its own, book order, cache log kept) then warm, filed in benchmarks/chapter_times.json and cache_deps.json (the cost page, README and chapters' first cells follow); encoder and exact-search ratios -> benchmarks/
+## make bench: every chapter cold (an empty cache of its own, book order, cache log kept) then warm, filed in benchmarks/chapter_times.json and cache_deps.json, then the whole book warm as make warm schedules it (benchmarks/execute_times.json) (the cost page, README and chapters' first cells follow); encoder and exact-search ratios -> benchmarks/
 BENCH_CACHE = $(CURDIR)/_build/bench-cache
 bench: setup
 	rm -rf $(BENCH_CACHE) _build/cache_log.jsonl
@@ -100,6 +100,8 @@ bench: setup
 	$(BIN)/python tools/cost_page.py --add _build/notebook_times.json --deps _build/cache_deps.json --source "make bench (cold), commit $$(git rev-parse --short HEAD)"
 	EMBEDDINGS_BOOK_CACHE=$(BENCH_CACHE) $(BIN)/python -m pytest $(NOTEBOOKS) $(NBVAL) -q -p no:cacheprovider
 	$(BIN)/python tools/cost_page.py --add _build/notebook_times.json --source "make bench (warm), commit $$(git rev-parse --short HEAD)"
+	EMBEDDINGS_BOOK_CACHE=$(BENCH_CACHE) $(BIN)/python tools/execute.py --warm $(NOTEBOOKS)
+	$(BIN)/python tools/cost_page.py --add-execute _build/execute_times.json --source "make bench (make warm's scheduler, cache full), commit $$(git rev-parse --short HEAD)"
 	$(BIN)/python tools/course_kit.py
 	$(BIN)/python benchmarks/run.py --out benchmarks/encoder.md
 	$(BIN)/python benchmarks/run.py --length-cost

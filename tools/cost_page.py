@@ -148,7 +148,8 @@ def render(runs: list[dict], deps_path: Path = None) -> str:
     whole = whole_runs()
     if any(whole.values()):
         lines += ["**The whole book, `make execute`:** it runs a chapter per core at once, each after the chapters "
-                  "whose results it reads, and the chapters that time something alone (`tools/execute.py`); "
+                  "whose results it reads, and runs the cells that time something with no other cell running "
+                  "(`tools/execute.py`); "
                   "wall time, " + "; ".join(_whole_line(k, r) for k, r in whole.items()) + ".", ""]
     if deps:
         lines += [f"**What a chapter reuses:** read off the cache log of {deps['source'] or 'a cold run'} "
