@@ -91,7 +91,7 @@ def test_a_failed_chapter_stops_new_starts_and_is_reported(tmp_path):
 def test_chapters_tag_the_cells_that_time_something():
     from toc import notebooks
 
-    timing = ("perf_counter(", "time.time()", "timeit", "measure(", "measure_filtered(")
+    timing = ("perf_counter(", "time.time()", "timeit", "measure(", "measure_filtered(", "time_search(")
     untagged = []
     for path in notebooks(root=ROOT):
         nb = nbformat.read(path, as_version=4)
