@@ -68,6 +68,11 @@ def add_run(record_path: Path, source: str, path: Path = DATA) -> dict:
     record = json.loads(Path(record_path).read_text())
     if not record.get("seconds"):
         raise ValueError(f"{record_path}: no notebook times in it (did the run execute any notebook?)")
+    return _file(record, source, path)
+
+
+def _file(record: dict, source: str, path: Path) -> dict:
+    """Append ``record`` to the runs in ``path``, cold when the cache was empty at its start, else warm."""
     record["kind"] = "cold" if record.get("cache_files_at_start") == 0 else "warm"
     record["source"] = source
     data = json.loads(path.read_text()) if path.exists() else {"runs": []}
@@ -81,12 +86,7 @@ def add_whole_run(record_path: Path, source: str, path: Path = WHOLE) -> dict:
     record = json.loads(Path(record_path).read_text())
     if not record.get("seconds") or not isinstance(record.get("wall_seconds"), (int, float)):
         raise ValueError(f"{record_path}: not a whole-book record (no chapter times or no wall time)")
-    record["kind"] = "cold" if record.get("cache_files_at_start") == 0 else "warm"
-    record["source"] = source
-    data = json.loads(path.read_text()) if path.exists() else {"runs": []}
-    data["runs"].append(record)
-    path.write_text(json.dumps(data, indent=1) + "\n")
-    return record
+    return _file(record, source, path)
 
 
 def whole_runs(path: Path | None = None) -> dict:
