@@ -311,7 +311,7 @@ def warm(paths: list[Path], timeout: int = 900, jobs: int = 1) -> int:
     else:
         times = run_scheduled(paths, jobs, timeout, save=False, on_done=report, stop_on_error=False)
     bar.close()
-    after = sum(1 for _ in cache.cache_dir().rglob("*") if _.is_file())
+    after = _cache_files()
     wall = time.perf_counter() - start
     _write_times("warm", jobs, wall, times, before)
     print(f"cache {cache.cache_dir()}: {after - before} files added ({after} in all) in "

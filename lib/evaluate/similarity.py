@@ -8,7 +8,7 @@ from scipy.stats import spearmanr
 
 from ..data import SimilarityDataset
 from ..stats import Estimate, bootstrap
-from ._common import _table, _dataset, _unit, _spearman, _spearman_rows
+from ._common import _table, _dataset, _unit, _spearman_rows
 
 __all__ = ['SimilarityResult', 'word_similarity', 'paired_similarity']
 
